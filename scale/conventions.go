@@ -1,0 +1,28 @@
+package scale
+
+// conventions lists, in words, the counting conventions a report of c uses.
+// The package documentation states the same rules with their formulas.
+func conventions(c Config) []string {
+	list := []string{
+		"FLOPs count matrix multiplications only, 2 FLOPs per multiply-accumulate; softmax, norms, activation functions, residual adds and the MoE combine are not counted",
+		"flops.forward counts causal attention exactly: query i scores keys 0..i, s(s+1)/2 pairs per head per sequence for Q·Kᵀ and for weights·V",
+		"flops.forward_dense counts all s² (query, key) pairs, as Kaplan et al. 2020, Hoffmann et al. 2022 and PaLM do",
+		"the LM head is applied at every position; the embedding lookup is a gather of 0 FLOPs",
+		"params count unique weights as Hugging Face model.num_parameters() does; buffers (rotary tables, causal masks) are not parameters",
+		"params.embedding is the token embedding plus learned position embeddings; params.non_embedding is the rest",
+		"activation elements sum the output elements of every op that writes a new tensor, each once; reshapes to and from heads are views and count 0",
+		"bytes are base 2 in the text report (1 GiB = 2^30 bytes); counts and FLOPs use SI prefixes (1 G = 10^9)",
+	}
+	if c.TieWordEmbeddings {
+		list = append(list, "the LM head shares the token embedding matrix (tied): its weight is counted once, under embed_tokens")
+	}
+	if c.IsMoE() {
+		list = append(list,
+			"MoE: routed experts process token slots = tokens × num_experts_per_tok; params.active counts num_experts_per_tok routed experts, the shared experts, the router and every non-expert weight",
+		)
+	}
+	if c.NumKeyValueHeads != c.NumAttentionHeads {
+		list = append(list, "grouped K/V heads are not expanded: scores and weights·V read each KV head once per query head of its group, with no copy")
+	}
+	return list
+}

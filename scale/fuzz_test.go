@@ -1,0 +1,43 @@
+package scale
+
+import (
+	"errors"
+	"testing"
+)
+
+// FuzzAnalyze: any config and workload gives a validation or overflow error
+// or a report, never a panic. Run it with go test -fuzz=FuzzAnalyze ./scale;
+// the default test run replays the seed corpus in testdata/fuzz.
+func FuzzAnalyze(f *testing.F) {
+	f.Add(int64(32000), int64(4096), int64(32), int64(32), int64(8), int64(128), int64(14336), int64(4096),
+		int64(8), int64(2), int64(0), int64(2), false, true, int64(1), int64(4096), uint8(1))
+	f.Add(int64(50257), int64(768), int64(12), int64(12), int64(12), int64(64), int64(3072), int64(1024),
+		int64(0), int64(0), int64(0), int64(2), false, false, int64(4), int64(1024), uint8(0))
+	f.Fuzz(func(t *testing.T, vocab, hidden, layers, heads, kvHeads, headDim, ffn, maxPos,
+		experts, topK, shared, norms int64, parallel, tied bool, batch, seq int64, variant uint8) {
+		c := Config{
+			VocabSize: vocab, HiddenSize: hidden, NumHiddenLayers: layers % 4096,
+			NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDim: headDim,
+			IntermediateSize: ffn, MaxPositionEmbeddings: maxPos, TieWordEmbeddings: tied,
+			MLP:               []MLPKind{MLPStandard, MLPGated, "bogus"}[variant%3],
+			Norm:              []NormKind{LayerNorm, RMSNorm}[variant/3%2],
+			PositionEmbedding: []PositionKind{PositionLearned, PositionRoPE, PositionALiBi, ""}[variant/6%4],
+			ParallelBlock:     parallel, NormsPerLayer: norms,
+			NumLocalExperts: experts, NumExpertsPerTok: topK, MoEIntermediateSize: ffn,
+			NumSharedExperts: shared, SharedExpertIntermediateSize: shared * ffn,
+		}
+		w := Workload{BatchSize: batch, SeqLen: seq, DType: DTypes()[int(variant)%len(DTypes())]}
+		r, err := Analyze(c, w)
+		if err != nil {
+			var fe *FieldError
+			var oe *OverflowError
+			if !errors.As(err, &fe) && !errors.As(err, &oe) {
+				t.Fatalf("error of unexpected type %T: %v", err, err)
+			}
+			return
+		}
+		if r.Params.Total <= 0 || r.FLOPs.Forward.Sign() <= 0 {
+			t.Fatalf("report with non-positive totals: %+v", r.Params)
+		}
+	})
+}

@@ -1,0 +1,258 @@
+package scale
+
+import "fmt"
+
+// opBuilder makes the ops of one forward pass over a workload, with checked
+// arithmetic. b, s and tokens are the batch size, sequence length and b × s.
+type opBuilder struct {
+	calc      *checked
+	cfg       Config
+	b, s      int64
+	tokens    int64
+	pairs     int64 // causal (query, key) pairs of one sequence: s(s+1)/2
+	pairsFull int64 // all pairs of one sequence: s²
+}
+
+func newOpBuilder(calc *checked, c Config, w Workload) *opBuilder {
+	ob := &opBuilder{calc: calc, cfg: c, b: w.BatchSize, s: w.SeqLen}
+	ob.tokens = calc.mul("tokens (batch_size × seq_len)", w.BatchSize, w.SeqLen)
+	ob.pairs = CausalPairs(calc, w.SeqLen)
+	ob.pairsFull = calc.mul("attention pairs (seq_len²)", w.SeqLen, w.SeqLen)
+	return ob
+}
+
+// CausalPairs is the number of (query, key) pairs causal attention scores in
+// one sequence of s tokens: query i scores keys 0..i, so s(s+1)/2.
+func CausalPairs(calc *checked, s int64) int64 {
+	if s%2 == 0 {
+		return calc.mul("causal attention pairs", s/2, s+1)
+	}
+	return calc.mul("causal attention pairs", s, (s+1)/2)
+}
+
+// elements is the number of elements of a tensor of the given shape.
+func (ob *opBuilder) elements(name string, shape []int64) int64 {
+	return ob.calc.mul(name+" output elements", shape...)
+}
+
+// op fills in the element count and FLOPs of o from its shape and MACs.
+func (ob *opBuilder) op(o Op, macsDense int64) Op {
+	o.OutputElements = ob.elements(o.Name, o.Output)
+	o.FLOPs = ob.calc.mul(o.Name+" FLOPs", 2, o.MACs)
+	o.FLOPsDense = ob.calc.mul(o.Name+" dense FLOPs", 2, macsDense)
+	if o.ActiveParams == 0 {
+		o.ActiveParams = o.Params
+	}
+	return o
+}
+
+// linear is x · W (+ bias) over rows of width in, giving width out.
+// rows is the leading shape of x.
+func (ob *opBuilder) linear(name, block string, rows []int64, in, out int64, bias bool) Op {
+	params := ob.calc.mul(name+" params", in, out)
+	if bias {
+		params = ob.calc.add(name+" params", params, out)
+	}
+	macs := ob.calc.mul(name+" MACs", append(append([]int64{}, rows...), in, out)...)
+	return ob.op(Op{
+		Name: name, Block: block, Kind: KindLinear,
+		Inputs: [][]int64{shape(rows, in)}, Output: shape(rows, out),
+		MACs: macs, Params: params,
+	}, macs)
+}
+
+// norm is a LayerNorm or RMSNorm over the hidden size.
+func (ob *opBuilder) norm(name, block string) Op {
+	h := ob.cfg.HiddenSize
+	params := h
+	if ob.cfg.Norm == LayerNorm {
+		params = ob.calc.mul(name+" params", 2, h)
+	}
+	x := ob.hidden()
+	return ob.op(Op{Name: name, Block: block, Kind: KindNorm, Inputs: [][]int64{x}, Output: x, Params: params}, 0)
+}
+
+// residual adds n tensors of the hidden shape.
+func (ob *opBuilder) residual(name, block string, n int) Op {
+	x := ob.hidden()
+	ins := make([][]int64, n)
+	for i := range ins {
+		ins[i] = x
+	}
+	return ob.op(Op{Name: name, Block: block, Kind: KindResidual, Inputs: ins, Output: x}, 0)
+}
+
+// hidden is the shape of the residual stream: [batch, seq, hidden].
+func (ob *opBuilder) hidden() []int64 { return []int64{ob.b, ob.s, ob.cfg.HiddenSize} }
+
+// shape returns rows with last appended, without aliasing rows.
+func shape(rows []int64, last int64) []int64 {
+	return append(append(make([]int64, 0, len(rows)+1), rows...), last)
+}
+
+// embeddingOps is the token lookup and, where the model has one, the learned
+// position table.
+func (ob *opBuilder) embeddingOps() []Op {
+	c := ob.cfg
+	ids := []int64{ob.b, ob.s}
+	ops := []Op{ob.op(Op{
+		Name: "embed_tokens", Block: "embedding", Kind: KindGather,
+		Inputs: [][]int64{ids}, Output: ob.hidden(),
+		Params: ob.calc.mul("embed_tokens params", c.VocabSize, c.HiddenSize),
+		Note:   "row lookup: 0 FLOPs",
+	}, 0)}
+	if c.PositionEmbedding == PositionLearned {
+		ops = append(ops, ob.op(Op{
+			Name: "embed_positions", Block: "embedding", Kind: KindGather,
+			Inputs: [][]int64{ids, ob.hidden()}, Output: ob.hidden(),
+			Params: ob.calc.mul("embed_positions params", c.MaxPositionEmbeddings, c.HiddenSize),
+			Note:   "learned position rows added to the token embeddings",
+		}, 0))
+	}
+	return ops
+}
+
+// headOps is the final norm and the LM head over every position.
+func (ob *opBuilder) headOps() []Op {
+	c := ob.cfg
+	head := ob.linear("lm_head", "head", []int64{ob.b, ob.s}, c.HiddenSize, c.VocabSize, c.LMHeadBias)
+	if c.TieWordEmbeddings {
+		head.Params -= c.VocabSize * c.HiddenSize // owned by embed_tokens; cannot underflow
+		head.ActiveParams = head.Params
+		head.Note = "weight tied to embed_tokens (counted there)"
+	}
+	return []Op{ob.norm("final_norm", "head"), head}
+}
+
+// attentionOps is one attention block: projections, per-head scores,
+// softmax, weighted values and the output projection. normName is the norm
+// the block starts with ("" when a parallel block shares the MLP's norm).
+func (ob *opBuilder) attentionOps(normName string) []Op {
+	c := ob.cfg
+	b, s, d := ob.b, ob.s, c.HeadDim
+	H, K := c.NumAttentionHeads, c.NumKeyValueHeads
+	rows := []int64{b, s}
+	var ops []Op
+	if normName != "" {
+		ops = append(ops, ob.norm(normName, "attention"))
+	}
+	qWidth := ob.calc.mul("query width", H, d)
+	kvWidth := ob.calc.mul("key/value width", K, d)
+	ops = append(ops,
+		ob.linear("q_proj", "attention", rows, c.HiddenSize, qWidth, c.AttentionQKVBias),
+		ob.linear("k_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
+		ob.linear("v_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
+		ob.op(Op{Name: "q_heads", Block: "attention", Kind: KindView,
+			Inputs: [][]int64{{b, s, qWidth}}, Output: []int64{b, H, s, d}, View: true}, 0),
+		ob.op(Op{Name: "k_heads", Block: "attention", Kind: KindView,
+			Inputs: [][]int64{{b, s, kvWidth}}, Output: []int64{b, K, s, d}, View: true}, 0),
+		ob.op(Op{Name: "v_heads", Block: "attention", Kind: KindView,
+			Inputs: [][]int64{{b, s, kvWidth}}, Output: []int64{b, K, s, d}, View: true}, 0),
+	)
+	groupNote := ""
+	if K != H {
+		groupNote = fmt.Sprintf("; each KV head serves %d query heads", c.GroupSize())
+	}
+	ops = append(ops,
+		ob.op(Op{Name: "scores", Block: "attention", Kind: KindScores,
+			Inputs: [][]int64{{b, H, s, d}, {b, K, d, s}}, Output: []int64{b, H, s, s},
+			MACs: ob.calc.mul("scores MACs", b, H, d, ob.pairs),
+			Note: "Q·Kᵀ over causal pairs s(s+1)/2" + groupNote,
+		}, ob.calc.mul("scores dense MACs", b, H, d, ob.pairsFull)),
+		ob.op(Op{Name: "softmax", Block: "attention", Kind: KindSoftmax,
+			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, 0),
+		ob.op(Op{Name: "weighted_values", Block: "attention", Kind: KindWeightedValues,
+			Inputs: [][]int64{{b, H, s, s}, {b, K, s, d}}, Output: []int64{b, H, s, d},
+			MACs: ob.calc.mul("weighted_values MACs", b, H, d, ob.pairs),
+			Note: "softmax weights · V over causal pairs s(s+1)/2",
+		}, ob.calc.mul("weighted_values dense MACs", b, H, d, ob.pairsFull)),
+		ob.op(Op{Name: "merge_heads", Block: "attention", Kind: KindView,
+			Inputs: [][]int64{{b, H, s, d}}, Output: []int64{b, s, qWidth}, View: true}, 0),
+		ob.linear("o_proj", "attention", rows, qWidth, c.HiddenSize, c.AttentionOutBias),
+	)
+	if c.NormsPerLayer == 4 {
+		ops = append(ops, ob.norm("post_attention_norm", "attention"))
+	}
+	if !c.ParallelBlock {
+		ops = append(ops, ob.residual("attention_residual", "attention", 2))
+	}
+	return ops
+}
+
+// mlpOps is a dense MLP of width f over rows, named with prefix.
+func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
+	c := ob.cfg
+	h := c.HiddenSize
+	var ops []Op
+	actInputs := [][]int64{shape(rows, f)}
+	if c.MLP == MLPGated {
+		ops = append(ops, ob.linear(prefix+"gate_proj", "mlp", rows, h, f, c.MLPBias))
+		actInputs = append(actInputs, shape(rows, f))
+	}
+	ops = append(ops, ob.linear(prefix+"up_proj", "mlp", rows, h, f, c.MLPBias))
+	act := Op{Name: prefix + "act", Block: "mlp", Kind: KindActivation,
+		Inputs: actInputs, Output: shape(rows, f), Note: c.HiddenAct}
+	if c.MLP == MLPGated {
+		act.Note = fmt.Sprintf("%s(gate) · up", c.HiddenAct)
+	}
+	ops = append(ops, ob.op(act, 0))
+	ops = append(ops, ob.linear(prefix+"down_proj", "mlp", rows, f, h, c.MLPBias))
+	return ops
+}
+
+// moeOps is a mixture-of-experts block: router, shared experts, routed
+// experts over token slots, and the weighted combine.
+func (ob *opBuilder) moeOps() ([]Op, *Routing) {
+	c := ob.cfg
+	h := c.HiddenSize
+	rows := []int64{ob.b, ob.s}
+	E, k := c.NumLocalExperts, c.NumExpertsPerTok
+	slots := ob.calc.mul("token slots (tokens × num_experts_per_tok)", ob.tokens, k)
+	routing := &Routing{
+		Tokens: ob.tokens, ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
+		SlotsPerExpert: exactQuotient(slots, E),
+	}
+	ops := []Op{ob.linear("router", "mlp", rows, h, E, false)}
+	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)
+	combineInputs := [][]int64{{slots, h}}
+	if c.SharedExpertIntermediateSize > 0 {
+		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
+		combineInputs = append(combineInputs, ob.hidden())
+	}
+	for _, o := range ob.mlpOps("experts.", []int64{slots}, c.MoEIntermediateSize) {
+		if o.Kind == KindLinear {
+			perExpert := o.Params
+			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)
+			o.ActiveParams = ob.calc.mul(o.Name+" active params", k, perExpert)
+			o.Note = fmt.Sprintf("%d experts; %d token slots, %s per expert on average", E, slots, routing.SlotsPerExpert)
+		}
+		ops = append(ops, o)
+	}
+	ops = append(ops, ob.op(Op{Name: "combine", Block: "mlp", Kind: KindCombine,
+		Inputs: combineInputs, Output: ob.hidden(),
+		Note: "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"}, 0))
+	return ops, routing
+}
+
+// exactQuotient writes n/d exactly: "2048", or "1365 1/3" in lowest terms.
+func exactQuotient(n, d int64) string {
+	if d == 0 {
+		return "undefined"
+	}
+	q, r := n/d, n%d
+	if r == 0 {
+		return fmt.Sprint(q)
+	}
+	g := gcd(r, d)
+	if q == 0 {
+		return fmt.Sprintf("%d/%d", r/g, d/g)
+	}
+	return fmt.Sprintf("%d %d/%d", q, r/g, d/g)
+}
+
+func gcd(a, b int64) int64 {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}

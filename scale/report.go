@@ -1,0 +1,189 @@
+package scale
+
+import "math/big"
+
+// Report is everything the engine computes for one Config and Workload.
+// Counts are exact integers: parameters and elements as int64 (checked), and
+// model-wide FLOPs as big.Int, since they exceed int64 at long contexts and
+// large batches. JSON names are the public contract of the reports.
+type Report struct {
+	Config       Config          `json:"config"`
+	Architecture Architecture    `json:"architecture"`
+	Workload     WorkloadSummary `json:"workload"`
+	Conventions  []string        `json:"conventions"`
+	Params       Params          `json:"params"`
+	FLOPs        FLOPs           `json:"flops"`
+	Memory       Memory          `json:"memory"`
+	Embedding    Stage           `json:"embedding"`
+	Layers       []LayerGroup    `json:"layers"`
+	Head         Stage           `json:"head"`
+}
+
+// Architecture holds the facts derived from a Config, for readers.
+type Architecture struct {
+	AttentionType string `json:"attention_type"` // MHA, GQA or MQA
+	GroupSize     int64  `json:"group_size"`     // query heads per KV head
+	QueryWidth    int64  `json:"query_width"`    // num_attention_heads × head_dim
+	KVWidth       int64  `json:"kv_width"`       // num_key_value_heads × head_dim
+	FFN           string `json:"ffn"`            // e.g. "gated MLP (silu), 14336 wide"
+}
+
+// WorkloadSummary is the Workload with the number of tokens it processes.
+type WorkloadSummary struct {
+	Workload
+	Tokens int64 `json:"tokens"` // batch_size × seq_len
+}
+
+// Params counts unique weights, as Hugging Face model.num_parameters() does:
+// a tied input/output embedding is counted once.
+type Params struct {
+	Total int64 `json:"total"`
+	// Active is what one token uses: all non-expert weights, the router, the
+	// shared experts and num_experts_per_tok routed experts.
+	Active int64 `json:"active"`
+	// Embedding is the token embedding plus learned position embeddings.
+	Embedding int64 `json:"embedding"`
+	// NonEmbedding is Total − Embedding (an untied LM head is in here).
+	NonEmbedding int64 `json:"non_embedding"`
+}
+
+// FLOPs are matmul floating-point operations of one forward pass over the
+// workload, 2 per multiply-accumulate.
+type FLOPs struct {
+	// Forward counts causal attention exactly: query i scores keys 0..i.
+	Forward *big.Int `json:"forward"`
+	// ForwardDense counts all seq_len² (query, key) pairs.
+	ForwardDense *big.Int   `json:"forward_dense"`
+	Blocks       BlockFLOPs `json:"blocks"`       // split of Forward
+	BlocksDense  BlockFLOPs `json:"blocks_dense"` // split of ForwardDense
+}
+
+// BlockFLOPs splits a model's FLOPs by block.
+type BlockFLOPs struct {
+	AttentionProjections *big.Int `json:"attention_projections"` // q, k, v, o
+	AttentionScores      *big.Int `json:"attention_scores"`      // Q·Kᵀ and weights·V
+	MLP                  *big.Int `json:"mlp"`                   // MLP or MoE, router included
+	LMHead               *big.Int `json:"lm_head"`
+}
+
+// Memory is what the workload stores.
+type Memory struct {
+	// WeightsBytes is params.total at the workload dtype.
+	WeightsBytes int64 `json:"weights_bytes"`
+	// KVCacheElementsPerToken is keys plus values over all layers.
+	KVCacheElementsPerToken int64 `json:"kv_cache_elements_per_token"`
+	// KVCacheBytesPerToken is KVCacheElementsPerToken at the workload dtype.
+	KVCacheBytesPerToken int64 `json:"kv_cache_bytes_per_token"`
+	// KVCacheBytes is the cache of batch_size sequences of seq_len tokens.
+	KVCacheBytes       int64              `json:"kv_cache_bytes"`
+	ActivationElements ActivationElements `json:"activation_elements"`
+}
+
+// ActivationElements sums the output elements of every op that materialises
+// a tensor (views excluded), each counted once, over the whole forward pass.
+type ActivationElements struct {
+	Total     int64 `json:"total"`
+	Embedding int64 `json:"embedding"`
+	Attention int64 `json:"attention"`
+	MLP       int64 `json:"mlp"`
+	Head      int64 `json:"head"`
+	// AttentionScores is the share of Attention held by the seq_len × seq_len
+	// score and softmax tensors.
+	AttentionScores int64 `json:"attention_scores"`
+}
+
+// Stage is a part of the model run once: the embedding or the head.
+type Stage struct {
+	Params             int64 `json:"params"`
+	FLOPs              int64 `json:"flops"`
+	ActivationElements int64 `json:"activation_elements"`
+	Ops                []Op  `json:"ops"`
+}
+
+// LayerGroup is one kind of decoder layer and how many layers are of it.
+// Every per-layer number is for one layer of the group.
+type LayerGroup struct {
+	Kind      string `json:"kind"`
+	Count     int64  `json:"count"`
+	Layers    string `json:"layers"`    // the layer indices, e.g. "0-31"
+	Attention string `json:"attention"` // e.g. "causal, global"
+	FFN       string `json:"ffn"`
+
+	Params                  int64                   `json:"params"`
+	ActiveParams            int64                   `json:"active_params"`
+	FLOPs                   LayerFLOPs              `json:"flops"`
+	ActivationElements      LayerActivationElements `json:"activation_elements"`
+	KVCacheElementsPerToken int64                   `json:"kv_cache_elements_per_token"`
+	Routing                 *Routing                `json:"routing,omitempty"`
+	Ops                     []Op                    `json:"ops"`
+}
+
+// LayerFLOPs are the FLOPs of one layer over the workload.
+type LayerFLOPs struct {
+	Forward              int64 `json:"forward"`
+	ForwardDense         int64 `json:"forward_dense"`
+	AttentionProjections int64 `json:"attention_projections"`
+	AttentionScores      int64 `json:"attention_scores"`
+	AttentionScoresDense int64 `json:"attention_scores_dense"`
+	MLP                  int64 `json:"mlp"`
+}
+
+// LayerActivationElements are the activation elements of one layer.
+type LayerActivationElements struct {
+	Total           int64 `json:"total"`
+	Attention       int64 `json:"attention"`
+	MLP             int64 `json:"mlp"`
+	AttentionScores int64 `json:"attention_scores"` // score and softmax tensors
+}
+
+// Routing describes how a MoE layer spreads the workload's tokens.
+type Routing struct {
+	Tokens          int64 `json:"tokens"`
+	ExpertsPerToken int64 `json:"experts_per_token"`
+	// TokenSlots = Tokens × ExpertsPerToken: rows the routed experts process.
+	TokenSlots int64 `json:"token_slots"`
+	NumExperts int64 `json:"num_experts"`
+	// SlotsPerExpert is TokenSlots / NumExperts as an exact decimal or
+	// fraction (e.g. "2048" or "1365 1/3"): the average under even routing.
+	SlotsPerExpert string `json:"slots_per_expert"`
+}
+
+// Op is one step of the forward pass.
+type Op struct {
+	Name  string `json:"name"`
+	Block string `json:"block"` // embedding, attention, mlp or head
+	Kind  OpKind `json:"kind"`
+	// Inputs are the shapes of the activations read (weights excluded).
+	Inputs         [][]int64 `json:"inputs"`
+	Output         []int64   `json:"output"`
+	OutputElements int64     `json:"output_elements"`
+	// View: the output is a reshape of the input, not a new tensor; it is
+	// left out of activation element totals.
+	View bool `json:"view"`
+	// MACs are the multiply-accumulates of the matmul, causal as run.
+	MACs int64 `json:"macs"`
+	// FLOPs = 2 × MACs; FLOPsDense counts every (query, key) pair.
+	FLOPs      int64 `json:"flops"`
+	FLOPsDense int64 `json:"flops_dense"`
+	// Params are the weights the op owns; ActiveParams those one token uses.
+	Params       int64  `json:"params"`
+	ActiveParams int64  `json:"active_params"`
+	Note         string `json:"note,omitempty"`
+}
+
+// OpKind classifies ops for the block splits.
+type OpKind string
+
+// The kinds of op.
+const (
+	KindGather         OpKind = "gather"          // embedding lookup: 0 FLOPs
+	KindNorm           OpKind = "norm"            // LayerNorm or RMSNorm
+	KindLinear         OpKind = "linear"          // activation × weight matrix
+	KindView           OpKind = "view"            // reshape, no new tensor
+	KindScores         OpKind = "scores"          // Q·Kᵀ
+	KindSoftmax        OpKind = "softmax"         // softmax over keys
+	KindWeightedValues OpKind = "weighted_values" // softmax weights · V
+	KindActivation     OpKind = "activation"      // elementwise non-linearity (and gating product)
+	KindResidual       OpKind = "residual"        // residual add
+	KindCombine        OpKind = "combine"         // weighted sum of expert outputs
+)

@@ -1,0 +1,66 @@
+package scale
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// DType is the storage type of weights, activations or the KV cache.
+type DType string
+
+// The data types tscale knows, with their width in bits.
+const (
+	FP32 DType = "fp32"
+	BF16 DType = "bf16"
+	FP16 DType = "fp16"
+	FP8  DType = "fp8"
+	INT8 DType = "int8"
+	INT4 DType = "int4"
+)
+
+var dtypeBits = map[DType]int64{FP32: 32, BF16: 16, FP16: 16, FP8: 8, INT8: 8, INT4: 4}
+
+// DTypes lists every known data type, widest first.
+func DTypes() []DType {
+	return []DType{FP32, BF16, FP16, FP8, INT8, INT4}
+}
+
+// Bits is the width of one element in bits; 0 for an unknown type.
+func (d DType) Bits() int64 { return dtypeBits[d] }
+
+// ParseDType returns the DType named s, or an error listing the known ones.
+func ParseDType(s string) (DType, error) {
+	d := DType(strings.ToLower(s))
+	if d.Bits() == 0 {
+		names := make([]string, 0, len(dtypeBits))
+		for _, k := range DTypes() {
+			names = append(names, string(k))
+		}
+		sort.Strings(names)
+		return "", fmt.Errorf("dtype must be one of %s, got %q", strings.Join(names, ", "), s)
+	}
+	return d, nil
+}
+
+// Workload is what the model is run on: BatchSize sequences of SeqLen tokens
+// each, with activations and the KV cache stored in DType.
+type Workload struct {
+	BatchSize int64 `json:"batch_size"`
+	SeqLen    int64 `json:"seq_len"`
+	DType     DType `json:"dtype"`
+}
+
+// Validate returns every broken rule of w for the model c at once.
+func (w Workload) Validate(c Config) error {
+	var v validator
+	v.positive("batch_size", w.BatchSize)
+	v.positive("seq_len", w.SeqLen)
+	v.check(w.DType.Bits() > 0, "dtype", "must be one of fp32, bf16, fp16, fp8, int8, int4", fmt.Sprintf("%q", w.DType))
+	if c.PositionEmbedding == PositionLearned && c.MaxPositionEmbeddings > 0 {
+		v.check(w.SeqLen <= c.MaxPositionEmbeddings, "seq_len",
+			fmt.Sprintf("must not exceed max_position_embeddings (%d) of a model with learned positions", c.MaxPositionEmbeddings),
+			w.SeqLen)
+	}
+	return v.err()
+}
