@@ -1,0 +1,117 @@
+package presets
+
+import (
+	"fmt"
+
+	"tscale/scale"
+)
+
+// llamaBlock is the Llama decoder: RMSNorm before attention and MLP, RoPE, a
+// bias-free gated SiLU MLP and an untied LM head. head_dim is hidden/heads,
+// the modelling code's default when config.json has no head_dim key.
+func llamaBlock(vocab, hidden, layers, heads, kvHeads, ffn, context int64) scale.Config {
+	return scale.Config{
+		VocabSize: vocab, HiddenSize: hidden, NumHiddenLayers: layers,
+		NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDim: hidden / heads,
+		IntermediateSize: ffn, MaxPositionEmbeddings: context,
+		MLP: scale.MLPGated, HiddenAct: "silu", Norm: scale.RMSNorm,
+		PositionEmbedding: scale.PositionRoPE, NormsPerLayer: 2,
+	}
+}
+
+const llamaCode = "transformers modeling_llama.py: q/k/v/o and gate/up/down projections without bias " +
+	"(attention_bias and mlp_bias default false), input_layernorm and post_attention_layernorm RMSNorms, final norm"
+
+// hfConfig cites the config.json of a Hugging Face repo for the listed fields.
+func hfConfig(repo string) string {
+	return fmt.Sprintf("Hugging Face %s config.json: vocab_size, hidden_size, intermediate_size, num_hidden_layers, "+
+		"num_attention_heads, num_key_value_heads, max_position_embeddings, tie_word_embeddings, hidden_act", repo)
+}
+
+func llama2Family() []Preset {
+	return []Preset{
+		{
+			Slug: "llama-2-7b", Name: "Llama 2 7B", Family: "Llama 2",
+			Config:  llamaBlock(32000, 4096, 32, 32, 32, 11008, 4096),
+			Sources: []string{hfConfig("meta-llama/Llama-2-7b-hf"), llamaCode},
+			Notes: []string{"the safetensors index total_size exceeds 2 × params by 8,192 bytes: the converter counted the " +
+				"rotary inv_freq buffers (32 layers × 64 fp32 values), which are not parameters"},
+		},
+		{
+			Slug: "llama-2-13b", Name: "Llama 2 13B", Family: "Llama 2",
+			Config:  llamaBlock(32000, 5120, 40, 40, 40, 13824, 4096),
+			Sources: []string{hfConfig("meta-llama/Llama-2-13b-hf"), llamaCode},
+		},
+		{
+			Slug: "llama-2-34b", Name: "Llama 2 34B (Code Llama 34B architecture)", Family: "Llama 2",
+			Config: llamaBlock(32000, 8192, 48, 64, 8, 22016, 4096),
+			Sources: []string{
+				hfConfig("codellama/CodeLlama-34b-hf") + " (all but max_position_embeddings)",
+				"Touvron et al. 2023, Llama 2 (arXiv 2307.09288), Table 1: the 34B row has a 4k context and GQA",
+				llamaCode,
+			},
+			Notes: []string{
+				"Llama 2 34B was never released; Code Llama 34B, built on it, is the only published 34B architecture: its GQA " +
+					"(8 KV heads) matches the paper's 34B row",
+				"context 4096 is the Llama 2 paper's; Code Llama's config says 16384 after its long-context fine-tuning",
+				"Code Llama 34B's vocabulary is 32000 (it was not trained with infilling tokens, unlike the 7B/13B/70B's 32016)",
+				"the paper's Appendix A.2.1 widens the FFN 1.3× for GQA models; Code Llama 34B's 22016 shows no such widening, " +
+					"so Llama 2 34B's own FFN width is unknown",
+			},
+		},
+		{
+			Slug: "llama-2-70b", Name: "Llama 2 70B", Family: "Llama 2",
+			Config:  llamaBlock(32000, 8192, 80, 64, 8, 28672, 4096),
+			Sources: []string{hfConfig("meta-llama/Llama-2-70b-hf"), llamaCode},
+			Notes:   []string{"the seed tool gave intermediate_size 22016; the config says 28672 (the GQA models' 1.3× FFN)"},
+		},
+	}
+}
+
+func llama3Family() []Preset {
+	vocabNote := "vocab_size 128256 = 128,000 BPE tokens + 256 special tokens (the seed tool said 128000)"
+	l31 := "Llama 3.1 keeps Llama 3's architecture and extends the context to 131072 with llama3 RoPE scaling (no parameters)"
+	return []Preset{
+		{
+			Slug: "llama-3-8b", Name: "Llama 3 8B", Family: "Llama 3",
+			Config:  llamaBlock(128256, 4096, 32, 32, 8, 14336, 8192),
+			Sources: []string{hfConfig("meta-llama/Meta-Llama-3-8B"), llamaCode},
+			Notes:   []string{vocabNote, "8 KV heads (the seed tool said 4)"},
+		},
+		{
+			Slug: "llama-3-70b", Name: "Llama 3 70B", Family: "Llama 3",
+			Config:  llamaBlock(128256, 8192, 80, 64, 8, 28672, 8192),
+			Sources: []string{hfConfig("meta-llama/Meta-Llama-3-70B"), llamaCode},
+			Notes:   []string{vocabNote},
+		},
+		{
+			Slug: "llama-3.1-8b", Name: "Llama 3.1 8B", Family: "Llama 3",
+			Config:  llamaBlock(128256, 4096, 32, 32, 8, 14336, 131072),
+			Sources: []string{hfConfig("meta-llama/Llama-3.1-8B"), llamaCode},
+			Notes:   []string{vocabNote, l31},
+		},
+		{
+			Slug: "llama-3.1-70b", Name: "Llama 3.1 70B", Family: "Llama 3",
+			Config:  llamaBlock(128256, 8192, 80, 64, 8, 28672, 131072),
+			Sources: []string{hfConfig("meta-llama/Llama-3.1-70B"), llamaCode},
+			Notes:   []string{vocabNote, l31},
+		},
+		{
+			Slug: "llama-3.1-405b", Name: "Llama 3.1 405B", Family: "Llama 3",
+			Config:  llamaBlock(128256, 16384, 126, 128, 8, 53248, 131072),
+			Sources: []string{hfConfig("meta-llama/Llama-3.1-405B"), llamaCode},
+			Notes: []string{vocabNote, l31,
+				"8 KV heads as in the current config.json and Meta's llama-models sku_list; the first upload said 16 " +
+					"(410,081,247,232 params), corrected soon after release"},
+		},
+	}
+}
+
+func tinyLlama() []Preset {
+	return []Preset{{
+		Slug: "tinyllama-1.1b", Name: "TinyLlama 1.1B", Family: "Llama",
+		Config:  llamaBlock(32000, 2048, 22, 32, 4, 5632, 2048),
+		Sources: []string{hfConfig("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"), llamaCode},
+		Notes:   []string{"the 3T base checkpoint is stored in fp32, the Chat-v1.0 one in bf16; the architecture is the same"},
+	}}
+}

@@ -1,0 +1,132 @@
+// Package presets holds the architectures of well-known language models,
+// each with the sources of its facts. A preset holds architecture only:
+// every count tscale prints is computed from it by package scale, and the
+// published counts the computation must reproduce live in the tests.
+package presets
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"tscale/scale"
+)
+
+// Preset is one model: its name, its architecture and where each fact of
+// the architecture comes from.
+type Preset struct {
+	Slug   string // the name on the command line and of report files
+	Name   string // display name; an estimate says so
+	Family string
+	Config scale.Config
+	// Sources cite where the architecture comes from: the Hugging Face repo
+	// and its config.json, or the paper and table.
+	Sources []string
+	// Notes record each known ambiguity and the reading taken.
+	Notes []string
+	// EstimateReason is empty for a released model with a published
+	// architecture; for a closed or unreleased one it says whose estimate the
+	// preset follows.
+	EstimateReason string
+}
+
+// IsEstimate reports whether the architecture is an estimate.
+func (p Preset) IsEstimate() bool { return p.EstimateReason != "" }
+
+// Context is the preset's default sequence length: its
+// max_position_embeddings, which each preset sets to the context the model
+// was released with.
+func (p Preset) Context() int64 { return p.Config.MaxPositionEmbeddings }
+
+// All returns every preset, in a fixed order (by family, then size).
+func All() []Preset {
+	var all []Preset
+	for _, family := range [][]Preset{
+		gpt2Family(), gpt3Family(), gpt4Estimates(),
+		llama2Family(), llama3Family(), tinyLlama(),
+		mixtralFamily(), deepseekLLMFamily(), falconFamily(),
+		phiFamily(), gemmaFamily(), qwen25Family(),
+	} {
+		all = append(all, family...)
+	}
+	return all
+}
+
+// Slugs returns the slugs of All, in order.
+func Slugs() []string {
+	var slugs []string
+	for _, p := range All() {
+		slugs = append(slugs, p.Slug)
+	}
+	return slugs
+}
+
+// Lookup returns the preset named slug. For an unknown slug the error names
+// the nearest known ones.
+func Lookup(slug string) (Preset, error) {
+	for _, p := range All() {
+		if p.Slug == slug {
+			return p, nil
+		}
+	}
+	msg := fmt.Sprintf("unknown preset %q", slug)
+	if near := Nearest(slug, 3); len(near) > 0 {
+		msg += "; did you mean " + strings.Join(near, ", ") + "?"
+	}
+	return Preset{}, fmt.Errorf("%s (tscale list shows them all)", msg)
+}
+
+// Nearest returns up to n known slugs closest to s by edit distance, with
+// slugs that contain s (or that s contains) first.
+func Nearest(s string, n int) []string {
+	type cand struct {
+		slug string
+		dist int
+	}
+	s = strings.ToLower(s)
+	var cands []cand
+	for _, slug := range Slugs() {
+		d := editDistance(s, slug)
+		if s != "" && (strings.Contains(slug, s) || strings.Contains(s, slug)) {
+			d = -1
+		}
+		if d <= max(3, len(s)/3) {
+			cands = append(cands, cand{slug, d})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].dist < cands[j].dist })
+	var out []string
+	for i := 0; i < len(cands) && i < n; i++ {
+		out = append(out, cands[i].slug)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// slugPattern is what a slug may look like: lower-case words of letters,
+// digits and dots joined by hyphens.
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*$`)
+
+// ValidSlug reports whether s is a well-formed slug.
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
