@@ -11,7 +11,7 @@ func conventions(c Config) []string {
 		"params count unique weights as Hugging Face model.num_parameters() does; buffers (rotary tables, causal masks) are not parameters",
 		"params.embedding is the token embedding plus learned position embeddings; params.non_embedding is the rest",
 		"activation elements sum the output elements of every op that writes a new tensor, each once; reshapes to and from heads are views and count 0",
-		"bytes are base 2 in the text report (1 GiB = 2^30 bytes); counts and FLOPs use SI prefixes (1 G = 10^9)",
+		"numbers are exact integers; the text report adds a short form: bytes in IEC units (1 KiB = 2^10 B, 1 GiB = 2^30 B), parameter and element counts in K, M, B, T (10^3, 10^6, 10^9, 10^12), FLOPs with SI prefixes (1 TFLOP = 10^12 FLOPs)",
 	}
 	if c.TieWordEmbeddings {
 		list = append(list, "the LM head shares the token embedding matrix (tied): its weight is counted once, under embed_tokens")

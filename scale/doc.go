@@ -76,8 +76,11 @@
 //
 // The KV cache holds 2·K·d elements per token per layer (keys and values).
 // Bytes are elements × the dtype's bits / 8, rounded up to a whole byte
-// (int4 is 4 bits). Reports print bytes in IEC units (1 GiB = 2^30 bytes)
-// and counts and FLOPs in SI units (1 G = 10^9).
+// (int4 is 4 bits). Every number is an exact integer; the text report adds
+// a short form in one unit system per kind of quantity, whatever the
+// magnitude: bytes in IEC units (1 GiB = 2^30 bytes), parameter and element
+// counts in K, M, B, T (10^3 … 10^12), FLOPs with SI prefixes (1 TFLOP =
+// 10^12 FLOPs).
 //
 // # Exactness
 //

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"tscale/presets"
+	"tscale/render"
+	"tscale/scale"
+)
+
+// document analyses preset p on workload w and pairs the report with the
+// preset's description.
+func document(p presets.Preset, w scale.Workload) (render.Document, error) {
+	r, err := scale.Analyze(p.Config, w)
+	if err != nil {
+		return render.Document{}, fmt.Errorf("preset %q: %w", p.Slug, err)
+	}
+	return render.NewDocument(render.Model{
+		Name: p.Name, Slug: p.Slug, Family: p.Family,
+		Estimate: p.IsEstimate(), EstimateReason: p.EstimateReason,
+		Source: p.Sources, Notes: p.Notes,
+	}, r), nil
+}
+
+// defaultWorkload is batch 1 at the preset's context length, in bf16.
+func defaultWorkload(p presets.Preset) scale.Workload {
+	return scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16}
+}
+
+// encode renders d in format: text, yaml or json.
+func encode(d render.Document, format string) ([]byte, error) {
+	switch format {
+	case "yaml":
+		return render.YAML(d)
+	case "json":
+		return render.JSON(d)
+	default:
+		return render.Text(d), nil
+	}
+}
+
+func runReport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] SLUG",
+		"Prints the report of one preset on stdout. The workload defaults to batch 1 at the preset's\n"+
+			"context length, in bf16.",
+		[]string{
+			"tscale report llama-2-7b",
+			"tscale report -format yaml -seq 8192 llama-3.1-8b",
+			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
+		}, stdout, stderr)
+	format := fs.String("format", "text", "output format: text, yaml or json")
+	seq := fs.Int64("seq", 0, "sequence length in tokens (default: the preset's context length)")
+	batch := fs.Int64("batch", 1, "batch size in sequences")
+	dtype := fs.String("dtype", "bf16", "data type of weights, activations and KV cache: fp32, bf16, fp16, fp8, int8 or int4")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) != 1 {
+		return usagef("report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
+	}
+	if err := oneOf("format", *format, "text", "yaml", "json"); err != nil {
+		return err
+	}
+	seqSet := false
+	fs.Visit(func(f *flag.Flag) { seqSet = seqSet || f.Name == "seq" })
+	if seqSet && *seq <= 0 {
+		return usagef("-seq must be a positive integer, got %d", *seq)
+	}
+	if *batch <= 0 {
+		return usagef("-batch must be a positive integer, got %d", *batch)
+	}
+	dt, err := scale.ParseDType(*dtype)
+	if err != nil {
+		return usagef("-%v", err)
+	}
+	p, err := presets.Lookup(positional[0])
+	if err != nil {
+		return usageError{err}
+	}
+	w := defaultWorkload(p)
+	if seqSet {
+		w.SeqLen = *seq
+	}
+	w.BatchSize, w.DType = *batch, dt
+	d, err := document(p, w)
+	if err != nil {
+		return err
+	}
+	out, err := encode(d, *format)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(out)
+	return err
+}
+
+func runList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("list", "list", "Lists the presets: slug, name, total parameters, context length, and whether the\n"+
+		"architecture is an estimate.", []string{"tscale list"}, stdout, stderr)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usagef("list takes no arguments, got %q", positional)
+	}
+	var rows []render.ListRow
+	for _, p := range presets.All() {
+		d, err := document(p, defaultWorkload(p))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, render.ListRow{Model: d.Model, Params: d.Params.Total, Context: p.Context()})
+	}
+	_, err = stdout.Write(render.List(rows))
+	return err
+}
+
+func runReports(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("reports", "reports [-out DIR]",
+		"Writes the report of every preset, at its default workload (batch 1, its context length, bf16),\n"+
+			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints. Nothing is\n"+
+			"written if any report fails, and each file is written atomically.",
+		[]string{"tscale reports", "tscale reports -out /tmp/tscale"}, stdout, stderr)
+	out := fs.String("out", "output", "directory to write yaml/ and txt/ into")
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(positional) > 0 {
+		return usagef("reports takes no arguments, got %q", positional)
+	}
+	if *out == "" {
+		return usagef("-out must name a directory, got \"\"")
+	}
+	type file struct {
+		path string
+		data []byte
+	}
+	var files []file
+	all := presets.All()
+	for _, p := range all {
+		d, err := document(p, defaultWorkload(p))
+		if err != nil {
+			return err
+		}
+		y, err := render.YAML(d)
+		if err != nil {
+			return err
+		}
+		files = append(files,
+			file{filepath.Join(*out, "yaml", p.Slug+".yaml"), y},
+			file{filepath.Join(*out, "txt", p.Slug+".txt"), render.Text(d)})
+	}
+	for _, f := range files {
+		if err := writeAtomic(f.path, f.data); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "wrote %d reports (%d presets, yaml and txt) to %s and %s\n", len(files), len(all),
+		filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
+	return nil
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory and a rename, so that path never holds half a report.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Chmod(tmp.Name(), 0o644)
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, werr)
+	}
+	return nil
+}

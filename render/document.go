@@ -1,0 +1,110 @@
+// Package render writes a scale.Report as YAML, JSON or text (and tables of
+// several reports as Markdown or CSV). It formats numbers the engine
+// computed; it computes none.
+//
+// YAML and JSON carry the same document: the JSON field names of
+// scale.Report, under a "model" section that says which model it is. Keys
+// keep a stable order, counts are integers (never floats, never exponents)
+// and shapes are lists of integers.
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"gopkg.in/yaml.v3"
+
+	"tscale/scale"
+)
+
+// Model says which model a report is of and where its architecture comes from.
+type Model struct {
+	Name   string `json:"name"`
+	Slug   string `json:"slug"`
+	Family string `json:"family"`
+	// Estimate is true for a closed or unreleased model whose architecture is
+	// an estimate; EstimateReason then says whose.
+	Estimate       bool     `json:"estimate"`
+	EstimateReason string   `json:"estimate_reason,omitempty"`
+	Source         []string `json:"source"`
+	Notes          []string `json:"notes"`
+}
+
+// Document is the whole report as YAML and JSON show it.
+type Document struct {
+	Model         Model `json:"model"`
+	*scale.Report       // its fields follow "model" at the top level
+}
+
+// NewDocument pairs a model description with its report. Nil lists become
+// empty, so that YAML and JSON show [] rather than null.
+func NewDocument(m Model, r *scale.Report) Document {
+	if m.Source == nil {
+		m.Source = []string{}
+	}
+	if m.Notes == nil {
+		m.Notes = []string{}
+	}
+	return Document{Model: m, Report: r}
+}
+
+// JSON writes d as indented JSON with a final newline.
+func JSON(d Document) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(d); err != nil {
+		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// YAML writes d as YAML: the same tree as JSON, in block style.
+func YAML(d Document) ([]byte, error) {
+	js, err := JSON(d)
+	if err != nil {
+		return nil, err
+	}
+	// JSON is YAML: decoding it keeps the key order and the exact digits of
+	// every number; resetting the styles turns JSON's flow style into block
+	// style, quoting only the strings that need it.
+	var root yaml.Node
+	if err := yaml.Unmarshal(js, &root); err != nil {
+		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+	}
+	blockStyle(&root)
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&root); err != nil {
+		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// blockStyle clears the styles of n and its descendants, except that lists
+// of integers (shapes) stay on one line: [1, 4096, 4096].
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	if n.Kind == yaml.SequenceNode && len(n.Content) > 0 && allInts(n.Content) {
+		n.Style = yaml.FlowStyle
+		return
+	}
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}
+
+func allInts(nodes []*yaml.Node) bool {
+	for _, c := range nodes {
+		if c.Kind != yaml.ScalarNode || c.Tag != "!!int" {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,183 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"tscale/scale"
+)
+
+// Text writes d as a report for people: exact integers with thousands
+// separators and a short form in one unit system per kind of quantity.
+func Text(d Document) []byte {
+	r := d.Report
+	c := r.Config
+	var b strings.Builder
+	title := fmt.Sprintf("%s — %s", d.Model.Name, d.Model.Slug)
+	if d.Model.Estimate && !strings.Contains(d.Model.Name, "estimate") {
+		title += " (estimate)"
+	}
+	fmt.Fprintf(&b, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
+	if d.Model.Estimate {
+		fmt.Fprintf(&b, "ESTIMATE: %s\n", d.Model.EstimateReason)
+	}
+
+	w := r.Workload
+	section(&b, "Workload")
+	fmt.Fprintf(&b, "  batch %s × sequence %s = %s tokens; weights, activations and KV cache in %s (%d-bit)\n",
+		Grouped(w.BatchSize), Grouped(w.SeqLen), Grouped(w.Tokens), w.DType, w.DType.Bits())
+
+	section(&b, "Architecture")
+	arch := newTable(nil)
+	a := r.Architecture
+	arch.add("family", d.Model.Family)
+	arch.add("hidden size", Grouped(c.HiddenSize))
+	arch.add("layers", Grouped(c.NumHiddenLayers))
+	arch.add("attention", fmt.Sprintf("%s: %d query heads, %d KV heads (group size %d), head_dim %d",
+		a.AttentionType, c.NumAttentionHeads, c.NumKeyValueHeads, a.GroupSize, c.HeadDim))
+	arch.add("", fmt.Sprintf("query width %s, KV width %s", Grouped(a.QueryWidth), Grouped(a.KVWidth)))
+	arch.add("feed-forward", a.FFN)
+	arch.add("block", blockDescription(c))
+	arch.add("biases", biasDescription(c))
+	arch.add("positions", positionDescription(c))
+	arch.add("vocabulary", vocabDescription(c))
+	arch.add("context", Grouped(c.MaxPositionEmbeddings)+" (max_position_embeddings)")
+	arch.write(&b, "  ")
+
+	p := r.Params
+	section(&b, "Parameters")
+	params := newTable(nil)
+	params.add("total", Count(p.Total))
+	params.add("active per token", Count(p.Active))
+	params.add("embedding", Count(p.Embedding))
+	params.add("non-embedding", Count(p.NonEmbedding))
+	params.write(&b, "  ")
+
+	f := r.FLOPs
+	section(&b, "Compute: one forward pass over the workload (matmul FLOPs, 2 per multiply-accumulate)")
+	comp := newTable([]string{"", "causal (forward)", "dense, all s² pairs (forward_dense)"}, 1, 2)
+	comp.add("attention projections", FLOPs(f.Blocks.AttentionProjections), FLOPs(f.BlocksDense.AttentionProjections))
+	comp.add("attention scores", FLOPs(f.Blocks.AttentionScores), FLOPs(f.BlocksDense.AttentionScores))
+	comp.add("MLP / MoE", FLOPs(f.Blocks.MLP), FLOPs(f.BlocksDense.MLP))
+	comp.add("LM head", FLOPs(f.Blocks.LMHead), FLOPs(f.BlocksDense.LMHead))
+	comp.add("total", FLOPs(f.Forward), FLOPs(f.ForwardDense))
+	comp.write(&b, "  ")
+
+	m := r.Memory
+	ae := m.ActivationElements
+	section(&b, "Memory")
+	mem := newTable(nil)
+	mem.add(fmt.Sprintf("weights (%s)", w.DType), Bytes(m.WeightsBytes))
+	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", Grouped(m.KVCacheElementsPerToken), Bytes(m.KVCacheBytesPerToken)))
+	mem.add("KV cache, whole workload", Bytes(m.KVCacheBytes))
+	mem.add("activation elements", Count(ae.Total))
+	mem.add("  embedding", Count(ae.Embedding))
+	mem.add("  attention", Count(ae.Attention))
+	mem.add("    of which s×s scores and softmax", Count(ae.AttentionScores))
+	mem.add("  MLP / MoE", Count(ae.MLP))
+	mem.add("  head", Count(ae.Head))
+	mem.write(&b, "  ")
+
+	section(&b, "Embedding (once)")
+	opTable(&b, r.Embedding.Ops)
+	for i, lg := range r.Layers {
+		section(&b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), lg.Kind, lg.Count, lg.Layers))
+		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", lg.Attention, lg.FFN)
+		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s; KV cache %s elements per token\n",
+			Count(lg.Params), Count(lg.ActiveParams), Grouped(lg.FLOPs.Forward), Grouped(lg.ActivationElements.Total),
+			Grouped(lg.KVCacheElementsPerToken))
+		if rt := lg.Routing; rt != nil {
+			fmt.Fprintf(&b, "  routing: %s tokens × %d experts each = %s token slots over %d experts, %s per expert on average\n",
+				Grouped(rt.Tokens), rt.ExpertsPerToken, Grouped(rt.TokenSlots), rt.NumExperts, rt.SlotsPerExpert)
+		}
+		opTable(&b, lg.Ops)
+	}
+	section(&b, "Head (once)")
+	opTable(&b, r.Head.Ops)
+
+	list(&b, "Conventions", r.Conventions)
+	list(&b, "Sources", d.Model.Source)
+	list(&b, "Notes", d.Model.Notes)
+	return []byte(b.String())
+}
+
+func section(b *strings.Builder, name string) { fmt.Fprintf(b, "\n%s\n", name) }
+
+func list(b *strings.Builder, name string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	section(b, name)
+	for _, it := range items {
+		fmt.Fprintf(b, "  - %s\n", it)
+	}
+}
+
+// opTable writes ops as an aligned table: name, input shapes, output shape,
+// elements, FLOPs and parameters.
+func opTable(b *strings.Builder, ops []scale.Op) {
+	t := newTable([]string{"op", "inputs", "output", "elements", "FLOPs", "params"}, 3, 4, 5)
+	for _, o := range ops {
+		ins := make([]string, len(o.Inputs))
+		for i, s := range o.Inputs {
+			ins[i] = Shape(s)
+		}
+		elements := Grouped(o.OutputElements)
+		if o.View {
+			elements = "(view)"
+		}
+		t.add(o.Name, strings.Join(ins, " "), Shape(o.Output), elements, Grouped(o.FLOPs), Grouped(o.Params))
+	}
+	t.write(b, "  ")
+}
+
+func blockDescription(c scale.Config) string {
+	norm := map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm"}[c.Norm]
+	switch {
+	case c.ParallelBlock && c.NormsPerLayer == 1:
+		return fmt.Sprintf("parallel attention + MLP sharing one %s per layer", norm)
+	case c.ParallelBlock:
+		return fmt.Sprintf("parallel attention + MLP, one %s each", norm)
+	case c.NormsPerLayer == 4:
+		return fmt.Sprintf("sequential, %s before and after attention and MLP (4 per layer)", norm)
+	default:
+		return fmt.Sprintf("sequential, pre-norm: %s before attention and before MLP", norm)
+	}
+}
+
+func biasDescription(c scale.Config) string {
+	var parts []string
+	for _, x := range []struct {
+		on   bool
+		name string
+	}{
+		{c.AttentionQKVBias, "q/k/v"}, {c.AttentionOutBias, "attention output"}, {c.MLPBias, "MLP"}, {c.LMHeadBias, "LM head"},
+	} {
+		if x.on {
+			parts = append(parts, x.name)
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func positionDescription(c scale.Config) string {
+	switch c.PositionEmbedding {
+	case scale.PositionLearned:
+		return fmt.Sprintf("learned table of %s positions", Grouped(c.MaxPositionEmbeddings))
+	case scale.PositionRoPE:
+		return "rotary (RoPE), no parameters"
+	default:
+		return "ALiBi, no parameters"
+	}
+}
+
+func vocabDescription(c scale.Config) string {
+	s := Grouped(c.VocabSize) + "; LM head "
+	if c.TieWordEmbeddings {
+		return s + "tied to the token embedding"
+	}
+	return s + "untied"
+}
