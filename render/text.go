@@ -33,9 +33,22 @@ func Text(d Document) []byte {
 	arch.add("family", d.Model.Family)
 	arch.add("hidden size", Grouped(c.HiddenSize))
 	arch.add("layers", Grouped(c.NumHiddenLayers))
-	arch.add("attention", fmt.Sprintf("%s: %d query heads, %d KV heads (group size %d), head_dim %d",
-		a.AttentionType, c.NumAttentionHeads, c.NumKeyValueHeads, a.GroupSize, c.HeadDim))
-	arch.add("", fmt.Sprintf("query width %s, KV width %s", Grouped(a.QueryWidth), Grouped(a.KVWidth)))
+	if c.IsMLA() {
+		q := "one q_proj"
+		if c.QLoraRank > 0 {
+			q = fmt.Sprintf("q_lora_rank %d", c.QLoraRank)
+		}
+		arch.add("attention", fmt.Sprintf("MLA: %d heads; %s, kv_lora_rank %d; query/key head %d + %d rotary, value head %d",
+			c.NumAttentionHeads, q, c.KVLoraRank, c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim))
+	} else {
+		arch.add("attention", fmt.Sprintf("%s: %d query heads, %d KV heads (group size %d), head_dim %d",
+			a.AttentionType, c.NumAttentionHeads, c.NumKeyValueHeads, a.GroupSize, c.HeadDim))
+		arch.add("", fmt.Sprintf("query width %s, KV width %s", Grouped(a.QueryWidth), Grouped(a.KVWidth)))
+	}
+	arch.add("attention span", spanDescription(c))
+	if c.QKNorm {
+		arch.add("", "RMSNorm on queries and keys per head (QK-norm)")
+	}
 	arch.add("feed-forward", a.FFN)
 	arch.add("block", blockDescription(c))
 	arch.add("biases", biasDescription(c))
@@ -69,7 +82,8 @@ func Text(d Document) []byte {
 	mem := newTable(nil)
 	mem.add(fmt.Sprintf("weights (%s)", w.DType), Bytes(m.WeightsBytes))
 	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", Grouped(m.KVCacheElementsPerToken), Bytes(m.KVCacheBytesPerToken)))
-	mem.add("KV cache, whole workload", Bytes(m.KVCacheBytes))
+	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", Grouped(m.KVCacheElementsPerTokenExpanded)))
+	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", Grouped(m.KVCacheElements), Bytes(m.KVCacheBytes)))
 	mem.add("activation elements", Count(ae.Total))
 	mem.add("  embedding", Count(ae.Embedding))
 	mem.add("  attention", Count(ae.Attention))
@@ -83,9 +97,10 @@ func Text(d Document) []byte {
 	for i, lg := range r.Layers {
 		section(&b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), lg.Kind, lg.Count, lg.Layers))
 		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", lg.Attention, lg.FFN)
-		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s; KV cache %s elements per token\n",
-			Count(lg.Params), Count(lg.ActiveParams), Grouped(lg.FLOPs.Forward), Grouped(lg.ActivationElements.Total),
-			Grouped(lg.KVCacheElementsPerToken))
+		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
+			Count(lg.Params), Count(lg.ActiveParams), Grouped(lg.FLOPs.Forward), Grouped(lg.ActivationElements.Total))
+		fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
+			Grouped(lg.KVCacheElementsPerToken), Grouped(lg.KVCacheTokens))
 		if rt := lg.Routing; rt != nil {
 			fmt.Fprintf(&b, "  routing: %s tokens × %d experts each = %s token slots over %d experts, %s per expert on average\n",
 				Grouped(rt.Tokens), rt.ExpertsPerToken, Grouped(rt.TokenSlots), rt.NumExperts, rt.SlotsPerExpert)
@@ -129,6 +144,36 @@ func opTable(b *strings.Builder, ops []scale.Op) {
 		t.add(o.Name, strings.Join(ins, " "), Shape(o.Output), elements, Grouped(o.FLOPs), Grouped(o.Params))
 	}
 	t.write(b, "  ")
+}
+
+func spanDescription(c scale.Config) string {
+	local := ""
+	switch {
+	case c.SlidingWindow > 0:
+		local = fmt.Sprintf("sliding window of %s tokens", Grouped(c.SlidingWindow))
+	case c.AttentionChunkSize > 0:
+		local = fmt.Sprintf("chunks of %s tokens", Grouped(c.AttentionChunkSize))
+	default:
+		return "causal over the whole sequence on every layer"
+	}
+	if c.GlobalAttentionInterval == 0 {
+		return local + " on every layer"
+	}
+	return fmt.Sprintf("%s; every %s layer global", local, ordinal(c.GlobalAttentionInterval))
+}
+
+func ordinal(n int64) string {
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+		return fmt.Sprintf("%dth", n)
+	case n%10 == 1:
+		return fmt.Sprintf("%dst", n)
+	case n%10 == 2:
+		return fmt.Sprintf("%dnd", n)
+	case n%10 == 3:
+		return fmt.Sprintf("%drd", n)
+	}
+	return fmt.Sprintf("%dth", n)
 }
 
 func blockDescription(c scale.Config) string {

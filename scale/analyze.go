@@ -2,37 +2,10 @@ package scale
 
 import (
 	"errors"
-	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 )
-
-// layerSpec is what distinguishes one decoder layer from another. Layers
-// with equal specs are reported as one group.
-type layerSpec struct {
-	moe bool
-}
-
-func (l layerSpec) ffnDescription(c Config) string {
-	if l.moe {
-		s := fmt.Sprintf("MoE: %d experts, top-%d, %s MLP (%s) %d wide", c.NumLocalExperts, c.NumExpertsPerTok,
-			c.MLP, c.HiddenAct, c.MoEIntermediateSize)
-		if c.SharedExpertIntermediateSize > 0 {
-			s += fmt.Sprintf(", %d shared experts %d wide in all", c.NumSharedExperts, c.SharedExpertIntermediateSize)
-		}
-		return s
-	}
-	return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)
-}
-
-// layerSpecs returns the spec of every decoder layer, in order.
-func (c Config) layerSpecs() []layerSpec {
-	specs := make([]layerSpec, c.NumHiddenLayers)
-	for i := range specs {
-		specs[i] = layerSpec{moe: c.IsMoE()}
-	}
-	return specs
-}
 
 // Analyze validates c and w and computes the Report of running c on w.
 // It returns every validation error at once, or an *OverflowError naming the
@@ -64,7 +37,9 @@ func Analyze(c Config, w Workload) (*Report, error) {
 		lg.Count = int64(len(g.indices))
 		lg.Layers = formatIndices(g.indices)
 		r.Layers = append(r.Layers, lg)
-		ffn = append(ffn, lg.FFN)
+		if !slices.Contains(ffn, lg.FFN) {
+			ffn = append(ffn, lg.FFN)
+		}
 	}
 	r.Architecture.FFN = strings.Join(ffn, "; ")
 	totals(calc, r)
@@ -105,13 +80,13 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	default:
 		attnNorm, mlpNorm = "attention_norm", "mlp_norm"
 	}
-	ops := ob.attentionOps(attnNorm)
+	ops := ob.attentionOps(attnNorm, spec)
 	if mlpNorm != "" {
-		ops = append(ops, ob.norm(mlpNorm, "mlp"))
+		ops = append(ops, ob.hiddenNorm(mlpNorm, "mlp"))
 	}
 	lg := LayerGroup{
-		Kind:      spec.kind(c),
-		Attention: "causal, global",
+		Kind:      spec.kind(),
+		Attention: spec.attentionDescription(c),
 		FFN:       spec.ffnDescription(c),
 	}
 	if spec.moe {
@@ -122,7 +97,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, c.IntermediateSize)...)
 	}
 	if c.NormsPerLayer == 4 {
-		ops = append(ops, ob.norm("post_mlp_norm", "mlp"))
+		ops = append(ops, ob.hiddenNorm("post_mlp_norm", "mlp"))
 	}
 	if c.ParallelBlock {
 		ops = append(ops, ob.residual("residual", "mlp", 3))
@@ -156,15 +131,23 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 			a.AttentionScores = calc.add("layer attention score elements", a.AttentionScores, el)
 		}
 	}
-	lg.KVCacheElementsPerToken = calc.mul("KV cache elements per token per layer", 2, c.NumKeyValueHeads, c.HeadDim)
+	lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c)
+	lg.KVCacheTokens = spec.cachedTokens(ob.s)
 	return lg
 }
 
-func (l layerSpec) kind(c Config) string {
-	if l.moe {
-		return "decoder layer, MoE"
+// kvCacheElementsPerToken is what one layer caches per token: keys and
+// values of every KV head (2·K·d), or for MLA the latent and the shared
+// rotary key (kv_lora_rank + qk_rope_head_dim). expanded is the same with
+// keys and values materialised per attention head: 2·H·d, or for MLA
+// H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim).
+func kvCacheElementsPerToken(calc *checked, c Config) (cached, expanded int64) {
+	if c.IsMLA() {
+		return c.KVLoraRank + c.QKRopeHeadDim,
+			calc.mul("expanded KV cache elements per token per layer", c.NumAttentionHeads, c.HeadDim+c.VHeadDim)
 	}
-	return "decoder layer, dense"
+	return calc.mul("KV cache elements per token per layer", 2, c.NumKeyValueHeads, c.HeadDim),
+		calc.mul("expanded KV cache elements per token per layer", 2, c.NumAttentionHeads, c.HeadDim)
 }
 
 // totals fills in the model-wide numbers of r from its stages and layers.
@@ -180,6 +163,7 @@ func totals(calc *checked, r *Report) {
 	blocksDense := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int), LMHead: bigOf(r.Head.FLOPs)}
 
 	m := &r.Memory
+	var kvElements int64
 	act := &m.ActivationElements
 	act.Embedding = r.Embedding.ActivationElements
 	act.Head = r.Head.ActivationElements
@@ -201,6 +185,10 @@ func totals(calc *checked, r *Report) {
 			calc.mul("activation elements", n, lg.ActivationElements.AttentionScores))
 		m.KVCacheElementsPerToken = calc.add("KV cache elements per token", m.KVCacheElementsPerToken,
 			calc.mul("KV cache elements per token", n, lg.KVCacheElementsPerToken))
+		m.KVCacheElementsPerTokenExpanded = calc.add("expanded KV cache elements per token", m.KVCacheElementsPerTokenExpanded,
+			calc.mul("expanded KV cache elements per token", n, lg.KVCacheElementsPerTokenExpanded))
+		kvElements = calc.add("KV cache elements", kvElements,
+			calc.mul("KV cache elements", n, lg.KVCacheElementsPerToken, lg.KVCacheTokens, w.BatchSize))
 	}
 	p.NonEmbedding = p.Total - p.Embedding
 	r.FLOPs = FLOPs{Forward: fwd, ForwardDense: dense, Blocks: blocks, BlocksDense: blocksDense}
@@ -209,8 +197,8 @@ func totals(calc *checked, r *Report) {
 	bits := w.DType.Bits()
 	m.WeightsBytes = Bytes(calc, "memory.weights_bytes", p.Total, bits)
 	m.KVCacheBytesPerToken = Bytes(calc, "memory.kv_cache_bytes_per_token", m.KVCacheElementsPerToken, bits)
-	m.KVCacheBytes = Bytes(calc, "memory.kv_cache_bytes",
-		calc.mul("memory.kv_cache_bytes", m.KVCacheElementsPerToken, w.Tokens), bits)
+	m.KVCacheElements = kvElements
+	m.KVCacheBytes = Bytes(calc, "memory.kv_cache_bytes", kvElements, bits)
 }
 
 // Bytes is the storage of n elements of the given width in bits, rounded up
@@ -222,57 +210,4 @@ func Bytes(calc *checked, what string, n, bits int64) int64 {
 	// Sub-byte types (int4): n·bits/8 rounded up, without forming n·bits.
 	perByte := 8 / bits
 	return calc.add(what, n/perByte, (n%perByte+perByte-1)/perByte)
-}
-
-// groupLayers groups layer indices by spec, in order of first appearance.
-type layerGroup struct {
-	spec    layerSpec
-	indices []int64
-}
-
-func groupLayers(specs []layerSpec) []layerGroup {
-	var groups []layerGroup
-	pos := map[layerSpec]int{}
-	for i, s := range specs {
-		j, ok := pos[s]
-		if !ok {
-			j = len(groups)
-			pos[s] = j
-			groups = append(groups, layerGroup{spec: s})
-		}
-		groups[j].indices = append(groups[j].indices, int64(i))
-	}
-	return groups
-}
-
-// formatIndices writes sorted layer indices compactly: "0-31", "0-40 step 2"
-// or "0-2, 5, 7-9".
-func formatIndices(idx []int64) string {
-	if len(idx) == 0 {
-		return ""
-	}
-	if len(idx) > 2 {
-		step := idx[1] - idx[0]
-		progression := step > 1
-		for i := 2; i < len(idx) && progression; i++ {
-			progression = idx[i]-idx[i-1] == step
-		}
-		if progression {
-			return fmt.Sprintf("%d-%d step %d", idx[0], idx[len(idx)-1], step)
-		}
-	}
-	var parts []string
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
-			j++
-		}
-		if j == i {
-			parts = append(parts, fmt.Sprint(idx[i]))
-		} else {
-			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
 }

@@ -71,6 +71,32 @@ type Config struct {
 	// parallel block with one norm each (Falcon-40B).
 	NormsPerLayer int64 `json:"norms_per_layer"`
 
+	// Sliding-window attention: a layer with window w lets query i score keys
+	// max(0, i−w+1)..i and caches at most w tokens. Chunked attention: a
+	// layer with chunk c lets query i score keys ⌊i/c⌋·c..i and caches at
+	// most c tokens. At most one of the two is set (0: none).
+	SlidingWindow      int64 `json:"sliding_window"`
+	AttentionChunkSize int64 `json:"attention_chunk_size"`
+	// GlobalAttentionInterval N > 0 makes every Nth layer (indices N−1,
+	// 2N−1, …) global and the others windowed or chunked (Gemma-2: 2,
+	// Llama-4: 4); 0 makes every layer windowed or chunked (Mistral-7B).
+	GlobalAttentionInterval int64 `json:"global_attention_interval"`
+
+	// Multi-head latent attention (DeepSeek-V2/V3), used when KVLoraRank > 0:
+	// queries through a rank-QLoraRank bottleneck (0: one q_proj), keys and
+	// values through a shared rank-KVLoraRank latent plus a QKRopeHeadDim
+	// rotary key shared by all heads. head_dim must be QKNopeHeadDim +
+	// QKRopeHeadDim, and num_key_value_heads = num_attention_heads.
+	QLoraRank     int64 `json:"q_lora_rank"`
+	KVLoraRank    int64 `json:"kv_lora_rank"`
+	QKNopeHeadDim int64 `json:"qk_nope_head_dim"`
+	QKRopeHeadDim int64 `json:"qk_rope_head_dim"`
+	VHeadDim      int64 `json:"v_head_dim"`
+
+	// QKNorm: an RMSNorm with head_dim weights on queries and on keys per
+	// head (Qwen3). Weightless QK norms change no count and are not modelled.
+	QKNorm bool `json:"qk_norm"`
+
 	AttentionQKVBias bool `json:"attention_qkv_bias"`
 	AttentionOutBias bool `json:"attention_out_bias"`
 	MLPBias          bool `json:"mlp_bias"`
@@ -85,12 +111,27 @@ type Config struct {
 	// width SharedExpertIntermediateSize (the sum of their widths).
 	NumSharedExperts             int64 `json:"num_shared_experts"`
 	SharedExpertIntermediateSize int64 `json:"shared_expert_intermediate_size"`
+	// SharedExpertGate: a sigmoid gate Linear(hidden, 1) scales the shared
+	// experts' output (Qwen2-MoE).
+	SharedExpertGate bool `json:"shared_expert_gate"`
+	// RouterBias: the router has one bias per expert (DeepSeek-V3's
+	// e_score_correction_bias).
+	RouterBias bool `json:"router_bias"`
+	// FirstKDenseReplace: the first k layers have a dense MLP of
+	// intermediate_size instead of experts (DeepSeek).
+	FirstKDenseReplace int64 `json:"first_k_dense_replace"`
+	// MoELayerInterval N: of the layers after the first k, those with index
+	// i where (i+1) is a multiple of N are MoE, the rest dense (Llama-4
+	// Maverick: 2; Qwen2-MoE decoder_sparse_step). 0 and 1 mean every layer.
+	MoELayerInterval int64 `json:"moe_layer_interval"`
 }
 
 // AttentionType is "MHA" when every query head has its own key/value head,
 // "MQA" when all share one, and "GQA" otherwise.
 func (c Config) AttentionType() string {
 	switch {
+	case c.IsMLA():
+		return "MLA"
 	case c.NumKeyValueHeads == c.NumAttentionHeads:
 		return "MHA"
 	case c.NumKeyValueHeads == 1:
@@ -109,8 +150,11 @@ func (c Config) GroupSize() int64 {
 	return c.NumAttentionHeads / c.NumKeyValueHeads
 }
 
-// IsMoE reports whether the feed-forward blocks are mixtures of experts.
+// IsMoE reports whether the model has mixture-of-experts layers.
 func (c Config) IsMoE() bool { return c.NumLocalExperts > 0 }
+
+// IsMLA reports whether attention is multi-head latent attention.
+func (c Config) IsMLA() bool { return c.KVLoraRank > 0 }
 
 // FieldError is one broken rule of a Config or Workload.
 type FieldError struct {
@@ -169,7 +213,24 @@ func (c Config) Validate() error {
 		v.check(c.NormsPerLayer == 2 || c.NormsPerLayer == 4, "norms_per_layer",
 			"must be 2 (pre-norms) or 4 (pre- and post-norms) in a sequential block", c.NormsPerLayer)
 	}
+	v.check(c.SlidingWindow >= 0, "sliding_window", "must not be negative", c.SlidingWindow)
+	v.check(c.AttentionChunkSize >= 0, "attention_chunk_size", "must not be negative", c.AttentionChunkSize)
+	v.check(c.SlidingWindow == 0 || c.AttentionChunkSize == 0, "attention_chunk_size",
+		fmt.Sprintf("must be 0 when sliding_window (%d) is set", c.SlidingWindow), c.AttentionChunkSize)
+	v.check(c.GlobalAttentionInterval >= 0, "global_attention_interval", "must not be negative", c.GlobalAttentionInterval)
+	v.check(c.GlobalAttentionInterval == 0 || c.SlidingWindow > 0 || c.AttentionChunkSize > 0, "global_attention_interval",
+		"must be 0 unless sliding_window or attention_chunk_size is set", c.GlobalAttentionInterval)
+	c.validateMLA(&v)
 	if c.IsMoE() {
+		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
+			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
+		v.check(c.MoELayerInterval >= 0, "moe_layer_interval", "must not be negative", c.MoELayerInterval)
+		v.check(!c.SharedExpertGate || c.SharedExpertIntermediateSize > 0, "shared_expert_gate",
+			"needs shared experts (shared_expert_intermediate_size > 0)", c.SharedExpertGate)
+		if c.hasDenseLayers() {
+			v.check(c.IntermediateSize > 0, "intermediate_size",
+				"must be a positive integer: first_k_dense_replace or moe_layer_interval leave dense layers", c.IntermediateSize)
+		}
 		v.check(c.NumExpertsPerTok >= 1 && c.NumExpertsPerTok <= c.NumLocalExperts, "num_experts_per_tok",
 			fmt.Sprintf("must be between 1 and num_local_experts (%d)", c.NumLocalExperts), c.NumExpertsPerTok)
 		v.positive("moe_intermediate_size", c.MoEIntermediateSize)
@@ -190,9 +251,41 @@ func (c Config) Validate() error {
 			{"moe_intermediate_size", c.MoEIntermediateSize},
 			{"num_shared_experts", c.NumSharedExperts},
 			{"shared_expert_intermediate_size", c.SharedExpertIntermediateSize},
+			{"first_k_dense_replace", c.FirstKDenseReplace},
+			{"moe_layer_interval", c.MoELayerInterval},
 		} {
 			v.check(f.value == 0, f.name, "must be 0 in a dense model (num_local_experts = 0)", f.value)
 		}
+		v.check(!c.RouterBias, "router_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterBias)
+		v.check(!c.SharedExpertGate, "shared_expert_gate", "must be false in a dense model (num_local_experts = 0)", c.SharedExpertGate)
 	}
 	return v.err()
+}
+
+func (c Config) validateMLA(v *validator) {
+	v.check(c.KVLoraRank >= 0, "kv_lora_rank", "must not be negative", c.KVLoraRank)
+	if !c.IsMLA() {
+		for _, f := range []struct {
+			name  string
+			value int64
+		}{
+			{"q_lora_rank", c.QLoraRank}, {"qk_nope_head_dim", c.QKNopeHeadDim},
+			{"qk_rope_head_dim", c.QKRopeHeadDim}, {"v_head_dim", c.VHeadDim},
+		} {
+			v.check(f.value == 0, f.name, "must be 0 unless kv_lora_rank is set (multi-head latent attention)", f.value)
+		}
+		return
+	}
+	v.check(c.QLoraRank >= 0, "q_lora_rank", "must not be negative", c.QLoraRank)
+	v.positive("qk_nope_head_dim", c.QKNopeHeadDim)
+	v.positive("qk_rope_head_dim", c.QKRopeHeadDim)
+	v.positive("v_head_dim", c.VHeadDim)
+	v.check(c.HeadDim == c.QKNopeHeadDim+c.QKRopeHeadDim, "head_dim",
+		fmt.Sprintf("must be qk_nope_head_dim + qk_rope_head_dim (%d) with multi-head latent attention",
+			c.QKNopeHeadDim+c.QKRopeHeadDim), c.HeadDim)
+	v.check(c.NumKeyValueHeads == c.NumAttentionHeads, "num_key_value_heads",
+		fmt.Sprintf("must equal num_attention_heads (%d) with multi-head latent attention", c.NumAttentionHeads),
+		c.NumKeyValueHeads)
+	v.check(!c.QKNorm, "qk_norm", "must be false with multi-head latent attention", c.QKNorm)
+	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
 }

@@ -10,11 +10,11 @@ import (
 // the default test run replays the seed corpus in testdata/fuzz.
 func FuzzAnalyze(f *testing.F) {
 	f.Add(int64(32000), int64(4096), int64(32), int64(32), int64(8), int64(128), int64(14336), int64(4096),
-		int64(8), int64(2), int64(0), int64(2), false, true, int64(1), int64(4096), uint8(1))
+		int64(8), int64(2), int64(0), int64(2), false, true, int64(1), int64(4096), uint8(1), int64(0), int64(0))
 	f.Add(int64(50257), int64(768), int64(12), int64(12), int64(12), int64(64), int64(3072), int64(1024),
-		int64(0), int64(0), int64(0), int64(2), false, false, int64(4), int64(1024), uint8(0))
+		int64(0), int64(0), int64(0), int64(2), false, false, int64(4), int64(1024), uint8(0), int64(0), int64(0))
 	f.Fuzz(func(t *testing.T, vocab, hidden, layers, heads, kvHeads, headDim, ffn, maxPos,
-		experts, topK, shared, norms int64, parallel, tied bool, batch, seq int64, variant uint8) {
+		experts, topK, shared, norms int64, parallel, tied bool, batch, seq int64, variant uint8, span, rank int64) {
 		c := Config{
 			VocabSize: vocab, HiddenSize: hidden, NumHiddenLayers: layers % 4096,
 			NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDim: headDim,
@@ -25,6 +25,20 @@ func FuzzAnalyze(f *testing.F) {
 			ParallelBlock:     parallel, NormsPerLayer: norms,
 			NumLocalExperts: experts, NumExpertsPerTok: topK, MoEIntermediateSize: ffn,
 			NumSharedExperts: shared, SharedExpertIntermediateSize: shared * ffn,
+			QKNorm: variant&64 != 0, RouterBias: variant&128 != 0 && experts > 0,
+		}
+		// span: a sliding window or chunk with a global interval; rank: MLA.
+		if variant&32 != 0 {
+			c.AttentionChunkSize = span
+		} else {
+			c.SlidingWindow = span
+		}
+		c.GlobalAttentionInterval = int64(variant % 5)
+		if rank != 0 {
+			c.KVLoraRank, c.QLoraRank = rank, rank/2
+			c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim = headDim/2, headDim-headDim/2, headDim
+			c.NumKeyValueHeads = heads
+			c.FirstKDenseReplace, c.MoELayerInterval = rank%3, rank%4
 		}
 		w := Workload{BatchSize: batch, SeqLen: seq, DType: DTypes()[int(variant)%len(DTypes())]}
 		r, err := Analyze(c, w)

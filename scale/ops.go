@@ -61,15 +61,19 @@ func (ob *opBuilder) linear(name, block string, rows []int64, in, out int64, bia
 	}, macs)
 }
 
-// norm is a LayerNorm or RMSNorm over the hidden size.
-func (ob *opBuilder) norm(name, block string) Op {
-	h := ob.cfg.HiddenSize
-	params := h
-	if ob.cfg.Norm == LayerNorm {
-		params = ob.calc.mul(name+" params", 2, h)
+// norm normalises the last dimension, of size width, of a tensor of shape
+// x: a LayerNorm has 2·width parameters, an RMSNorm width.
+func (ob *opBuilder) norm(name, block string, x []int64, width int64, kind NormKind) Op {
+	params := width
+	if kind == LayerNorm {
+		params = ob.calc.mul(name+" params", 2, width)
 	}
-	x := ob.hidden()
 	return ob.op(Op{Name: name, Block: block, Kind: KindNorm, Inputs: [][]int64{x}, Output: x, Params: params}, 0)
+}
+
+// hiddenNorm is one of the model's norms over the residual stream.
+func (ob *opBuilder) hiddenNorm(name, block string) Op {
+	return ob.norm(name, block, ob.hidden(), ob.cfg.HiddenSize, ob.cfg.Norm)
 }
 
 // residual adds n tensors of the hidden shape.
@@ -121,62 +125,129 @@ func (ob *opBuilder) headOps() []Op {
 		head.ActiveParams = head.Params
 		head.Note = "weight tied to embed_tokens (counted there)"
 	}
-	return []Op{ob.norm("final_norm", "head"), head}
+	return []Op{ob.hiddenNorm("final_norm", "head"), head}
 }
 
-// attentionOps is one attention block: projections, per-head scores,
-// softmax, weighted values and the output projection. normName is the norm
-// the block starts with ("" when a parallel block shares the MLP's norm).
-func (ob *opBuilder) attentionOps(normName string) []Op {
+// attentionOps is one attention block for a layer of the given spec:
+// projections, per-head scores, softmax, weighted values and the output
+// projection. normName is the norm the block starts with ("" when a
+// parallel block shares the MLP's norm).
+func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	c := ob.cfg
-	b, s, d := ob.b, ob.s, c.HeadDim
+	b, s := ob.b, ob.s
 	H, K := c.NumAttentionHeads, c.NumKeyValueHeads
 	rows := []int64{b, s}
 	var ops []Op
 	if normName != "" {
-		ops = append(ops, ob.norm(normName, "attention"))
+		ops = append(ops, ob.hiddenNorm(normName, "attention"))
 	}
-	qWidth := ob.calc.mul("query width", H, d)
-	kvWidth := ob.calc.mul("key/value width", K, d)
-	ops = append(ops,
-		ob.linear("q_proj", "attention", rows, c.HiddenSize, qWidth, c.AttentionQKVBias),
-		ob.linear("k_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
-		ob.linear("v_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
-		ob.op(Op{Name: "q_heads", Block: "attention", Kind: KindView,
-			Inputs: [][]int64{{b, s, qWidth}}, Output: []int64{b, H, s, d}, View: true}, 0),
-		ob.op(Op{Name: "k_heads", Block: "attention", Kind: KindView,
-			Inputs: [][]int64{{b, s, kvWidth}}, Output: []int64{b, K, s, d}, View: true}, 0),
-		ob.op(Op{Name: "v_heads", Block: "attention", Kind: KindView,
-			Inputs: [][]int64{{b, s, kvWidth}}, Output: []int64{b, K, s, d}, View: true}, 0),
-	)
+	qkDim, vDim := c.HeadDim, c.HeadDim
+	if c.IsMLA() {
+		qkDim, vDim = c.QKNopeHeadDim+c.QKRopeHeadDim, c.VHeadDim
+		ops = append(ops, ob.mlaProjections()...)
+	} else {
+		ops = append(ops, ob.gqaProjections()...)
+	}
+	pairs := AttentionPairs(ob.calc, s, spec.window, spec.chunk)
+	span := "causal pairs s(s+1)/2"
+	switch {
+	case spec.window > 0:
+		span = fmt.Sprintf("pairs within a %d-token sliding window", spec.window)
+	case spec.chunk > 0:
+		span = fmt.Sprintf("causal pairs within %d-token chunks", spec.chunk)
+	}
 	groupNote := ""
 	if K != H {
 		groupNote = fmt.Sprintf("; each KV head serves %d query heads", c.GroupSize())
 	}
+	vWidth := ob.calc.mul("attention output width", H, vDim)
 	ops = append(ops,
 		ob.op(Op{Name: "scores", Block: "attention", Kind: KindScores,
-			Inputs: [][]int64{{b, H, s, d}, {b, K, d, s}}, Output: []int64{b, H, s, s},
-			MACs: ob.calc.mul("scores MACs", b, H, d, ob.pairs),
-			Note: "Q·Kᵀ over causal pairs s(s+1)/2" + groupNote,
-		}, ob.calc.mul("scores dense MACs", b, H, d, ob.pairsFull)),
+			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
+			MACs: ob.calc.mul("scores MACs", b, H, qkDim, pairs),
+			Note: "Q·Kᵀ over " + span + groupNote,
+		}, ob.calc.mul("scores dense MACs", b, H, qkDim, ob.pairsFull)),
 		ob.op(Op{Name: "softmax", Block: "attention", Kind: KindSoftmax,
 			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, 0),
 		ob.op(Op{Name: "weighted_values", Block: "attention", Kind: KindWeightedValues,
-			Inputs: [][]int64{{b, H, s, s}, {b, K, s, d}}, Output: []int64{b, H, s, d},
-			MACs: ob.calc.mul("weighted_values MACs", b, H, d, ob.pairs),
-			Note: "softmax weights · V over causal pairs s(s+1)/2",
-		}, ob.calc.mul("weighted_values dense MACs", b, H, d, ob.pairsFull)),
+			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
+			MACs: ob.calc.mul("weighted_values MACs", b, H, vDim, pairs),
+			Note: "softmax weights · V over " + span,
+		}, ob.calc.mul("weighted_values dense MACs", b, H, vDim, ob.pairsFull)),
 		ob.op(Op{Name: "merge_heads", Block: "attention", Kind: KindView,
-			Inputs: [][]int64{{b, H, s, d}}, Output: []int64{b, s, qWidth}, View: true}, 0),
-		ob.linear("o_proj", "attention", rows, qWidth, c.HiddenSize, c.AttentionOutBias),
+			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, 0),
+		ob.linear("o_proj", "attention", rows, vWidth, c.HiddenSize, c.AttentionOutBias),
 	)
 	if c.NormsPerLayer == 4 {
-		ops = append(ops, ob.norm("post_attention_norm", "attention"))
+		ops = append(ops, ob.hiddenNorm("post_attention_norm", "attention"))
 	}
 	if !c.ParallelBlock {
 		ops = append(ops, ob.residual("attention_residual", "attention", 2))
 	}
 	return ops
+}
+
+// gqaProjections are the q, k and v projections of multi-head, grouped-query
+// or multi-query attention, reshaped to heads (and QK-normed per head).
+func (ob *opBuilder) gqaProjections() []Op {
+	c := ob.cfg
+	b, s, d := ob.b, ob.s, c.HeadDim
+	H, K := c.NumAttentionHeads, c.NumKeyValueHeads
+	rows := []int64{b, s}
+	qWidth := ob.calc.mul("query width", H, d)
+	kvWidth := ob.calc.mul("key/value width", K, d)
+	ops := []Op{
+		ob.linear("q_proj", "attention", rows, c.HiddenSize, qWidth, c.AttentionQKVBias),
+		ob.linear("k_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
+		ob.linear("v_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
+		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, d}),
+		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
+		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
+	}
+	if c.QKNorm {
+		ops = append(ops,
+			ob.norm("q_norm", "attention", []int64{b, H, s, d}, d, RMSNorm),
+			ob.norm("k_norm", "attention", []int64{b, K, s, d}, d, RMSNorm))
+	}
+	return ops
+}
+
+// mlaProjections are multi-head latent attention's query path and its
+// compressed key/value path, expanded per head as in training.
+func (ob *opBuilder) mlaProjections() []Op {
+	c := ob.cfg
+	b, s, h := ob.b, ob.s, c.HiddenSize
+	H := c.NumAttentionHeads
+	rows := []int64{b, s}
+	qk := c.QKNopeHeadDim + c.QKRopeHeadDim
+	qWidth := ob.calc.mul("query width", H, qk)
+	kvUp := ob.calc.mul("kv_b_proj width", H, c.QKNopeHeadDim+c.VHeadDim)
+	var ops []Op
+	if c.QLoraRank > 0 {
+		ops = append(ops,
+			ob.linear("q_a_proj", "attention", rows, h, c.QLoraRank, false),
+			ob.norm("q_a_layernorm", "attention", shape(rows, c.QLoraRank), c.QLoraRank, RMSNorm),
+			ob.linear("q_b_proj", "attention", rows, c.QLoraRank, qWidth, false))
+	} else {
+		ops = append(ops, ob.linear("q_proj", "attention", rows, h, qWidth, false))
+	}
+	kvA := ob.linear("kv_a_proj_with_mqa", "attention", rows, h, c.KVLoraRank+c.QKRopeHeadDim, false)
+	kvA.Note = "the latent and the shared rotary key: what the KV cache holds"
+	ops = append(ops, kvA,
+		ob.norm("kv_a_layernorm", "attention", shape(rows, c.KVLoraRank), c.KVLoraRank, RMSNorm),
+		ob.linear("kv_b_proj", "attention", rows, c.KVLoraRank, kvUp, false),
+		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, qk}),
+		ob.op(Op{Name: "k_heads", Block: "attention", Kind: KindConcat,
+			Inputs: [][]int64{{b, s, kvUp}, {b, s, c.QKRopeHeadDim}}, Output: []int64{b, H, s, qk},
+			Note: "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"}, 0),
+		ob.view("v_heads", []int64{b, s, kvUp}, []int64{b, H, s, c.VHeadDim}),
+	)
+	return ops
+}
+
+// view is a reshape of in to out: no new tensor.
+func (ob *opBuilder) view(name string, in, out []int64) Op {
+	return ob.op(Op{Name: name, Block: "attention", Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, 0)
 }
 
 // mlpOps is a dense MLP of width f over rows, named with prefix.
@@ -212,11 +283,19 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		Tokens: ob.tokens, ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
 		SlotsPerExpert: exactQuotient(slots, E),
 	}
-	ops := []Op{ob.linear("router", "mlp", rows, h, E, false)}
+	ops := []Op{ob.linear("router", "mlp", rows, h, E, c.RouterBias)}
 	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)
+	if c.RouterBias {
+		ops[0].Note += "; per-expert bias (e_score_correction_bias) used in selection"
+	}
 	combineInputs := [][]int64{{slots, h}}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
+		if c.SharedExpertGate {
+			gate := ob.linear("shared_expert_gate", "mlp", rows, h, 1, false)
+			gate.Note = "sigmoid gate on the shared experts' output"
+			ops = append(ops, gate)
+		}
 		combineInputs = append(combineInputs, ob.hidden())
 	}
 	for _, o := range ob.mlpOps("experts.", []int64{slots}, c.MoEIntermediateSize) {

@@ -70,11 +70,19 @@ type BlockFLOPs struct {
 type Memory struct {
 	// WeightsBytes is params.total at the workload dtype.
 	WeightsBytes int64 `json:"weights_bytes"`
-	// KVCacheElementsPerToken is keys plus values over all layers.
+	// KVCacheElementsPerToken is what the cache holds per token over all
+	// layers, as long as no sliding window or chunk is full: keys plus
+	// values, or MLA's latent plus rotary key.
 	KVCacheElementsPerToken int64 `json:"kv_cache_elements_per_token"`
+	// KVCacheElementsPerTokenExpanded is the same with keys and values
+	// materialised per attention head (the MHA equivalent).
+	KVCacheElementsPerTokenExpanded int64 `json:"kv_cache_elements_per_token_expanded"`
 	// KVCacheBytesPerToken is KVCacheElementsPerToken at the workload dtype.
 	KVCacheBytesPerToken int64 `json:"kv_cache_bytes_per_token"`
-	// KVCacheBytes is the cache of batch_size sequences of seq_len tokens.
+	// KVCacheElements is the cache of batch_size sequences of seq_len
+	// tokens; a windowed or chunked layer holds at most its window or chunk.
+	KVCacheElements int64 `json:"kv_cache_elements"`
+	// KVCacheBytes is KVCacheElements at the workload dtype.
 	KVCacheBytes       int64              `json:"kv_cache_bytes"`
 	ActivationElements ActivationElements `json:"activation_elements"`
 }
@@ -114,8 +122,13 @@ type LayerGroup struct {
 	FLOPs                   LayerFLOPs              `json:"flops"`
 	ActivationElements      LayerActivationElements `json:"activation_elements"`
 	KVCacheElementsPerToken int64                   `json:"kv_cache_elements_per_token"`
-	Routing                 *Routing                `json:"routing,omitempty"`
-	Ops                     []Op                    `json:"ops"`
+	// KVCacheElementsPerTokenExpanded: keys and values per attention head.
+	KVCacheElementsPerTokenExpanded int64 `json:"kv_cache_elements_per_token_expanded"`
+	// KVCacheTokens is how many tokens of each sequence the layer caches at
+	// the workload: seq_len, or its window or chunk if smaller.
+	KVCacheTokens int64    `json:"kv_cache_tokens"`
+	Routing       *Routing `json:"routing,omitempty"`
+	Ops           []Op     `json:"ops"`
 }
 
 // LayerFLOPs are the FLOPs of one layer over the workload.
@@ -186,4 +199,5 @@ const (
 	KindActivation     OpKind = "activation"      // elementwise non-linearity (and gating product)
 	KindResidual       OpKind = "residual"        // residual add
 	KindCombine        OpKind = "combine"         // weighted sum of expert outputs
+	KindConcat         OpKind = "concat"          // tensors joined into a new one
 )

@@ -1,0 +1,247 @@
+package scale
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// TestAttentionPairsByBruteForce: the closed forms for causal, windowed and
+// chunked attention equal a count of every (query, key) pair.
+func TestAttentionPairsByBruteForce(t *testing.T) {
+	calc := &checked{}
+	for s := int64(1); s <= 40; s++ {
+		for span := int64(0); span <= 45; span++ {
+			var windowed, chunked int64
+			for i := int64(0); i < s; i++ {
+				for j := int64(0); j <= i; j++ {
+					if span == 0 || j > i-span {
+						windowed++
+					}
+					if span == 0 || j >= i/span*span {
+						chunked++
+					}
+				}
+			}
+			if got := AttentionPairs(calc, s, span, 0); got != windowed {
+				t.Errorf("s=%d window=%d: %d pairs, brute force %d", s, span, got, windowed)
+			}
+			if got := AttentionPairs(calc, s, 0, span); got != chunked {
+				t.Errorf("s=%d chunk=%d: %d pairs, brute force %d", s, span, got, chunked)
+			}
+		}
+	}
+}
+
+// sameNumbers compares two reports on every number, ignoring the config
+// itself and the words that describe it.
+var sameNumbers = cmp.Options{
+	cmpopts.IgnoreFields(Report{}, "Config", "Conventions"),
+	cmpopts.IgnoreFields(LayerGroup{}, "Kind", "Attention", "FFN", "Layers"),
+	cmpopts.IgnoreFields(Op{}, "Note"),
+	bigComparer,
+}
+
+// TestWindowAtLeastSeqIsGlobal: a sliding window or chunk of at least the
+// sequence length changes nothing.
+func TestWindowAtLeastSeqIsGlobal(t *testing.T) {
+	forEachRandom(t, 500, func(t *testing.T, c Config, w Workload) {
+		global := mustAnalyze(t, c, w)
+		rng := rand.New(rand.NewSource(w.SeqLen))
+		for _, set := range []func(*Config, int64){
+			func(c *Config, n int64) { c.SlidingWindow = n },
+			func(c *Config, n int64) { c.AttentionChunkSize = n },
+		} {
+			wide := c
+			set(&wide, w.SeqLen+rng.Int63n(3))
+			wide.GlobalAttentionInterval = rng.Int63n(3)
+			r := mustAnalyze(t, wide, w)
+			// The layers may fall in two groups (windowed and global) with
+			// the same numbers; each must equal the global layer.
+			if diff := cmp.Diff(global, r, sameNumbers, cmpopts.IgnoreFields(Report{}, "Layers")); diff != "" {
+				t.Errorf("window/chunk ≥ seq differs from global attention:\n%s", diff)
+			}
+			for _, lg := range r.Layers {
+				if diff := cmp.Diff(global.Layers[0], lg, sameNumbers, cmpopts.IgnoreFields(LayerGroup{}, "Count")); diff != "" {
+					t.Errorf("layers %s differ from the global layer:\n%s", lg.Layers, diff)
+				}
+			}
+		}
+	})
+}
+
+// TestSlidingWindowCapsAttention: a window w < s scores exactly
+// w(w+1)/2 + (s−w)·w pairs per head and caches w tokens, on the windowed
+// layers only.
+func TestSlidingWindowCapsAttention(t *testing.T) {
+	c := llamaStyle(1000, 64, 4, 4, 2, 16, 128)
+	c.SlidingWindow, c.GlobalAttentionInterval = 8, 2 // layers 0 and 2 windowed
+	w := Workload{BatchSize: 3, SeqLen: 20, DType: BF16}
+	r := mustAnalyze(t, c, w)
+	if len(r.Layers) != 2 || r.Layers[0].Layers != "0, 2" || r.Layers[1].Layers != "1, 3" {
+		t.Fatalf("layer groups %v", r.Layers)
+	}
+	local, global := r.Layers[0], r.Layers[1]
+	if local.KVCacheTokens != 8 || global.KVCacheTokens != 20 {
+		t.Errorf("KV cache tokens %d / %d, want 8 / 20", local.KVCacheTokens, global.KVCacheTokens)
+	}
+	pairs := int64(8*9/2 + 12*8)
+	if got, want := local.FLOPs.AttentionScores, 2*2*w.BatchSize*c.NumAttentionHeads*c.HeadDim*pairs; got != want {
+		t.Errorf("windowed score FLOPs %d, want %d", got, want)
+	}
+	perToken := 2 * c.NumKeyValueHeads * c.HeadDim
+	if got, want := r.Memory.KVCacheElements, w.BatchSize*perToken*(2*8+2*20); got != want {
+		t.Errorf("KV cache elements %d, want %d", got, want)
+	}
+}
+
+// TestKVCacheLinearUntilWindowFull: KV bytes grow linearly in batch and
+// sequence length, until a window caps the windowed layers.
+func TestKVCacheLinearUntilWindowFull(t *testing.T) {
+	c := llamaStyle(1000, 64, 2, 4, 4, 16, 4096)
+	c.SlidingWindow = 100
+	at := func(b, s int64) int64 {
+		return mustAnalyze(t, c, Workload{BatchSize: b, SeqLen: s, DType: FP16}).Memory.KVCacheBytes
+	}
+	if at(1, 50)*2 != at(1, 100) || at(1, 50)*3 != at(3, 50) {
+		t.Errorf("KV bytes not linear below the window: %d, %d, %d", at(1, 50), at(1, 100), at(3, 50))
+	}
+	if at(1, 100) != at(1, 1000) {
+		t.Errorf("KV bytes grew past a full window: %d → %d", at(1, 100), at(1, 1000))
+	}
+}
+
+// TestFirstKDenseEqualsDense: an MoE model whose first_k_dense_replace
+// covers every layer is the dense model, apart from the description.
+func TestFirstKDenseEqualsDense(t *testing.T) {
+	forEachRandom(t, 300, func(t *testing.T, c Config, w Workload) {
+		dense := c
+		dense.NumLocalExperts, dense.NumExpertsPerTok, dense.MoEIntermediateSize = 0, 0, 0
+		dense.NumSharedExperts, dense.SharedExpertIntermediateSize = 0, 0
+		moe := dense
+		moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize = 8, 2, 32
+		moe.FirstKDenseReplace = c.NumHiddenLayers
+		if diff := cmp.Diff(mustAnalyze(t, dense, w), mustAnalyze(t, moe, w), sameNumbers); diff != "" {
+			t.Errorf("all-dense MoE differs from the dense model:\n%s", diff)
+		}
+	})
+}
+
+// TestInterleaveStepOneIsAllMoE: moe_layer_interval 1 (and 0) is every layer MoE.
+func TestInterleaveStepOneIsAllMoE(t *testing.T) {
+	forEachRandom(t, 300, func(t *testing.T, c Config, w Workload) {
+		if !c.IsMoE() {
+			return
+		}
+		base := mustAnalyze(t, c, w)
+		one := c
+		one.MoELayerInterval = 1
+		if diff := cmp.Diff(base, mustAnalyze(t, one, w), sameNumbers); diff != "" {
+			t.Errorf("interval 1 differs from all-MoE:\n%s", diff)
+		}
+	})
+}
+
+// TestInterleavedMoE: with interval 2 the odd layers are MoE, the even dense.
+func TestInterleavedMoE(t *testing.T) {
+	c := llamaStyle(1000, 64, 6, 4, 4, 16, 256)
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.MoELayerInterval = 4, 1, 8, 2
+	c.FirstKDenseReplace = 2
+	r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: 8, DType: BF16})
+	got := map[string]string{}
+	for _, lg := range r.Layers {
+		got[lg.Layers] = lg.Kind
+	}
+	want := map[string]string{
+		"0-2, 4": "decoder layer, global attention, dense MLP",
+		"3, 5":   "decoder layer, global attention, MoE",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("layer kinds (-want +got):\n%s", diff)
+	}
+}
+
+// mla is a small MLA config in the shape of DeepSeek-V2-Lite.
+func mla(heads int64) Config {
+	c := llamaStyle(1000, 256, 2, heads, heads, 0, 64)
+	c.IntermediateSize = 512
+	c.KVLoraRank, c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim = 64, 16, 8, 16
+	c.HeadDim = 24
+	return c
+}
+
+// TestMLAKVCacheIndependentOfHeads: MLA caches kv_lora_rank +
+// qk_rope_head_dim per token per layer, whatever the number of heads; the
+// expanded equivalent grows with heads.
+func TestMLAKVCacheIndependentOfHeads(t *testing.T) {
+	w := Workload{BatchSize: 2, SeqLen: 16, DType: BF16}
+	base := mustAnalyze(t, mla(1), w)
+	for _, heads := range []int64{2, 4, 16, 128} {
+		r := mustAnalyze(t, mla(heads), w)
+		if r.Memory.KVCacheElementsPerToken != base.Memory.KVCacheElementsPerToken || r.Memory.KVCacheBytes != base.Memory.KVCacheBytes {
+			t.Errorf("%d heads: KV cache %d elements/token, %d bytes; 1 head: %d, %d", heads,
+				r.Memory.KVCacheElementsPerToken, r.Memory.KVCacheBytes, base.Memory.KVCacheElementsPerToken, base.Memory.KVCacheBytes)
+		}
+		if got, want := r.Memory.KVCacheElementsPerToken, int64(2*(64+8)); got != want {
+			t.Errorf("MLA KV elements/token = %d, want %d", got, want)
+		}
+		if got, want := r.Memory.KVCacheElementsPerTokenExpanded, 2*heads*(16+8+16); got != want {
+			t.Errorf("expanded KV elements/token = %d, want %d", got, want)
+		}
+		if r.Architecture.AttentionType != "MLA" {
+			t.Errorf("attention type %q", r.Architecture.AttentionType)
+		}
+	}
+}
+
+// TestMLAByHand counts one MLA layer's parameters and score FLOPs by hand.
+func TestMLAByHand(t *testing.T) {
+	c := mla(4)
+	c.QLoraRank = 32
+	r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: 4, DType: BF16})
+	ops := opsByName(r)
+	h, H := int64(256), int64(4)
+	want := map[string]int64{
+		"q_a_proj":           h * 32,
+		"q_a_layernorm":      32,
+		"q_b_proj":           32 * H * 24,
+		"kv_a_proj_with_mqa": h * (64 + 8),
+		"kv_a_layernorm":     64,
+		"kv_b_proj":          64 * H * (16 + 16),
+		"o_proj":             H * 16 * h,
+	}
+	for name, params := range want {
+		if ops[name].Params != params {
+			t.Errorf("%s params %d, want %d", name, ops[name].Params, params)
+		}
+	}
+	// Q·Kᵀ over 24 dims and weights·V over 16, 4·5/2 = 10 causal pairs per head.
+	if got, want := ops["scores"].MACs, H*24*10; got != want {
+		t.Errorf("scores MACs %d, want %d", got, want)
+	}
+	if got, want := ops["weighted_values"].MACs, H*16*10; got != want {
+		t.Errorf("weighted_values MACs %d, want %d", got, want)
+	}
+}
+
+// TestQKNormAndSharedGate: QK-norm adds 2·head_dim weights per layer; a
+// shared-expert gate adds hidden; a router bias adds one per expert.
+func TestQKNormAndSharedGate(t *testing.T) {
+	w := Workload{BatchSize: 1, SeqLen: 8, DType: BF16}
+	c := llamaStyle(1000, 64, 3, 4, 2, 16, 128)
+	base := mustAnalyze(t, c, w).Params.Total
+	c.QKNorm = true
+	if got := mustAnalyze(t, c, w).Params.Total - base; got != 3*2*16 {
+		t.Errorf("QK-norm adds %d params, want %d", got, 3*2*16)
+	}
+	m := llamaStyle(1000, 64, 3, 4, 2, 16, 128)
+	m.NumLocalExperts, m.NumExpertsPerTok, m.MoEIntermediateSize = 8, 2, 32
+	m.NumSharedExperts, m.SharedExpertIntermediateSize = 1, 48
+	base = mustAnalyze(t, m, w).Params.Total
+	m.SharedExpertGate, m.RouterBias = true, true
+	if got := mustAnalyze(t, m, w).Params.Total - base; got != 3*(64+8) {
+		t.Errorf("gate and router bias add %d params, want %d", got, 3*(64+8))
+	}
+}

@@ -1,0 +1,179 @@
+package scale
+
+import (
+	"fmt"
+	"strings"
+)
+
+// layerSpec is what distinguishes one decoder layer from another. Layers
+// with equal specs are reported as one group.
+type layerSpec struct {
+	window int64 // sliding window in tokens; 0: none
+	chunk  int64 // attention chunk in tokens; 0: none
+	moe    bool  // experts instead of a dense MLP
+}
+
+// layerSpecs returns the spec of every decoder layer, in order.
+func (c Config) layerSpecs() []layerSpec {
+	specs := make([]layerSpec, c.NumHiddenLayers)
+	for i := range specs {
+		specs[i] = c.layerSpec(int64(i))
+	}
+	return specs
+}
+
+// layerSpec is the spec of layer i.
+func (c Config) layerSpec(i int64) layerSpec {
+	var l layerSpec
+	local := c.GlobalAttentionInterval == 0 || (i+1)%c.GlobalAttentionInterval != 0
+	if local {
+		l.window, l.chunk = c.SlidingWindow, c.AttentionChunkSize
+	}
+	l.moe = c.isMoELayer(i)
+	return l
+}
+
+// isMoELayer reports whether layer i has experts: an MoE model's layers
+// after the first first_k_dense_replace, every moe_layer_interval-th.
+func (c Config) isMoELayer(i int64) bool {
+	if !c.IsMoE() || i < c.FirstKDenseReplace {
+		return false
+	}
+	return c.MoELayerInterval <= 1 || (i+1)%c.MoELayerInterval == 0
+}
+
+// hasDenseLayers reports whether some layer has a dense MLP.
+func (c Config) hasDenseLayers() bool {
+	for i := int64(0); i < c.NumHiddenLayers; i++ {
+		if !c.isMoELayer(i) {
+			return true
+		}
+	}
+	return false
+}
+
+// AttentionPairs is the number of (query, key) pairs one head scores in one
+// causal sequence of s tokens on a layer with sliding window w or chunk c
+// (0: neither): query i scores keys max(0, i−w+1)..i, or ⌊i/c⌋·c..i, or 0..i.
+func AttentionPairs(calc *checked, s, window, chunk int64) int64 {
+	switch {
+	case window > 0 && window < s:
+		// Queries 0..w−1 see i+1 keys; the s−w after them see w each.
+		return calc.add("attention pairs", CausalPairs(calc, window), calc.mul("attention pairs", s-window, window))
+	case chunk > 0 && chunk < s:
+		full, rest := s/chunk, s%chunk
+		return calc.add("attention pairs", calc.mul("attention pairs", full, CausalPairs(calc, chunk)), CausalPairs(calc, rest))
+	default:
+		return CausalPairs(calc, s)
+	}
+}
+
+// cachedTokens is how many of s tokens the layer's KV cache holds.
+func (l layerSpec) cachedTokens(s int64) int64 {
+	switch {
+	case l.window > 0:
+		return min(s, l.window)
+	case l.chunk > 0:
+		return min(s, l.chunk)
+	default:
+		return s
+	}
+}
+
+func (l layerSpec) attentionDescription(c Config) string {
+	kind := "global"
+	switch {
+	case l.window > 0:
+		kind = fmt.Sprintf("sliding window of %d tokens", l.window)
+	case l.chunk > 0:
+		kind = fmt.Sprintf("chunked, %d-token chunks", l.chunk)
+	}
+	if c.IsMLA() {
+		return "causal, " + kind + ", multi-head latent attention"
+	}
+	return "causal, " + kind
+}
+
+func (l layerSpec) ffnDescription(c Config) string {
+	if l.moe {
+		s := fmt.Sprintf("MoE: %d experts, top-%d, %s MLP (%s) %d wide", c.NumLocalExperts, c.NumExpertsPerTok,
+			c.MLP, c.HiddenAct, c.MoEIntermediateSize)
+		if c.SharedExpertIntermediateSize > 0 {
+			s += fmt.Sprintf(", %d shared experts %d wide in all", c.NumSharedExperts, c.SharedExpertIntermediateSize)
+		}
+		return s
+	}
+	return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)
+}
+
+func (l layerSpec) kind() string {
+	var parts []string
+	switch {
+	case l.window > 0:
+		parts = append(parts, "sliding-window attention")
+	case l.chunk > 0:
+		parts = append(parts, "chunked attention")
+	default:
+		parts = append(parts, "global attention")
+	}
+	if l.moe {
+		parts = append(parts, "MoE")
+	} else {
+		parts = append(parts, "dense MLP")
+	}
+	return "decoder layer, " + strings.Join(parts, ", ")
+}
+
+// layerGroup is the layers of one spec.
+type layerGroup struct {
+	spec    layerSpec
+	indices []int64
+}
+
+// groupLayers groups layer indices by spec, in order of first appearance.
+func groupLayers(specs []layerSpec) []layerGroup {
+	var groups []layerGroup
+	pos := map[layerSpec]int{}
+	for i, s := range specs {
+		j, ok := pos[s]
+		if !ok {
+			j = len(groups)
+			pos[s] = j
+			groups = append(groups, layerGroup{spec: s})
+		}
+		groups[j].indices = append(groups[j].indices, int64(i))
+	}
+	return groups
+}
+
+// formatIndices writes sorted layer indices compactly: "0-31", "0-40 step 2"
+// or "0-2, 5, 7-9".
+func formatIndices(idx []int64) string {
+	if len(idx) == 0 {
+		return ""
+	}
+	if len(idx) > 2 {
+		step := idx[1] - idx[0]
+		progression := step > 1
+		for i := 2; i < len(idx) && progression; i++ {
+			progression = idx[i]-idx[i-1] == step
+		}
+		if progression {
+			return fmt.Sprintf("%d-%d step %d", idx[0], idx[len(idx)-1], step)
+		}
+	}
+	var parts []string
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, fmt.Sprint(idx[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
