@@ -12,8 +12,20 @@ func moe(c scale.Config, experts, perToken, expertWidth int64) scale.Config {
 const mixtralCode = "transformers modeling_mixtral.py: router (gate) Linear(hidden, num_local_experts) without bias; " +
 	"each expert a gated SiLU MLP (w1, w3, w2) of intermediate_size"
 
-func mixtralFamily() []Preset {
+func mistralFamily() []Preset {
+	mistral := llamaBlock(32000, 4096, 32, 32, 8, 14336, 32768)
+	mistral.SlidingWindow = 4096
 	return []Preset{
+		{
+			Slug: "mistral-7b", Name: "Mistral 7B (v0.1)", Family: "Mistral",
+			Config: mistral,
+			Sources: []string{
+				hfConfig("mistralai/Mistral-7B-v0.1") + ", sliding_window",
+				"transformers modeling_mistral.py: Llama block; every layer attends within sliding_window tokens",
+			},
+			Notes: []string{"sliding window of 4096 tokens on every layer: query i scores keys i−4095..i, and the KV cache " +
+				"holds at most 4096 tokens per layer (Jiang et al. 2023, §2)"},
+		},
 		{
 			Slug: "mixtral-8x7b", Name: "Mixtral 8x7B", Family: "Mixtral",
 			Config: moe(llamaBlock(32000, 4096, 32, 32, 8, 0, 32768), 8, 2, 14336),
@@ -111,9 +123,14 @@ func falconFamily() []Preset {
 func phiFamily() []Preset {
 	phi3Code := "transformers modeling_phi3.py: fused qkv_proj and gate_up_proj without bias, RMSNorm, untied lm_head; " +
 		"a fused projection has the parameters and FLOPs of its parts"
-	phi3Window := "config.json sets sliding_window 2047 and the modelling code applies it (eager and flash paths alike); " +
-		"tscale models it with the architecture issue: until then attention is counted as full causal, which overstates " +
-		"attention-score FLOPs and elements for sequences longer than 2047"
+	phi3Window := "config.json sets sliding_window 2047 and transformers' modeling_phi3.py applies it on every attention path " +
+		"(restored to the eager/sdpa mask by transformers PR #33586), so each query scores its last 2047 keys; the flash-attention " +
+		"path passes window_size=(2047, 2047) and sees 2048, vLLM notes the same off-by-one — tscale follows the mask (2047)"
+	phi3 := func(hidden, layers, heads, kvHeads, ffn int64) scale.Config {
+		c := llamaBlock(32064, hidden, layers, heads, kvHeads, ffn, 4096)
+		c.SlidingWindow = 2047
+		return c
+	}
 	return []Preset{
 		{
 			Slug: "phi-2", Name: "Phi-2", Family: "Phi",
@@ -133,14 +150,14 @@ func phiFamily() []Preset {
 		},
 		{
 			Slug: "phi-3-mini", Name: "Phi-3 Mini (4k)", Family: "Phi",
-			Config:  llamaBlock(32064, 3072, 32, 32, 32, 8192, 4096),
-			Sources: []string{hfConfig("microsoft/Phi-3-mini-4k-instruct"), phi3Code},
+			Config:  phi3(3072, 32, 32, 32, 8192),
+			Sources: []string{hfConfig("microsoft/Phi-3-mini-4k-instruct") + ", sliding_window", phi3Code},
 			Notes:   []string{phi3Window},
 		},
 		{
 			Slug: "phi-3-medium", Name: "Phi-3 Medium (4k)", Family: "Phi",
-			Config:  llamaBlock(32064, 5120, 40, 40, 10, 17920, 4096),
-			Sources: []string{hfConfig("microsoft/Phi-3-medium-4k-instruct"), phi3Code},
+			Config:  phi3(5120, 40, 40, 10, 17920),
+			Sources: []string{hfConfig("microsoft/Phi-3-medium-4k-instruct") + ", sliding_window", phi3Code},
 			Notes: []string{
 				"vocabulary 32064 and intermediate size 17920 with 10 KV heads (the seed tool had both wrong)",
 				phi3Window,
@@ -175,6 +192,46 @@ func gemmaFamily() []Preset {
 				"16 heads × head_dim 256 = 4096, wider than hidden_size 3072 (the seed tool lost this by taking hidden/heads = 192)",
 				actNote,
 			},
+		},
+	}
+}
+
+func gemma2Family() []Preset {
+	gemma2 := func(hidden, layers, heads, kvHeads, headDim, ffn int64) scale.Config {
+		c := llamaBlock(256000, hidden, layers, heads, kvHeads, ffn, 8192)
+		c.HeadDim = headDim
+		c.HiddenAct = "gelu_pytorch_tanh"
+		c.TieWordEmbeddings = true
+		c.NormsPerLayer = 4
+		c.SlidingWindow, c.GlobalAttentionInterval = 4096, 2
+		return c
+	}
+	code := "transformers modeling_gemma2.py: input_layernorm, post_attention_layernorm, pre_feedforward_layernorm and " +
+		"post_feedforward_layernorm RMSNorms (4 per layer); sliding_window on even layers " +
+		"(`config.sliding_window if not bool(layer_idx % 2)`), global attention on odd layers; embeddings tied"
+	notes := []string{
+		"head_dim is set in config.json and differs from hidden/heads",
+		"attention and final logit soft-capping (tanh) are elementwise: no parameters, no matmul FLOPs",
+	}
+	return []Preset{
+		{
+			Slug: "gemma-2-2b", Name: "Gemma 2 2B", Family: "Gemma",
+			Config:  gemma2(2304, 26, 8, 4, 256, 9216),
+			Sources: []string{hfConfig("google/gemma-2-2b") + ", head_dim, sliding_window", code},
+			Notes:   notes,
+		},
+		{
+			Slug: "gemma-2-9b", Name: "Gemma 2 9B", Family: "Gemma",
+			Config:  gemma2(3584, 42, 16, 8, 256, 14336),
+			Sources: []string{hfConfig("google/gemma-2-9b") + ", head_dim, sliding_window", code},
+			Notes:   notes,
+		},
+		{
+			Slug: "gemma-2-27b", Name: "Gemma 2 27B", Family: "Gemma",
+			Config:  gemma2(4608, 46, 32, 16, 128, 36864),
+			Sources: []string{hfConfig("google/gemma-2-27b") + ", head_dim, sliding_window", code},
+			Notes: append([]string{"intermediate size 36864 (the seed tool had half of it)",
+				"query_pre_attn_scalar 144 (= hidden/heads) scales the scores; it changes no count"}, notes...),
 		},
 	}
 }

@@ -45,8 +45,8 @@ func All() []Preset {
 	for _, family := range [][]Preset{
 		gpt2Family(), gpt3Family(), gpt4Estimates(),
 		llama2Family(), llama3Family(), tinyLlama(),
-		mixtralFamily(), deepseekLLMFamily(), falconFamily(),
-		phiFamily(), gemmaFamily(), qwen25Family(),
+		llama4Family(), mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(),
+		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(),
 	} {
 		all = append(all, family...)
 	}

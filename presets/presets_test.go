@@ -86,6 +86,12 @@ func TestParameterCounts(t *testing.T) {
 				if got := row.total - r.Params.Total; got != r.Params.Embedding {
 					t.Errorf("stored %d − params.total %d = %d, want one embedding matrix %d", row.total, r.Params.Total, got, r.Params.Embedding)
 				}
+			case "with-vision":
+				// Scout and Maverick share one vision encoder and projector:
+				// both published totals must exceed the text backbone by it.
+				if got := row.total - r.Params.Total; got != llama4VisionParams {
+					t.Errorf("published %d − text backbone %d = %d, want the vision tower %d", row.total, r.Params.Total, got, llama4VisionParams)
+				}
 			default:
 				t.Fatalf("unknown basis %q", row.basis)
 			}
@@ -97,6 +103,14 @@ func TestParameterCounts(t *testing.T) {
 		}
 	}
 }
+
+// llama4VisionParams is the Llama 4 vision encoder, adapter and projector
+// (vision_config: 34 layers of hidden 1408, patch 14 on 336-pixel images,
+// vision_output_dim 4096, projected to the text hidden size 5120), counted
+// from transformers modeling_llama4.py: 34 × 23,807,872 per layer + class
+// embedding 1,408 + positions 812,416 + patch embedding 827,904 + pre/post
+// LayerNorms 5,632 + adapter 23,068,672 + 16,777,216 + projector 20,971,520.
+const llama4VisionParams = 34*23_807_872 + 1_408 + 812_416 + 827_904 + 5_632 + 23_068_672 + 16_777_216 + 20_971_520
 
 // TestGPT3TableD1: the derived GPT-3 counts round to the paper's own
 // parameter counts (Brown et al. 2020, Appendix D, Table D.1, in millions),
@@ -144,7 +158,9 @@ func TestPresetsAreWellFormed(t *testing.T) {
 // TestRequiredSlugs: every model of the original tool, corrected, plus the
 // current open models the presets issue asks for.
 func TestRequiredSlugs(t *testing.T) {
-	required := strings.Fields(`gpt2 gpt2-medium gpt2-large gpt2-xl
+	required := strings.Fields(`mistral-7b gemma-2-2b gemma-2-9b gemma-2-27b deepseek-v2-lite deepseek-v2
+		deepseek-coder-v2 deepseek-v3 llama-4-scout llama-4-maverick
+		gpt2 gpt2-medium gpt2-large gpt2-xl
 		gpt3-small gpt3-medium gpt3-large gpt3-xl gpt3-2.7b gpt3-6.7b gpt3-13b gpt3-175b
 		gpt4-est-8k gpt4-est-32k gpt4o-est llama-2-7b llama-2-13b llama-2-34b llama-2-70b
 		llama-3-8b llama-3-70b llama-3.1-8b llama-3.1-70b llama-3.1-405b tinyllama-1.1b

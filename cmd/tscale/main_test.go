@@ -23,7 +23,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "report help", args: []string{"report", "-h"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
 		{name: "reports help", args: []string{"reports", "-h"}, code: exitOK, stdout: "-out"},
 		{name: "list help", args: []string{"list", "-h"}, code: exitOK, stdout: "tscale list"},
-		{name: "list", args: []string{"list"}, code: exitOK, stdout: "gpt4-est-8k       GPT-4 8k (estimate)"},
+		{name: "list", args: []string{"list"}, code: exitOK, stdout: "GPT-4 8k (estimate)"},
 		{name: "report text", args: []string{"report", "llama-2-7b"}, code: exitOK, stdout: "6,738,415,616 (6.74 B)"},
 		{name: "flags after slug", args: []string{"report", "llama-2-7b", "-seq", "8", "-batch", "2"}, code: exitOK,
 			stdout: "batch 2 × sequence 8 = 16 tokens"},
