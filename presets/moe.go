@@ -100,9 +100,10 @@ func llama4Family() []Preset {
 	return []Preset{
 		{
 			Slug: "llama-4-scout", Name: "Llama 4 Scout (17B active, 16 experts)", Family: "Llama 4",
-			Config:  llama4(16, 1, 10485760),
+			Config:  llama4(16, 1, 262144),
 			Sources: []string{"Hugging Face meta-llama/Llama-4-Scout-17B-16E config.json " + fields, code},
-			Notes:   append([]string{"context 10M tokens (Meta's model card; max_position_embeddings 10485760)"}, notes...),
+			Notes: append([]string{"context 262144 as in the base model's config.json; the Instruct model's config and Meta's " +
+				"card give 10M tokens (10485760): run it with -seq 10485760"}, notes...),
 		},
 		{
 			Slug: "llama-4-maverick", Name: "Llama 4 Maverick (17B active, 128 experts)", Family: "Llama 4",

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 
 	"tscale/presets"
 	"tscale/render"
@@ -44,14 +45,16 @@ func encode(d render.Document, format string) ([]byte, error) {
 }
 
 func runReport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] SLUG",
-		"Prints the report of one preset on stdout. The workload defaults to batch 1 at the preset's\n"+
-			"context length, in bf16.",
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] (SLUG | -hf config.json)",
+		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
+			"defaults to batch 1 at the model's context length, in bf16.",
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8192 llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
+			"tscale report -hf ~/models/Qwen3-8B/config.json",
 		}, stdout, stderr)
+	hf := fs.String("hf", "", "read the model from this Hugging Face config.json instead of a preset")
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.Int64("seq", 0, "sequence length in tokens (default: the preset's context length)")
 	batch := fs.Int64("batch", 1, "batch size in sequences")
@@ -60,7 +63,10 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(positional) != 1 {
+	if *hf != "" && len(positional) > 0 {
+		return usagef("report takes a preset slug or -hf, not both")
+	}
+	if *hf == "" && len(positional) != 1 {
 		return usagef("report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
 	}
 	if err := oneOf("format", *format, "text", "yaml", "json"); err != nil {
@@ -78,8 +84,12 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("-%v", err)
 	}
-	p, err := presets.Lookup(positional[0])
-	if err != nil {
+	var p presets.Preset
+	if *hf != "" {
+		if p, err = readHFConfig(*hf); err != nil {
+			return err
+		}
+	} else if p, err = presets.Lookup(positional[0]); err != nil {
 		return usageError{err}
 	}
 	w := defaultWorkload(p)
@@ -124,10 +134,13 @@ func runList(args []string, stdout, stderr io.Writer) error {
 func runReports(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("reports", "reports [-out DIR]",
 		"Writes the report of every preset, at its default workload (batch 1, its context length, bf16),\n"+
-			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints. Nothing is\n"+
-			"written if any report fails, and each file is written atomically.",
-		[]string{"tscale reports", "tscale reports -out /tmp/tscale"}, stdout, stderr)
+			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints. With -hf, the\n"+
+			"models are the Hugging Face config files in a folder (*.json, and */config.json named after their\n"+
+			"folder) instead of the presets. Nothing is written if any report fails, and each file is written\n"+
+			"atomically.",
+		[]string{"tscale reports", "tscale reports -out /tmp/tscale", "tscale reports -hf ~/models -out hf-reports"}, stdout, stderr)
 	out := fs.String("out", "output", "directory to write yaml/ and txt/ into")
+	hfDir := fs.String("hf", "", "a folder of Hugging Face config files to report on instead of the presets")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -144,6 +157,11 @@ func runReports(args []string, stdout, stderr io.Writer) error {
 	}
 	var files []file
 	all := presets.All()
+	if *hfDir != "" {
+		if all, err = readHFDir(*hfDir); err != nil {
+			return err
+		}
+	}
 	for _, p := range all {
 		d, err := document(p, defaultWorkload(p))
 		if err != nil {
@@ -162,7 +180,7 @@ func runReports(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "wrote %d reports (%d presets, yaml and txt) to %s and %s\n", len(files), len(all),
+	fmt.Fprintf(stdout, "wrote %d reports (%d models, yaml and txt) to %s and %s\n", len(files), len(all),
 		filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
 	return nil
 }
@@ -194,4 +212,44 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, werr)
 	}
 	return nil
+}
+
+// readHFConfig reads one Hugging Face config.json as a preset.
+func readHFConfig(path string) (presets.Preset, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return presets.Preset{}, err
+	}
+	return presets.FromHFConfig(path, data)
+}
+
+// readHFDir reads the config files of a folder: DIR/*.json and
+// DIR/*/config.json, in name order. Two files may not give the same slug.
+func readHFDir(dir string) ([]presets.Preset, error) {
+	var paths []string
+	for _, pattern := range []string{"*.json", filepath.Join("*", "config.json")} {
+		matches, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return nil, err
+		}
+		paths = append(paths, matches...)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("-hf %s: no *.json or */config.json files", dir)
+	}
+	sort.Strings(paths)
+	var out []presets.Preset
+	bySlug := map[string]string{}
+	for _, path := range paths {
+		p, err := readHFConfig(path)
+		if err != nil {
+			return nil, err
+		}
+		if other, dup := bySlug[p.Slug]; dup {
+			return nil, fmt.Errorf("-hf %s: %s and %s would both be reported as %q", dir, other, path, p.Slug)
+		}
+		bySlug[p.Slug] = path
+		out = append(out, p)
+	}
+	return out, nil
 }

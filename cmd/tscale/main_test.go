@@ -40,6 +40,13 @@ func TestCommandLine(t *testing.T) {
 		{name: "two slugs", args: []string{"report", "gpt2", "gpt2-xl"}, code: exitUsage, stderr: "exactly one preset slug"},
 		{name: "seq beyond learned positions", args: []string{"report", "-seq", "2048", "gpt2"}, code: exitFailure, noStdout: true,
 			stderr: "seq_len must not exceed max_position_embeddings (1024)"},
+		{name: "report -hf", args: []string{"report", "-hf", "../../testdata/hf/mistral-7b.json"}, code: exitOK,
+			stdout: "7,241,732,096 (7.24 B)"},
+		{name: "report -hf and a slug", args: []string{"report", "-hf", "x.json", "gpt2"}, code: exitUsage, stderr: "not both"},
+		{name: "report -hf missing file", args: []string{"report", "-hf", "no/such/config.json"}, code: exitFailure,
+			stderr: "no/such/config.json"},
+		{name: "report -hf unsupported", args: []string{"report", "-hf", "../../testdata/hf/falcon-7b-rw.json"}, code: exitFailure,
+			noStdout: true, stderr: `unsupported model_type "RefinedWebModel"`},
 		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage, stderr: "unknown command"},
 		{name: "unknown flag", args: []string{"list", "-x"}, code: exitUsage, stderr: "flag provided but not defined"},
 	}
@@ -93,6 +100,44 @@ func TestReportsWritesNothingOnError(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReportsFromHFDir: reports -hf DIR writes a report per config file,
+// and nothing when one of them is bad.
+func TestReportsFromHFDir(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("../../testdata/hf/gpt2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "My-Model"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(dir, "small.json"), filepath.Join(dir, "My-Model", "config.json")} {
+		if err := os.WriteFile(p, good, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"reports", "-hf", dir, "-out", out}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	for _, f := range []string{"yaml/small.yaml", "txt/small.txt", "yaml/my-model.yaml", "txt/my-model.txt"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out2 := filepath.Join(t.TempDir(), "out")
+	if code := run([]string{"reports", "-hf", dir, "-out", out2}, &stdout, &stderr); code != exitFailure {
+		t.Errorf("exit %d with a malformed file, want %d", code, exitFailure)
+	}
+	if _, err := os.Stat(out2); !os.IsNotExist(err) {
+		t.Errorf("files written despite the error")
 	}
 }
 

@@ -1,0 +1,182 @@
+package presets
+
+import (
+	"errors"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"tscale/scale"
+)
+
+func readHF(t *testing.T, name string) Preset {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "hf", name)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := FromHFConfig(path, data)
+	if err != nil {
+		t.Fatalf("FromHFConfig(%s): %v", name, err)
+	}
+	return p
+}
+
+// TestHFImportMatchesPresets: importing a model's real config.json gives
+// exactly the architecture, and so the report, of its preset.
+func TestHFImportMatchesPresets(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "hf", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched := 0
+	for _, file := range files {
+		slug := strings.TrimSuffix(filepath.Base(file), ".json")
+		preset, err := Lookup(slug)
+		if err != nil {
+			continue // no preset of this model: see TestHFImportPublishedCounts
+		}
+		matched++
+		t.Run(slug, func(t *testing.T) {
+			imported := readHF(t, filepath.Base(file))
+			if diff := cmp.Diff(preset.Config, imported.Config); diff != "" {
+				t.Fatalf("imported config differs from the preset (-preset +imported):\n%s", diff)
+			}
+			w := scale.Workload{BatchSize: 2, SeqLen: 512, DType: scale.BF16}
+			want, err := scale.Analyze(preset.Config, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := scale.Analyze(imported.Config, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b *big.Int) bool { return a.Cmp(b) == 0 })); diff != "" {
+				t.Errorf("report differs:\n%s", diff)
+			}
+		})
+	}
+	if matched < 15 {
+		t.Errorf("only %d config.json files match a preset", matched)
+	}
+}
+
+// TestHFImportCoversEveryModelType: testdata holds a real config.json of
+// every model_type FromHFConfig reads.
+func TestHFImportCoversEveryModelType(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "hf", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{"llama4_text": true} // read through llama4's text_config
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, err := FromHFConfig(file, data); err == nil {
+			seen[p.Family] = true
+		}
+	}
+	for _, mt := range HFModelTypes() {
+		if !seen[mt] {
+			t.Errorf("no config.json of model_type %s in testdata/hf", mt)
+		}
+	}
+}
+
+// TestHFImportPublishedCounts: the families without a preset reproduce their
+// published exact counts (testdata/hf/SOURCES.md).
+func TestHFImportPublishedCounts(t *testing.T) {
+	for _, tt := range []struct {
+		file          string
+		total, active int64
+	}{
+		{"qwen1.5-moe-a2.7b.json", 14_315_784_192, 2_689_173_504},
+		{"qwen3-8b.json", 8_190_735_360, 8_190_735_360},
+		{"qwen3-30b-a3b.json", 30_532_122_624, 3_353_032_704},
+	} {
+		p := readHF(t, tt.file)
+		r, err := scale.Analyze(p.Config, scale.Workload{BatchSize: 1, SeqLen: 16, DType: scale.BF16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Params.Total != tt.total || r.Params.Active != tt.active {
+			t.Errorf("%s: params %d total, %d active; published %d, %d", tt.file, r.Params.Total, r.Params.Active, tt.total, tt.active)
+		}
+	}
+}
+
+// TestHFImportErrors: each kind of bad input gives its own clear error.
+func TestHFImportErrors(t *testing.T) {
+	llama := `{"model_type": "llama", "vocab_size": 32000, "hidden_size": 4096, "num_hidden_layers": 32,
+		"num_attention_heads": 32, "intermediate_size": 11008`
+	for _, tt := range []struct {
+		name, json string
+		kind       error
+		says       string
+	}{
+		{"malformed", `{"model_type": "llama",`, ErrMalformedJSON, "malformed JSON"},
+		{"not an object", `[1, 2]`, ErrMalformedJSON, "malformed JSON"},
+		{"no model_type", `{"hidden_size": 4096}`, ErrMissingField, "model_type"},
+		{"unsupported", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert"; tscale reads deepseek_v2`},
+		{"missing field", `{"model_type": "llama", "vocab_size": 32000}`, ErrMissingField, "hidden_size (llama)"},
+		{"wrong type", llama + `, "num_key_value_heads": "8"}`, ErrWrongType, `num_key_value_heads must be an integer, got the string "8"`},
+		{"fractional", llama + `, "num_key_value_heads": 8.5}`, ErrWrongType, "got the number 8.5"},
+		{"wrong bool", llama + `, "tie_word_embeddings": "no"}`, ErrWrongType, "tie_word_embeddings must be true or false"},
+		{"invalid value", llama + `, "num_key_value_heads": 5}`, nil, "num_attention_heads must be divisible by num_key_value_heads (5)"},
+		{"qwen sliding", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
+			"num_attention_heads": 1, "intermediate_size": 8, "use_sliding_window": true}`, ErrUnmodelled, "use_sliding_window true"},
+		{"phi qk layernorm", `{"model_type": "phi", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
+			"num_attention_heads": 1, "intermediate_size": 8, "qk_layernorm": true}`, ErrUnmodelled, "qk_layernorm true"},
+		{"deepseek moe freq", `{"model_type": "deepseek_v2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 2,
+			"num_attention_heads": 1, "intermediate_size": 8, "kv_lora_rank": 4, "qk_nope_head_dim": 2, "qk_rope_head_dim": 2,
+			"v_head_dim": 2, "n_routed_experts": 4, "num_experts_per_tok": 1, "moe_intermediate_size": 4, "moe_layer_freq": 2}`,
+			ErrUnmodelled, "only moe_layer_freq 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := FromHFConfig("config.json", []byte(tt.json))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if tt.kind != nil && !errors.Is(err, tt.kind) {
+				t.Errorf("error %v is not %v", err, tt.kind)
+			}
+			if !strings.Contains(err.Error(), tt.says) || !strings.HasPrefix(err.Error(), "config.json: ") {
+				t.Errorf("error %q does not say %q after the path", err, tt.says)
+			}
+		})
+	}
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "hf", "falcon-7b-rw.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := FromHFConfig("falcon-7b-rw.json", data); !errors.Is(err, ErrUnsupportedModelType) {
+		t.Errorf("the original RefinedWebModel config: error %v, want unsupported model_type", err)
+	}
+}
+
+// TestHFImportNotesDefaults: an absent field takes the family's default and
+// the preset says so.
+func TestHFImportNotesDefaults(t *testing.T) {
+	p, err := FromHFConfig("models/My-Llama/config.json", []byte(`{"model_type": "llama", "vocab_size": 32000,
+		"hidden_size": 4096, "num_hidden_layers": 2, "num_attention_heads": 32, "intermediate_size": 11008}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Slug != "my-llama" || p.Config.NumKeyValueHeads != 32 || p.Config.HeadDim != 128 || p.Config.MaxPositionEmbeddings != 2048 {
+		t.Errorf("slug %q, config %+v", p.Slug, p.Config)
+	}
+	notes := strings.Join(p.Notes, "\n")
+	for _, want := range []string{"num_key_value_heads absent: 32", "head_dim absent: hidden_size / num_attention_heads = 128",
+		"max_position_embeddings absent: 2048"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+}
