@@ -201,3 +201,31 @@ func TestTextTableIsAligned(t *testing.T) {
 	}
 	t.Fatal("no op table with q_proj found")
 }
+
+// TestCompareCSVIsExact: the CSV table holds the engine's numbers exactly.
+func TestCompareCSVIsExact(t *testing.T) {
+	d := presetDocument(t, "mixtral-8x7b", scale.Workload{})
+	row := CompareRow{Model: d.Model, Context: 32768, ParamsTotal: d.Params.Total, ParamsActive: d.Params.Active,
+		ForwardPerToken: d.FLOPs.PerToken.Forward, TrainingPerToken: d.FLOPs.PerToken.Training,
+		KVBytesPerToken: d.Memory.KVCacheBytesPerToken, WeightsBF16Bytes: 2 * d.Params.Total, TrainingStateBytes: d.Memory.TrainingStateBytes}
+	out, err := Compare([]CompareRow{row}, "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("mixtral-8x7b,Mixtral 8x7B,false,32768,%d,%d,%s,%s,%d,%d,%d\n", d.Params.Total, d.Params.Active,
+		d.FLOPs.PerToken.Forward, d.FLOPs.PerToken.Training, d.Memory.KVCacheBytesPerToken, 2*d.Params.Total, d.Memory.TrainingStateBytes)
+	if lines := strings.SplitN(string(out), "\n", 2); lines[1] != want {
+		t.Errorf("CSV row:\n%s\nwant:\n%s", lines[1], want)
+	}
+	if _, err := Compare(nil, "pdf"); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
+
+func TestFraction(t *testing.T) {
+	for in, want := range map[string]string{"12345": "12,345", "24691/2": "12,345 1/2", "7/3": "2 1/3", "junk": "junk"} {
+		if got := Fraction(in); got != want {
+			t.Errorf("Fraction(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -24,8 +24,11 @@ func Text(d Document) []byte {
 
 	w := r.Workload
 	section(&b, "Workload")
-	fmt.Fprintf(&b, "  batch %s × sequence %s = %s tokens; weights, activations and KV cache in %s (%d-bit)\n",
-		Grouped(w.BatchSize), Grouped(w.SeqLen), Grouped(w.Tokens), w.DType, w.DType.Bits())
+	fmt.Fprintf(&b, "  batch %s × sequence %s = %s tokens; weights and activations in %s, KV cache in %s\n",
+		Grouped(w.BatchSize), Grouped(w.SeqLen), Grouped(w.Tokens), w.DType, w.KVDType)
+	if w.TrainingTokens > 0 {
+		fmt.Fprintf(&b, "  training run of %s tokens\n", Count(w.TrainingTokens))
+	}
 
 	section(&b, "Architecture")
 	arch := newTable(nil)
@@ -91,6 +94,9 @@ func Text(d Document) []byte {
 	mem.add("  MLP / MoE", Count(ae.MLP))
 	mem.add("  head", Count(ae.Head))
 	mem.write(&b, "  ")
+	memoryViews(&b, r)
+	trainingCompute(&b, r)
+	inference(&b, r)
 
 	section(&b, "Embedding (once)")
 	opTable(&b, r.Embedding.Ops)
@@ -110,6 +116,7 @@ func Text(d Document) []byte {
 	section(&b, "Head (once)")
 	opTable(&b, r.Head.Ops)
 
+	crossChecks(&b, r.CrossChecks)
 	list(&b, "Conventions", r.Conventions)
 	list(&b, "Sources", d.Model.Source)
 	list(&b, "Notes", d.Model.Notes)
@@ -225,4 +232,74 @@ func vocabDescription(c scale.Config) string {
 		return s + "tied to the token embedding"
 	}
 	return s + "untied"
+}
+
+func memoryViews(b *strings.Builder, r *scale.Report) {
+	m := r.Memory
+	fmt.Fprintln(b, "\n  weights at each data type")
+	t := newTable([]string{"dtype", "total", "active per token"}, 1, 2)
+	for _, d := range m.WeightsByDType {
+		t.add(string(d.DType), Bytes(d.TotalBytes), Bytes(d.ActiveBytes))
+	}
+	t.write(b, "    ")
+	fmt.Fprintf(b, "\n  training state (mixed-precision Adam): %s\n", Bytes(m.TrainingStateBytes))
+	t = newTable(nil, 1, 2)
+	for _, s := range m.TrainingState {
+		t.add(s.Name, fmt.Sprintf("%d B/param", s.BytesPerParam), Bytes(s.Bytes))
+	}
+	t.write(b, "    ")
+	fmt.Fprintf(b, "\n  training activations kept for the backward pass (%s)\n", r.Workload.DType)
+	for _, a := range m.TrainingActivations {
+		if a.Applies {
+			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, Bytes(a.Bytes), a.Note)
+		} else {
+			fmt.Fprintf(b, "    %s: %s\n", a.Convention, a.Note)
+		}
+	}
+}
+
+func trainingCompute(b *strings.Builder, r *scale.Report) {
+	f := r.FLOPs
+	section(b, "Training compute (matmul FLOPs; backward = 2 × forward)")
+	t := newTable([]string{"", "per step (the workload)", "per token (average)"}, 1, 2)
+	t.add("forward", FLOPs(f.Forward), Fraction(f.PerToken.Forward))
+	t.add("training = 3 × forward", FLOPs(f.Training), Fraction(f.PerToken.Training))
+	t.add("with full recomputation = 4 × forward", FLOPs(f.TrainingWithRecomputation), Fraction(f.PerToken.TrainingWithRecomputation))
+	t.write(b, "  ")
+	if run := f.TrainingRun; run != nil {
+		fmt.Fprintf(b, "  run of %s tokens: %s; with full recomputation %s\n    (%s)\n",
+			Grouped(run.Tokens), FLOPs(run.FLOPs), FLOPs(run.FLOPsWithRecomputation), run.Formula)
+	}
+}
+
+func inference(b *strings.Builder, r *scale.Report) {
+	in := r.Inference
+	section(b, "Inference")
+	fmt.Fprintf(b, "  prefill (the whole workload)       %s\n", FLOPs(in.PrefillFLOPs))
+	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", Bytes(in.WeightsBytesPerDecodedToken), activeWord(r))
+	fmt.Fprintln(b, "  decoding one token of one sequence at KV length k (the new token included):")
+	t := newTable([]string{"k", "FLOPs", "KV cache read"}, 0, 1, 2)
+	for _, d := range in.Decode {
+		t.add(Grouped(d.KVLength), Count(d.FLOPs), Bytes(d.KVCacheBytesRead))
+	}
+	t.write(b, "    ")
+}
+
+func activeWord(r *scale.Report) string {
+	if r.Config.IsMoE() {
+		return "the active weights of one token"
+	}
+	return "every weight"
+}
+
+func crossChecks(b *strings.Builder, checks []scale.CrossCheck) {
+	section(b, "Cross-checks: published formulas beside the exact count")
+	for _, cc := range checks {
+		ratio := ""
+		if cc.Applies {
+			ratio = fmt.Sprintf(", ratio to exact %.4f", cc.RatioToExact)
+		}
+		fmt.Fprintf(b, "  %s: %s%s\n", cc.Name, GroupedBig(cc.Value), ratio)
+		fmt.Fprintf(b, "      exact %s = %s\n      %s\n      source: %s\n", cc.CompareWith, Fraction(cc.Exact), cc.Note, cc.Source)
+	}
 }

@@ -107,3 +107,17 @@ func Shape(s []int64) string {
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
+
+// Fraction writes an exact fraction "N" or "N/D" as a grouped mixed
+// number: "353,961,664,512" or "12,345 1/2".
+func Fraction(s string) string {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return s
+	}
+	q, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if rem.Sign() == 0 {
+		return GroupedBig(q)
+	}
+	return fmt.Sprintf("%s %s/%s", GroupedBig(q), rem.String(), r.Denom().String())
+}

@@ -14,6 +14,9 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	if err := errors.Join(c.Validate(), w.Validate(c)); err != nil {
 		return nil, err
 	}
+	if w.KVDType == "" {
+		w.KVDType = w.DType
+	}
 	calc := &checked{}
 	ob := newOpBuilder(calc, c, w)
 	r := &Report{
@@ -43,6 +46,7 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	}
 	r.Architecture.FFN = strings.Join(ffn, "; ")
 	totals(calc, r)
+	costs(calc, r)
 	if calc.err != nil {
 		return nil, calc.err
 	}
@@ -133,6 +137,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	}
 	lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c)
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
+	lg.SlidingWindow, lg.AttentionChunkSize = spec.window, spec.chunk
 	return lg
 }
 
@@ -196,9 +201,10 @@ func totals(calc *checked, r *Report) {
 
 	bits := w.DType.Bits()
 	m.WeightsBytes = Bytes(calc, "memory.weights_bytes", p.Total, bits)
-	m.KVCacheBytesPerToken = Bytes(calc, "memory.kv_cache_bytes_per_token", m.KVCacheElementsPerToken, bits)
+	kvBits := w.KVDType.Bits()
+	m.KVCacheBytesPerToken = Bytes(calc, "memory.kv_cache_bytes_per_token", m.KVCacheElementsPerToken, kvBits)
 	m.KVCacheElements = kvElements
-	m.KVCacheBytes = Bytes(calc, "memory.kv_cache_bytes", kvElements, bits)
+	m.KVCacheBytes = Bytes(calc, "memory.kv_cache_bytes", kvElements, kvBits)
 }
 
 // Bytes is the storage of n elements of the given width in bits, rounded up

@@ -17,6 +17,8 @@ type Report struct {
 	Embedding    Stage           `json:"embedding"`
 	Layers       []LayerGroup    `json:"layers"`
 	Head         Stage           `json:"head"`
+	Inference    Inference       `json:"inference"`
+	CrossChecks  []CrossCheck    `json:"cross_checks"`
 }
 
 // Architecture holds the facts derived from a Config, for readers.
@@ -56,6 +58,36 @@ type FLOPs struct {
 	ForwardDense *big.Int   `json:"forward_dense"`
 	Blocks       BlockFLOPs `json:"blocks"`       // split of Forward
 	BlocksDense  BlockFLOPs `json:"blocks_dense"` // split of ForwardDense
+	// Training is forward + backward, the backward pass counted as twice the
+	// forward: 3 × Forward (model FLOPs).
+	Training *big.Int `json:"training"`
+	// TrainingWithRecomputation adds a second forward pass for full
+	// activation recomputation: 4 × Forward (hardware FLOPs).
+	TrainingWithRecomputation *big.Int `json:"training_with_recomputation"`
+	// PerToken are the averages over the workload's tokens, as exact
+	// fractions ("N" or "N/D").
+	PerToken PerTokenFLOPs `json:"per_token"`
+	// TrainingRun is the compute of a run of workload.training_tokens
+	// tokens, when one is given.
+	TrainingRun *TrainingRun `json:"training_run,omitempty"`
+}
+
+// PerTokenFLOPs are FLOPs per token of the workload, as exact fractions.
+type PerTokenFLOPs struct {
+	Forward                   string `json:"forward"`
+	ForwardDense              string `json:"forward_dense"`
+	Training                  string `json:"training"`
+	TrainingWithRecomputation string `json:"training_with_recomputation"`
+}
+
+// TrainingRun is the training compute of a run of Tokens tokens made of
+// steps like the workload: Training × Tokens / (batch_size × seq_len),
+// rounded to the nearest FLOP (an error under one FLOP in 10^20).
+type TrainingRun struct {
+	Tokens                 int64    `json:"tokens"`
+	FLOPs                  *big.Int `json:"flops"`
+	FLOPsWithRecomputation *big.Int `json:"flops_with_recomputation"`
+	Formula                string   `json:"formula"`
 }
 
 // BlockFLOPs splits a model's FLOPs by block.
@@ -85,6 +117,77 @@ type Memory struct {
 	// KVCacheBytes is KVCacheElements at the workload dtype.
 	KVCacheBytes       int64              `json:"kv_cache_bytes"`
 	ActivationElements ActivationElements `json:"activation_elements"`
+	// WeightsByDType is params.total and params.active at each data type.
+	WeightsByDType []DTypeBytes `json:"weights_by_dtype"`
+	// TrainingStateBytes is what mixed-precision Adam keeps per parameter,
+	// 16 bytes, itemised in TrainingState.
+	TrainingStateBytes int64        `json:"training_state_bytes"`
+	TrainingState      []StateBytes `json:"training_state"`
+	// TrainingActivations is the activation memory a training step keeps
+	// for the backward pass, under named conventions.
+	TrainingActivations []ActivationMemory `json:"training_activations"`
+}
+
+// DTypeBytes is the weight memory at one data type.
+type DTypeBytes struct {
+	DType       DType `json:"dtype"`
+	TotalBytes  int64 `json:"total_bytes"`
+	ActiveBytes int64 `json:"active_bytes"`
+}
+
+// StateBytes is one part of the training state.
+type StateBytes struct {
+	Name          string `json:"name"`
+	BytesPerParam int64  `json:"bytes_per_param"`
+	Bytes         int64  `json:"bytes"`
+}
+
+// ActivationMemory is the training activation memory under one convention.
+// Bytes is 0 when the convention does not apply; Note says why.
+type ActivationMemory struct {
+	Convention string `json:"convention"`
+	Applies    bool   `json:"applies"`
+	Bytes      int64  `json:"bytes"`
+	Note       string `json:"note"`
+}
+
+// Inference is the cost of serving the model on the workload.
+type Inference struct {
+	// PrefillFLOPs processes the whole workload at once: flops.forward.
+	PrefillFLOPs *big.Int `json:"prefill_flops"`
+	// WeightsBytesPerDecodedToken is what one decoded token reads of the
+	// weights at the workload dtype: all of them for a dense model, the
+	// active ones for an MoE model (one token alone in its batch).
+	WeightsBytesPerDecodedToken int64 `json:"weights_bytes_per_decoded_token"`
+	// Decode is one new token of one sequence at a few KV lengths.
+	Decode []DecodeStep `json:"decode"`
+}
+
+// DecodeStep is the cost of decoding one token of one sequence when the
+// cache, this token included, holds KVLength tokens: the token scores
+// KVLength keys (fewer on windowed or chunked layers).
+type DecodeStep struct {
+	KVLength         int64 `json:"kv_length"`
+	FLOPs            int64 `json:"flops"`
+	KVCacheBytesRead int64 `json:"kv_cache_bytes_read"`
+}
+
+// CrossCheck is a published formula evaluated on the model, beside the
+// exact number it estimates.
+type CrossCheck struct {
+	Name string `json:"name"`
+	// Value is what the formula gives, in the unit of CompareWith.
+	Value *big.Int `json:"value"`
+	// CompareWith names the exact tscale quantity the formula estimates,
+	// and Exact is its value (an exact fraction, "N" or "N/D").
+	CompareWith string `json:"compare_with"`
+	Exact       string `json:"exact"`
+	// RatioToExact is Value / Exact, to 6 significant digits; 0 when the
+	// formula's assumptions do not hold.
+	RatioToExact float64 `json:"ratio_to_exact"`
+	Source       string  `json:"source"`
+	Applies      bool    `json:"applies"`
+	Note         string  `json:"note"`
 }
 
 // ActivationElements sums the output elements of every op that materialises
@@ -116,6 +219,10 @@ type LayerGroup struct {
 	Layers    string `json:"layers"`    // the layer indices, e.g. "0-31"
 	Attention string `json:"attention"` // e.g. "causal, global"
 	FFN       string `json:"ffn"`
+	// SlidingWindow and AttentionChunkSize are the layer's attention span
+	// (0: the whole causal prefix).
+	SlidingWindow      int64 `json:"sliding_window"`
+	AttentionChunkSize int64 `json:"attention_chunk_size"`
 
 	Params                  int64                   `json:"params"`
 	ActiveParams            int64                   `json:"active_params"`

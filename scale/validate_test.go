@@ -71,9 +71,11 @@ func TestValidateWorkload(t *testing.T) {
 		w    Workload
 		want []string
 	}{
-		{Workload{1, 1024, BF16}, nil},
-		{Workload{0, -5, "fp64"}, []string{"batch_size", "seq_len", "dtype"}},
-		{Workload{1, 1025, BF16}, []string{"seq_len"}},
+		{Workload{BatchSize: 1, SeqLen: 1024, DType: BF16}, nil},
+		{Workload{BatchSize: 1, SeqLen: 1024, DType: BF16, KVDType: FP8, TrainingTokens: 1e12}, nil},
+		{Workload{SeqLen: -5, DType: "fp64", KVDType: "fp3", TrainingTokens: -1},
+			[]string{"batch_size", "seq_len", "dtype", "kv_dtype", "training_tokens"}},
+		{Workload{BatchSize: 1, SeqLen: 1025, DType: BF16}, []string{"seq_len"}},
 	}
 	for _, tt := range tests {
 		got := fieldErrors(tt.w.Validate(c))
@@ -81,7 +83,7 @@ func TestValidateWorkload(t *testing.T) {
 			t.Errorf("%+v: fields %v, want %v", tt.w, got, tt.want)
 		}
 	}
-	err := Workload{1, -5, BF16}.Validate(c)
+	err := Workload{BatchSize: 1, SeqLen: -5, DType: BF16}.Validate(c)
 	if err == nil || err.Error() != "seq_len must be a positive integer, got -5" {
 		t.Errorf("error text = %q", err)
 	}

@@ -44,11 +44,15 @@ func ParseDType(s string) (DType, error) {
 }
 
 // Workload is what the model is run on: BatchSize sequences of SeqLen tokens
-// each, with activations and the KV cache stored in DType.
+// each, with weights and activations stored in DType and the KV cache in
+// KVDType (empty: DType). TrainingTokens, when positive, is the length of a
+// training run for its compute total.
 type Workload struct {
-	BatchSize int64 `json:"batch_size"`
-	SeqLen    int64 `json:"seq_len"`
-	DType     DType `json:"dtype"`
+	BatchSize      int64 `json:"batch_size"`
+	SeqLen         int64 `json:"seq_len"`
+	DType          DType `json:"dtype"`
+	KVDType        DType `json:"kv_dtype"`
+	TrainingTokens int64 `json:"training_tokens"`
 }
 
 // Validate returns every broken rule of w for the model c at once.
@@ -57,6 +61,9 @@ func (w Workload) Validate(c Config) error {
 	v.positive("batch_size", w.BatchSize)
 	v.positive("seq_len", w.SeqLen)
 	v.check(w.DType.Bits() > 0, "dtype", "must be one of fp32, bf16, fp16, fp8, int8, int4", fmt.Sprintf("%q", w.DType))
+	v.check(w.KVDType == "" || w.KVDType.Bits() > 0, "kv_dtype", "must be empty (same as dtype) or one of fp32, bf16, fp16, fp8, int8, int4",
+		fmt.Sprintf("%q", w.KVDType))
+	v.check(w.TrainingTokens >= 0, "training_tokens", "must not be negative", w.TrainingTokens)
 	if c.PositionEmbedding == PositionLearned && c.MaxPositionEmbeddings > 0 {
 		v.check(w.SeqLen <= c.MaxPositionEmbeddings, "seq_len",
 			fmt.Sprintf("must not exceed max_position_embeddings (%d) of a model with learned positions", c.MaxPositionEmbeddings),

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"tscale/presets"
 	"tscale/render"
@@ -53,12 +54,15 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 			"tscale report -format yaml -seq 8192 llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
 			"tscale report -hf ~/models/Qwen3-8B/config.json",
+			"tscale report -kv-dtype fp8 -tokens 15000000000000 llama-3.1-405b",
 		}, stdout, stderr)
 	hf := fs.String("hf", "", "read the model from this Hugging Face config.json instead of a preset")
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.Int64("seq", 0, "sequence length in tokens (default: the preset's context length)")
 	batch := fs.Int64("batch", 1, "batch size in sequences")
-	dtype := fs.String("dtype", "bf16", "data type of weights, activations and KV cache: fp32, bf16, fp16, fp8, int8 or int4")
+	dtype := fs.String("dtype", "bf16", "data type of weights and activations: fp32, bf16, fp16, fp8, int8 or int4")
+	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
+	tokens := fs.Int64("tokens", 0, "training tokens D: adds the compute of a training run of D tokens")
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -84,6 +88,15 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("-%v", err)
 	}
+	kvdt := dt
+	if *kvDType != "" {
+		if kvdt, err = scale.ParseDType(*kvDType); err != nil {
+			return usagef("-kv-%v", err)
+		}
+	}
+	if *tokens < 0 {
+		return usagef("-tokens must be a positive integer, got %d", *tokens)
+	}
 	var p presets.Preset
 	if *hf != "" {
 		if p, err = readHFConfig(*hf); err != nil {
@@ -96,7 +109,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if seqSet {
 		w.SeqLen = *seq
 	}
-	w.BatchSize, w.DType = *batch, dt
+	w.BatchSize, w.DType, w.KVDType, w.TrainingTokens = *batch, dt, kvdt, *tokens
 	d, err := document(p, w)
 	if err != nil {
 		return err
@@ -252,4 +265,80 @@ func readHFDir(dir string) ([]presets.Preset, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// stringList is a flag that may be given several times.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runCompare(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-hf config.json]... [SLUG...]",
+		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
+			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. With no\n"+
+			"slug and no -hf, every preset.",
+		[]string{
+			"tscale compare",
+			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
+			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
+		}, stdout, stderr)
+	format := fs.String("format", "text", "output format: text, markdown or csv")
+	var hf stringList
+	fs.Var(&hf, "hf", "add the model of this Hugging Face config.json (may be repeated)")
+	slugs, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := oneOf("format", *format, "text", "markdown", "csv"); err != nil {
+		return err
+	}
+	var models []presets.Preset
+	for _, slug := range slugs {
+		p, err := presets.Lookup(slug)
+		if err != nil {
+			return usageError{err}
+		}
+		models = append(models, p)
+	}
+	for _, path := range hf {
+		p, err := readHFConfig(path)
+		if err != nil {
+			return err
+		}
+		models = append(models, p)
+	}
+	if len(models) == 0 {
+		models = presets.All()
+	}
+	var rows []render.CompareRow
+	for _, p := range models {
+		d, err := document(p, defaultWorkload(p))
+		if err != nil {
+			return err
+		}
+		rows = append(rows, compareRow(d, p.Context()))
+	}
+	out, err := render.Compare(rows, *format)
+	if err != nil {
+		return err
+	}
+	_, err = stdout.Write(out)
+	return err
+}
+
+// compareRow picks a model's comparison numbers out of its report.
+func compareRow(d render.Document, context int64) render.CompareRow {
+	row := render.CompareRow{
+		Model: d.Model, Context: context,
+		ParamsTotal: d.Params.Total, ParamsActive: d.Params.Active,
+		ForwardPerToken: d.FLOPs.PerToken.Forward, TrainingPerToken: d.FLOPs.PerToken.Training,
+		KVBytesPerToken: d.Memory.KVCacheBytesPerToken, TrainingStateBytes: d.Memory.TrainingStateBytes,
+	}
+	for _, w := range d.Memory.WeightsByDType {
+		if w.DType == scale.BF16 {
+			row.WeightsBF16Bytes = w.TotalBytes
+		}
+	}
+	return row
 }

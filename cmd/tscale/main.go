@@ -8,6 +8,7 @@
 //	tscale reports [-out DIR]       the same, into DIR/yaml and DIR/txt
 //	tscale report [flags] SLUG      one report on stdout
 //	tscale list                     the presets
+//	tscale compare [SLUG...]        a table of models (text, markdown or csv)
 //
 // Run tscale -h, or tscale COMMAND -h, for the flags and examples.
 package main
@@ -50,10 +51,13 @@ Usage:
   tscale reports [-out DIR]  write DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt for every preset
   tscale report [flags] SLUG print one report (text, yaml or json) on stdout
   tscale list                list the presets
+  tscale compare [SLUG...]   one row per model: params, FLOPs per token, KV cache, memory (text, markdown, csv)
 
 Examples:
   tscale report llama-3.1-8b
   tscale report -format yaml -seq 8192 -batch 4 -dtype fp8 mixtral-8x7b
+  tscale report -hf path/to/config.json
+  tscale compare -format markdown llama-3.1-8b mistral-7b
   tscale list
 
 Run 'tscale COMMAND -h' for a command's flags.
@@ -74,8 +78,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runReport(args[1:], stdout, stderr)
 	case args[0] == "list":
 		err = runList(args[1:], stdout, stderr)
+	case args[0] == "compare":
+		err = runCompare(args[1:], stdout, stderr)
 	default:
-		err = usagef("unknown command %q; the commands are reports, report and list", args[0])
+		err = usagef("unknown command %q; the commands are reports, report, list and compare", args[0])
 	}
 	switch {
 	case err == nil:

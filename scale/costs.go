@@ -1,0 +1,349 @@
+package scale
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// costs fills in the training, inference and memory views and the
+// cross-checks against published formulas, from the totals of r.
+func costs(calc *checked, r *Report) {
+	trainingFLOPs(r)
+	memoryViews(calc, r)
+	inference(calc, r)
+	r.CrossChecks = crossChecks(r)
+}
+
+// bigProduct is the exact product of xs.
+func bigProduct(xs ...int64) *big.Int {
+	p := big.NewInt(1)
+	for _, x := range xs {
+		p.Mul(p, big.NewInt(x))
+	}
+	return p
+}
+
+// bigSum is the exact sum of xs.
+func bigSum(xs ...*big.Int) *big.Int {
+	s := new(big.Int)
+	for _, x := range xs {
+		s.Add(s, x)
+	}
+	return s
+}
+
+// fraction writes n/d exactly, in lowest terms: "N" or "N/D".
+func fraction(n, d *big.Int) string { return new(big.Rat).SetFrac(n, d).RatString() }
+
+// trainingFLOPs: training = 3 × forward, with recomputation 4 × forward,
+// per token and for a run.
+func trainingFLOPs(r *Report) {
+	f := &r.FLOPs
+	tokens := big.NewInt(r.Workload.Tokens)
+	f.Training = new(big.Int).Mul(f.Forward, big.NewInt(3))
+	f.TrainingWithRecomputation = new(big.Int).Mul(f.Forward, big.NewInt(4))
+	f.PerToken = PerTokenFLOPs{
+		Forward:                   fraction(f.Forward, tokens),
+		ForwardDense:              fraction(f.ForwardDense, tokens),
+		Training:                  fraction(f.Training, tokens),
+		TrainingWithRecomputation: fraction(f.TrainingWithRecomputation, tokens),
+	}
+	if D := r.Workload.TrainingTokens; D > 0 {
+		f.TrainingRun = &TrainingRun{
+			Tokens:                 D,
+			FLOPs:                  roundedQuotient(new(big.Int).Mul(f.Training, big.NewInt(D)), tokens),
+			FLOPsWithRecomputation: roundedQuotient(new(big.Int).Mul(f.TrainingWithRecomputation, big.NewInt(D)), tokens),
+			Formula:                "flops.training × training_tokens / (batch_size × seq_len), rounded to the nearest FLOP",
+		}
+	}
+}
+
+// roundedQuotient is n/d rounded to the nearest integer, halves up (n, d > 0).
+func roundedQuotient(n, d *big.Int) *big.Int {
+	q := new(big.Int).Mul(n, big.NewInt(2))
+	q.Add(q, d)
+	return q.Quo(q, new(big.Int).Mul(d, big.NewInt(2)))
+}
+
+// trainingState is mixed-precision Adam: 16 bytes per parameter.
+var trainingState = []struct {
+	name  string
+	bytes int64
+}{
+	{"bf16 weights", 2},
+	{"bf16 gradients", 2},
+	{"fp32 master weights", 4},
+	{"fp32 Adam first moment (m)", 4},
+	{"fp32 Adam second moment (v)", 4},
+}
+
+func memoryViews(calc *checked, r *Report) {
+	m, p, w := &r.Memory, r.Params, r.Workload
+	for _, d := range DTypes() {
+		m.WeightsByDType = append(m.WeightsByDType, DTypeBytes{
+			DType:       d,
+			TotalBytes:  Bytes(calc, "weights bytes", p.Total, d.Bits()),
+			ActiveBytes: Bytes(calc, "active weights bytes", p.Active, d.Bits()),
+		})
+	}
+	for _, s := range trainingState {
+		b := calc.mul("memory.training_state_bytes", p.Total, s.bytes)
+		m.TrainingState = append(m.TrainingState, StateBytes{Name: s.name, BytesPerParam: s.bytes, Bytes: b})
+		m.TrainingStateBytes = calc.add("memory.training_state_bytes", m.TrainingStateBytes, b)
+	}
+
+	bits := w.DType.Bits()
+	ae := m.ActivationElements
+	m.TrainingActivations = []ActivationMemory{
+		{
+			Convention: "every intermediate stored", Applies: true,
+			Bytes: Bytes(calc, "training activation bytes", ae.Total, bits),
+			Note:  fmt.Sprintf("memory.activation_elements.total at %s", w.DType),
+		},
+		{
+			Convention: "flash attention", Applies: true,
+			Bytes: Bytes(calc, "training activation bytes", ae.Total-ae.AttentionScores, bits),
+			Note:  fmt.Sprintf("as above without the s×s score and softmax tensors, which flash attention never stores; at %s", w.DType),
+		},
+	}
+	c := r.Config
+	s, b, h, a, L := w.SeqLen, w.BatchSize, c.HiddenSize, c.NumAttentionHeads, c.NumHiddenLayers
+	why := korthikantiMismatch(c)
+	if why == "" && bits != 16 {
+		why = fmt.Sprintf("it assumes 2-byte activations; the workload's dtype is %s", w.DType)
+	}
+	full := ActivationMemory{Convention: "Korthikanti et al. 2022, no recomputation", Applies: why == ""}
+	selective := ActivationMemory{Convention: "Korthikanti et al. 2022, selective recomputation", Applies: why == ""}
+	if why == "" {
+		perLayer := calc.add("Korthikanti activation bytes", calc.mul("Korthikanti activation bytes", 34, s, b, h),
+			calc.mul("Korthikanti activation bytes", 5, a, s, s, b))
+		full.Bytes = calc.mul("Korthikanti activation bytes", L, perLayer)
+		full.Note = "L·sbh(34 + 5as/h) bytes (eq. 1): 16-bit activations and 1-byte dropout masks after attention, softmax and MLP; " +
+			"a model trained without dropout stores less"
+		selective.Bytes = calc.mul("Korthikanti activation bytes", L, 34, s, b, h)
+		selective.Note = "L·34·sbh bytes (eq. 6): the s×s attention tensors are recomputed in the backward pass"
+	} else {
+		full.Note = "does not apply: " + why
+		selective.Note = full.Note
+	}
+	m.TrainingActivations = append(m.TrainingActivations, full, selective)
+}
+
+// korthikantiMismatch says why a config is not the standard GPT block that
+// Korthikanti et al. 2022 and Narayanan et al. 2021 assume (multi-head
+// attention with heads × head_dim = hidden, a 4·hidden two-matrix MLP,
+// sequential pre-norm blocks, no experts, full attention); "" if it is.
+func korthikantiMismatch(c Config) string {
+	var why []string
+	switch {
+	case c.IsMoE():
+		why = append(why, "mixture of experts")
+	case c.MLP != MLPStandard:
+		why = append(why, "gated MLP (three matrices)")
+	case c.IntermediateSize != 4*c.HiddenSize:
+		why = append(why, fmt.Sprintf("MLP width %d is not 4 × hidden", c.IntermediateSize))
+	}
+	switch {
+	case c.IsMLA():
+		why = append(why, "multi-head latent attention")
+	case c.NumKeyValueHeads != c.NumAttentionHeads:
+		why = append(why, c.AttentionType()+" (fewer KV heads than query heads)")
+	case c.NumAttentionHeads*c.HeadDim != c.HiddenSize:
+		why = append(why, "heads × head_dim differs from hidden size")
+	}
+	if c.SlidingWindow > 0 || c.AttentionChunkSize > 0 {
+		why = append(why, "windowed or chunked attention")
+	}
+	if c.ParallelBlock || c.NormsPerLayer != 2 {
+		why = append(why, "not a sequential block with two norms")
+	}
+	return strings.Join(why, "; ")
+}
+
+// attentionKeys is how many keys a new token at KV length k scores on a
+// layer with the given window or chunk.
+func attentionKeys(k, window, chunk int64) int64 {
+	switch {
+	case window > 0:
+		return min(k, window)
+	case chunk > 0:
+		return (k-1)%chunk + 1
+	default:
+		return k
+	}
+}
+
+// decodeLengths are the KV lengths at which decoding is shown: 1, and an
+// eighth, a quarter, a half and all of the workload's sequence length.
+func decodeLengths(s int64) []int64 {
+	ks := []int64{1, s / 8, s / 4, s / 2, s}
+	ks = slices.DeleteFunc(ks, func(k int64) bool { return k < 1 })
+	slices.Sort(ks)
+	return slices.Compact(ks)
+}
+
+func inference(calc *checked, r *Report) {
+	w := r.Workload
+	in := &r.Inference
+	in.PrefillFLOPs = new(big.Int).Set(r.FLOPs.Forward)
+	in.WeightsBytesPerDecodedToken = Bytes(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
+	for _, k := range decodeLengths(w.SeqLen) {
+		flops, kvBytes := DecodeCost(calc, r, k)
+		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
+	}
+}
+
+// DecodeCost is the FLOPs and KV-cache bytes read of decoding one token of
+// one sequence at KV length k (the new token included), for the model and
+// dtypes of r. Weight matmuls cost what one token of the workload costs;
+// each layer's attention scores its keys: 2·H·(qk_dim + v_dim) FLOPs a key.
+func DecodeCost(calc *checked, r *Report, k int64) (flops, kvBytes int64) {
+	c := r.Config
+	tokens := r.Workload.Tokens
+	qk, v := c.HeadDim, c.HeadDim
+	if c.IsMLA() {
+		v = c.VHeadDim
+	}
+	perKey := calc.mul("decode FLOPs per key", 2, c.NumAttentionHeads, qk+v)
+	flops = r.Head.FLOPs / tokens // the LM head is linear in tokens
+	var kvElements int64
+	for _, lg := range r.Layers {
+		weights := (lg.FLOPs.Forward - lg.FLOPs.AttentionScores) / tokens // weight matmuls are linear in tokens
+		keys := attentionKeys(k, lg.SlidingWindow, lg.AttentionChunkSize)
+		layer := calc.add("decode FLOPs", weights, calc.mul("decode FLOPs", perKey, keys))
+		flops = calc.add("decode FLOPs", flops, calc.mul("decode FLOPs", lg.Count, layer))
+		cached := min(k, max(lg.SlidingWindow, lg.AttentionChunkSize, 0))
+		if cached == 0 {
+			cached = k
+		}
+		kvElements = calc.add("decode KV elements", kvElements, calc.mul("decode KV elements", lg.Count, lg.KVCacheElementsPerToken, cached))
+	}
+	return flops, Bytes(calc, "decode KV bytes", kvElements, r.Workload.KVDType.Bits())
+}
+
+// ChinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen
+// tokens by Hoffmann et al. 2022 (Chinchilla), Appendix F, for a model of
+// layers × (attention of heads × kqSize, dense block dModel → ffw → dModel):
+//
+//	embeddings      2 · seq · vocab · d_model
+//	per layer       2·3·seq·d_model·(kq·heads)  key, query, value projections
+//	                2·seq²·(kq·heads)           key @ query logits
+//	                3·heads·seq²                softmax
+//	                2·seq²·(kq·heads)           softmax @ value reductions
+//	                2·seq·(kq·heads)·d_model    final linear
+//	                2·seq·(2·d_model·ffw)       dense block
+//	final logits    2 · seq · d_model · vocab
+//
+// The paper says all of these are included, but its Table A4 ratios to 6ND
+// are reproduced only when the embedding and final-logit terms are left out
+// (withEmbeddingsAndLogits false): a known slip in the paper, found by
+// Karpathy's nanoGPT scaling_laws notebook and confirmed there by the
+// authors. Training FLOPs are 3 × these (backward = 2 × forward).
+func ChinchillaForwardFLOPs(layers, dModel, ffw, heads, kqSize, seqLen, vocab int64, withEmbeddingsAndLogits bool) *big.Int {
+	s, A := seqLen, heads*kqSize
+	layer := bigSum(bigProduct(2, 3, s, dModel, A), bigProduct(2, s, s, A), bigProduct(3, heads, s, s),
+		bigProduct(2, s, s, A), bigProduct(2, s, A, dModel), bigProduct(2, s, 2, dModel, ffw))
+	total := new(big.Int).Mul(layer, big.NewInt(layers))
+	if withEmbeddingsAndLogits {
+		total.Add(total, bigProduct(2, 2, s, vocab, dModel))
+	}
+	return total
+}
+
+// ratio is value / exact to 6 significant digits.
+func ratio(value *big.Int, exact *big.Rat) float64 {
+	if exact.Sign() == 0 {
+		return 0
+	}
+	f, _ := new(big.Rat).Quo(new(big.Rat).SetInt(value), exact).Float64()
+	rounded, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 6, 64), 64)
+	return rounded
+}
+
+// crossChecks evaluates published FLOP formulas on r's model and workload.
+func crossChecks(r *Report) []CrossCheck {
+	c, w, p, f := r.Config, r.Workload, r.Params, r.FLOPs
+	tokens := big.NewInt(w.Tokens)
+	perToken := func(x *big.Int) *big.Rat { return new(big.Rat).SetFrac(x, tokens) }
+	perSequence := new(big.Rat).SetFrac(f.Training, big.NewInt(w.BatchSize))
+	type exact struct {
+		name  string
+		value *big.Rat
+	}
+	forwardPerToken := exact{"flops.per_token.forward", perToken(f.Forward)}
+	trainingPerToken := exact{"flops.per_token.training", perToken(f.Training)}
+	s, b, h, L, V := w.SeqLen, w.BatchSize, c.HiddenSize, c.NumHiddenLayers, c.VocabSize
+	H, d := c.NumAttentionHeads, c.HeadDim
+	dAttn := H * d
+
+	moe := ""
+	if c.IsMoE() {
+		moe = "a mixture of experts runs only its active experts per token; see the N_active rows"
+	}
+	denseAttention := ""
+	switch {
+	case c.IsMoE():
+		denseAttention = "mixture of experts"
+	case c.IsMLA():
+		denseAttention = "multi-head latent attention"
+	case c.SlidingWindow > 0 || c.AttentionChunkSize > 0:
+		denseAttention = "windowed or chunked attention scores fewer keys than the formula's n_ctx"
+	}
+	positions := int64(0)
+	if c.PositionEmbedding == PositionLearned {
+		positions = c.MaxPositionEmbeddings * h
+	}
+	mha := denseAttention
+	if mha == "" && c.NumKeyValueHeads != H {
+		mha = c.AttentionType() + ": the formula counts a key and value projection per query head"
+	}
+	if mha == "" && c.MLP != MLPStandard {
+		mha = "gated MLP: the formula counts two MLP matrices"
+	}
+
+	var checks []CrossCheck
+	add := func(name string, value *big.Int, ex exact, source, why, note string) {
+		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: ex.value.RatString(),
+			Source: source, Applies: why == "", Note: note}
+		if why == "" {
+			cc.RatioToExact = ratio(value, ex.value)
+		} else {
+			cc.Note = "does not apply: " + why
+		}
+		checks = append(checks, cc)
+	}
+	const twoN = "the common approximation: 2 FLOPs per parameter per token forward, 6 with the backward pass (Kaplan et al. 2020, §2.1)"
+	noScores := "leaves out the attention scores (Q·Kᵀ and weights·V)"
+	add("2N, N = params.total", bigProduct(2, p.Total), forwardPerToken, twoN, moe, noScores)
+	add("2N, N = params.non_embedding", bigProduct(2, p.NonEmbedding), forwardPerToken, twoN, moe, noScores+" and the embedding")
+	add("6N, N = params.total", bigProduct(6, p.Total), trainingPerToken, twoN, moe, noScores)
+	add("6N, N = params.non_embedding", bigProduct(6, p.NonEmbedding), trainingPerToken, twoN, moe, noScores+" and the embedding")
+	if c.IsMoE() {
+		add("2N_active, N_active = params.active", bigProduct(2, p.Active), forwardPerToken, twoN, "", noScores)
+		add("6N_active, N_active = params.active", bigProduct(6, p.Active), trainingPerToken, twoN, "", noScores)
+	}
+	add("Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn", bigSum(bigProduct(2, p.NonEmbedding), bigProduct(2, L, s, dAttn)),
+		forwardPerToken, "Kaplan et al. 2020, eq. 2.2 and Table 1 (N = non-embedding parameters, n_ctx = seq_len)", denseAttention,
+		"the mask term counts one of the two attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn")
+	chinchilla := ChinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, true)
+	chinchilla.Mul(chinchilla, big.NewInt(3)) // backward = 2 × forward
+	add("Chinchilla Appendix F, per sequence", chinchilla, exact{"flops.training / batch_size", perSequence},
+		"Hoffmann et al. 2022, Appendix F (backward = 2 × forward)", mha,
+		"as written: embeddings and final logits included, softmax 3·H·s² counted, all s² pairs; "+
+			"the paper's Table A4 ratios are reproduced only without the embedding and logit terms (a known slip)")
+	add("PaLM / nanoGPT 6N + 12·L·H·Q·T", bigSum(bigProduct(6, p.Total-positions), bigProduct(12, L, H, d, s)), trainingPerToken,
+		"Chowdhery et al. 2022, Appendix B; nanoGPT estimate_mfu (N = parameters less position embeddings, T = seq_len)",
+		denseAttention, "attention over all T keys, without causal halving")
+	gpt := korthikantiMismatch(c)
+	megatron := bigSum(bigProduct(96, b, s, L, h, h), bigProduct(16, b, s, s, L, h), bigProduct(6, b, s, h, V))
+	add("Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)", megatron, exact{"flops.training_with_recomputation", new(big.Rat).SetInt(f.TrainingWithRecomputation)},
+		"Narayanan et al. 2021, eq. 3 (full activation recomputation)", gpt,
+		"counts all s² attention pairs and recomputes the layers but not the logits; tscale recomputes the whole forward pass")
+	korthikanti := bigSum(bigProduct(72, b, s, L, h, h), bigProduct(12, b, s, s, L, h), bigProduct(6, b, s, h, V))
+	add("Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)", korthikanti, exact{"flops.training", new(big.Rat).SetInt(f.Training)},
+		"Korthikanti et al. 2022, Appendix A, eq. 7 (model FLOPs, no recomputation)", gpt, "counts all s² attention pairs")
+	return checks
+}

@@ -1,0 +1,280 @@
+package scale
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"testing"
+)
+
+// TestChinchillaTableA4 reproduces Hoffmann et al. 2022, Table A4: the
+// ratio of their Appendix F FLOPs per sequence to 6ND, D = one 2048-token
+// sequence, vocabulary 32,000. It holds only with the embedding and
+// final-logit FLOPs left out — the slip documented on
+// ChinchillaForwardFLOPs — and with N counted as Karpathy's reconstruction
+// does: per layer QKV, relative-position, output projection, MLP and two
+// LayerNorms with their biases, plus the final norm and one vocab × d_model
+// matrix.
+func TestChinchillaTableA4(t *testing.T) {
+	const seq, vocab = 2048, 32000
+	rows := []struct {
+		name                      string
+		layers, d, ffw, heads, kq int64
+		ratio                     float64 // Table A4, Ours/6ND
+	}{
+		{"73M", 10, 640, 2560, 10, 64, 1.03},
+		{"305M", 20, 1024, 4096, 16, 64, 1.10},
+		{"552M", 24, 1280, 5120, 10, 128, 1.08},
+		{"1.1B", 26, 1792, 7168, 14, 128, 1.04},
+		{"1.6B", 28, 2048, 8192, 16, 128, 1.03},
+		{"6.8B", 40, 3584, 14336, 28, 128, 0.99},
+	}
+	for _, r := range rows {
+		d, f := r.d, r.ffw
+		perLayer := (3*d*d + 3*d) + (d*d + 2*d) + (d*d + d) + (d*f + f) + (f*d + d) + 4*d
+		N := r.layers*perLayer + 2*d + d*vocab
+		sixND := bigProduct(6, N, seq)
+		ratio := func(withEmbeddings bool) float64 {
+			fwd := ChinchillaForwardFLOPs(r.layers, d, f, r.heads, r.kq, seq, vocab, withEmbeddings)
+			x, _ := new(big.Rat).SetFrac(new(big.Int).Mul(fwd, big.NewInt(3)), sixND).Float64()
+			return x
+		}
+		if got := math.Round(ratio(false)*100) / 100; got != r.ratio {
+			t.Errorf("%s: ratio %.4f rounds to %.2f, Table A4 says %.2f", r.name, ratio(false), got, r.ratio)
+		}
+		if got := math.Round(ratio(true)*100) / 100; got == r.ratio {
+			t.Errorf("%s: with embeddings and logits the ratio %.2f matches Table A4 too; the documented slip is wrong", r.name, got)
+		}
+	}
+}
+
+// TestKaplanByHand evaluates Kaplan et al.'s C_forward on a GPT-3 175B
+// shape by hand: 2N + 2·n_layer·n_ctx·d_attn with N the non-embedding
+// parameters.
+func TestKaplanByHand(t *testing.T) {
+	c := gpt2Style(12288, 96, 96)
+	c.MaxPositionEmbeddings = 2048
+	r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: 2048, DType: BF16})
+	// Non-embedding: 96 layers of 12h² + 13h, plus the final LayerNorm (2h).
+	h := int64(12288)
+	N := 96*(12*h*h+13*h) + 2*h
+	if r.Params.NonEmbedding != N {
+		t.Fatalf("non-embedding params %d, by hand %d", r.Params.NonEmbedding, N)
+	}
+	want := 2*N + 2*96*2048*h
+	for _, cc := range r.CrossChecks {
+		if cc.Name == "Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn" {
+			if cc.Value.Cmp(big.NewInt(want)) != 0 || !cc.Applies {
+				t.Errorf("Kaplan value %v (applies %v), by hand %d", cc.Value, cc.Applies, want)
+			}
+			return
+		}
+	}
+	t.Fatal("no Kaplan cross-check")
+}
+
+// TestKorthikantiTable: the activation memory per layer, sbh(34 + 5as/h),
+// on the shapes of Korthikanti et al. 2022, Table 3 (s = 2048, v = 51200,
+// their micro-batch sizes), and the 70% saving of selective recomputation
+// they report for GPT-3 (5as/h = 80).
+func TestKorthikantiTable(t *testing.T) {
+	for _, m := range []struct {
+		name             string
+		heads, h, layers int64
+		microBatch       int64
+	}{
+		{"22B", 64, 6144, 48, 4},
+		{"175B", 96, 12288, 96, 1},
+		{"530B", 128, 20480, 105, 1},
+		{"1T", 160, 25600, 128, 1},
+	} {
+		c := gpt2Style(m.h, m.layers, m.heads)
+		c.VocabSize, c.MaxPositionEmbeddings = 51200, 2048
+		const s = 2048
+		r := mustAnalyze(t, c, Workload{BatchSize: m.microBatch, SeqLen: s, DType: FP16})
+		acts := map[string]ActivationMemory{}
+		for _, a := range r.Memory.TrainingActivations {
+			acts[a.Convention] = a
+		}
+		full := acts["Korthikanti et al. 2022, no recomputation"]
+		selective := acts["Korthikanti et al. 2022, selective recomputation"]
+		sbh := s * m.microBatch * m.h
+		// sbh(34 + 5as/h) = 34·sbh + 5·a·s²·b, exactly.
+		if want := m.layers * (34*sbh + 5*m.heads*s*s*m.microBatch); !full.Applies || full.Bytes != want {
+			t.Errorf("%s: no-recomputation bytes %d (applies %v), want %d", m.name, full.Bytes, full.Applies, want)
+		}
+		if want := m.layers * 34 * sbh; selective.Bytes != want {
+			t.Errorf("%s: selective bytes %d, want %d", m.name, selective.Bytes, want)
+		}
+		if m.name == "175B" {
+			saving := 1 - float64(selective.Bytes)/float64(full.Bytes)
+			if math.Round(saving*100) != 70 {
+				t.Errorf("GPT-3 selective recomputation saves %.1f%%, the paper says 70%%", 100*saving)
+			}
+		}
+	}
+	// A gated, GQA model is not the block the formula assumes.
+	r := mustAnalyze(t, llamaStyle(32000, 4096, 2, 32, 8, 128, 14336), Workload{BatchSize: 1, SeqLen: 64, DType: BF16})
+	for _, a := range r.Memory.TrainingActivations[2:] {
+		if a.Applies || a.Bytes != 0 {
+			t.Errorf("%s applies to a gated GQA model: %+v", a.Convention, a)
+		}
+	}
+}
+
+// TestFormulasThatDoNotApply: MoE, GQA and gated models mark the formulas
+// whose assumptions fail, with a reason and no ratio.
+func TestFormulasThatDoNotApply(t *testing.T) {
+	moe := llamaStyle(32000, 512, 2, 8, 2, 64, 0)
+	moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize = 8, 2, 1024
+	r := mustAnalyze(t, moe, Workload{BatchSize: 1, SeqLen: 128, DType: BF16})
+	applies := map[string]bool{}
+	for _, cc := range r.CrossChecks {
+		applies[cc.Name] = cc.Applies
+		if !cc.Applies && (cc.RatioToExact != 0 || cc.Note[:len("does not apply: ")] != "does not apply: ") {
+			t.Errorf("%s: not applicable but ratio %v, note %q", cc.Name, cc.RatioToExact, cc.Note)
+		}
+	}
+	for name, want := range map[string]bool{
+		"6N, N = params.total":                           false,
+		"6N_active, N_active = params.active":            true,
+		"Chinchilla Appendix F, per sequence":            false,
+		"Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)":     false,
+		"Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)":     false,
+		"Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn": false,
+	} {
+		if got, ok := applies[name]; !ok || got != want {
+			t.Errorf("%s: applies %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+}
+
+// TestGPTFormulasMatchExactDense: on a standard GPT block, the Megatron-LM
+// and Korthikanti formulas equal tscale's dense counts exactly, apart from
+// what they say they leave out (norms, biases: nothing here since FLOPs are
+// matmuls; the logits' recomputation for Megatron).
+func TestGPTFormulasMatchExactDense(t *testing.T) {
+	c := gpt2Style(256, 4, 4)
+	c.MaxPositionEmbeddings = 512
+	w := Workload{BatchSize: 3, SeqLen: 512, DType: BF16}
+	r := mustAnalyze(t, c, w)
+	dense := new(big.Int).Mul(r.FLOPs.ForwardDense, big.NewInt(3))
+	lmHead := bigProduct(2, w.BatchSize, w.SeqLen, c.HiddenSize, c.VocabSize)
+	for _, cc := range r.CrossChecks {
+		switch cc.Name {
+		case "Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)":
+			if cc.Value.Cmp(dense) != 0 {
+				t.Errorf("Korthikanti %v ≠ 3 × forward_dense %v", cc.Value, dense)
+			}
+		case "Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)":
+			// 4 × forward_dense less one recomputed LM head.
+			want := new(big.Int).Mul(r.FLOPs.ForwardDense, big.NewInt(4))
+			want.Sub(want, lmHead)
+			if cc.Value.Cmp(want) != 0 {
+				t.Errorf("Megatron %v ≠ 4 × forward_dense − LM head %v", cc.Value, want)
+			}
+		}
+	}
+}
+
+// TestDecodeSumsToForward: decoding tokens 1..s one at a time costs exactly
+// one causal forward pass over s tokens, for every attention span.
+func TestDecodeSumsToForward(t *testing.T) {
+	forEachRandom(t, 300, func(t *testing.T, c Config, w Workload) {
+		rng := w.SeqLen
+		switch rng % 3 {
+		case 1:
+			c.SlidingWindow = 1 + rng%17
+		case 2:
+			c.AttentionChunkSize = 1 + rng%13
+		}
+		c.GlobalAttentionInterval = rng % 3
+		if c.SlidingWindow == 0 && c.AttentionChunkSize == 0 {
+			c.GlobalAttentionInterval = 0
+		}
+		w.BatchSize, w.SeqLen = 1, 1+w.SeqLen%64
+		if c.PositionEmbedding == PositionLearned {
+			w.SeqLen = min(w.SeqLen, c.MaxPositionEmbeddings)
+		}
+		r := mustAnalyze(t, c, w)
+		calc := &checked{}
+		sum := new(big.Int)
+		var kvRead int64
+		for k := int64(1); k <= w.SeqLen; k++ {
+			flops, kv := DecodeCost(calc, r, k)
+			sum.Add(sum, big.NewInt(flops))
+			if k == w.SeqLen {
+				kvRead = kv
+			}
+		}
+		if calc.err != nil {
+			t.Fatal(calc.err)
+		}
+		if sum.Cmp(r.FLOPs.Forward) != 0 {
+			t.Errorf("Σ decode = %v, forward = %v", sum, r.FLOPs.Forward)
+		}
+		if kvRead != r.Memory.KVCacheBytes {
+			t.Errorf("KV bytes read at the last step %d, cache at the workload %d", kvRead, r.Memory.KVCacheBytes)
+		}
+	})
+}
+
+// TestTrainingAndDTypeScaling: training = 3 × forward and 4 × with
+// recomputation, exactly; per-token values are exact fractions; weights
+// bytes scale with the dtype exactly; the KV cache follows its own dtype.
+func TestTrainingAndDTypeScaling(t *testing.T) {
+	forEachRandom(t, 500, func(t *testing.T, c Config, w Workload) {
+		w.KVDType = FP8
+		r := mustAnalyze(t, c, w)
+		f := r.FLOPs
+		if new(big.Int).Mul(f.Forward, big.NewInt(3)).Cmp(f.Training) != 0 ||
+			new(big.Int).Mul(f.Forward, big.NewInt(4)).Cmp(f.TrainingWithRecomputation) != 0 {
+			t.Errorf("training %v / %v for forward %v", f.Training, f.TrainingWithRecomputation, f.Forward)
+		}
+		if got, want := f.PerToken.Training, new(big.Rat).SetFrac(f.Training, big.NewInt(r.Workload.Tokens)).RatString(); got != want {
+			t.Errorf("per-token training %q, want %q", got, want)
+		}
+		byDType := map[DType]int64{}
+		for _, d := range r.Memory.WeightsByDType {
+			byDType[d.DType] = d.TotalBytes
+		}
+		n := r.Params.Total
+		if byDType[FP32] != 4*n || byDType[BF16] != 2*n || byDType[FP16] != 2*n || byDType[FP8] != n ||
+			byDType[INT8] != n || byDType[INT4] != (n+1)/2 {
+			t.Errorf("weights by dtype %v for %d params", byDType, n)
+		}
+		if r.Memory.KVCacheBytes != r.Memory.KVCacheElements || r.Workload.KVDType != FP8 {
+			t.Errorf("fp8 KV cache: %d bytes for %d elements", r.Memory.KVCacheBytes, r.Memory.KVCacheElements)
+		}
+		if r.Memory.TrainingStateBytes != 16*n {
+			t.Errorf("training state %d bytes for %d params", r.Memory.TrainingStateBytes, n)
+		}
+	})
+}
+
+// TestTrainingRunBeyondInt64: 6·N·D for a 405B model on 15T tokens (about
+// 3.7e25) is carried exactly.
+func TestTrainingRunBeyondInt64(t *testing.T) {
+	c := llamaStyle(128256, 16384, 126, 128, 8, 128, 53248)
+	c.MaxPositionEmbeddings = 8192
+	const D = 15_000_000_000_000
+	w := Workload{BatchSize: 2, SeqLen: 8192, DType: BF16, TrainingTokens: D}
+	r := mustAnalyze(t, c, w)
+	run := r.FLOPs.TrainingRun
+	if run == nil {
+		t.Fatal("no training run")
+	}
+	// The run total is training × D / tokens, rounded to the nearest FLOP.
+	num := new(big.Int).Mul(r.FLOPs.Training, big.NewInt(D))
+	tokens := big.NewInt(w.BatchSize * w.SeqLen)
+	q, rem := new(big.Int).QuoRem(num, tokens, new(big.Int))
+	if rem.Mul(rem, big.NewInt(2)).Cmp(tokens) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if run.FLOPs.Cmp(q) != 0 {
+		t.Errorf("run FLOPs %v, want %v", run.FLOPs, q)
+	}
+	if lo, hi := big.NewInt(0).SetUint64(3e18), fmt.Sprint(run.FLOPs); run.FLOPs.Cmp(lo) < 0 || len(hi) != 26 {
+		t.Errorf("run FLOPs %v not about 3.7e25", run.FLOPs)
+	}
+}
