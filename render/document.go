@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -67,24 +68,69 @@ func YAML(d Document) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// JSON is YAML: decoding it keeps the key order and the exact digits of
-	// every number; resetting the styles turns JSON's flow style into block
-	// style, quoting only the strings that need it.
-	var root yaml.Node
-	if err := yaml.Unmarshal(js, &root); err != nil {
+	// The JSON document, read back token by token into a YAML node tree,
+	// keeps the key order and the exact digits of every number.
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	root, err := yamlNode(dec)
+	if err != nil {
 		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
 	}
-	blockStyle(&root)
+	blockStyle(root)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(&root); err != nil {
+	if err := enc.Encode(root); err != nil {
 		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
 	}
 	if err := enc.Close(); err != nil {
 		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// yamlNode reads the next JSON value of dec as a YAML node.
+func yamlNode(dec *json.Decoder) (*yaml.Node, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	scalar := func(tag, value string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value} }
+	switch t := tok.(type) {
+	case json.Delim:
+		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if t == '[' {
+			n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+		}
+		for dec.More() {
+			if n.Kind == yaml.MappingNode {
+				key, err := dec.Token()
+				if err != nil {
+					return nil, err
+				}
+				n.Content = append(n.Content, scalar("!!str", key.(string)))
+			}
+			child, err := yamlNode(dec)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, child)
+		}
+		_, err := dec.Token() // the closing delimiter
+		return n, err
+	case json.Number:
+		if strings.ContainsAny(t.String(), ".eE") {
+			return scalar("!!float", t.String()), nil
+		}
+		return scalar("!!int", t.String()), nil
+	case string:
+		return scalar("!!str", t), nil
+	case bool:
+		return scalar("!!bool", fmt.Sprint(t)), nil
+	case nil:
+		return scalar("!!null", "null"), nil
+	}
+	return nil, fmt.Errorf("unexpected JSON token %v", tok)
 }
 
 // blockStyle clears the styles of n and its descendants, except that lists
