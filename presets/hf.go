@@ -187,29 +187,23 @@ func (f *hfFields) toInt(name string, v any) int64 {
 }
 
 // boolOr returns boolean field name, or def when it is absent.
-func (f *hfFields) boolOr(name string, def bool) bool {
-	v, ok := f.value(name)
-	if !ok {
-		return def
-	}
-	b, ok := v.(bool)
-	if !ok {
-		f.errorf(ErrWrongType, "%s must be true or false, got %s", name, describe(v))
-	}
-	return b
-}
+func (f *hfFields) boolOr(name string, def bool) bool { return fieldOr(f, name, def, "true or false") }
 
 // stringOr returns string field name, or def when it is absent.
-func (f *hfFields) stringOr(name, def string) string {
+func (f *hfFields) stringOr(name, def string) string { return fieldOr(f, name, def, "a string") }
+
+// fieldOr returns field name as a T, or def when it is absent; want says
+// what a T is, for the error when the field holds something else.
+func fieldOr[T any](f *hfFields, name string, def T, want string) T {
 	v, ok := f.value(name)
 	if !ok {
 		return def
 	}
-	s, ok := v.(string)
+	x, ok := v.(T)
 	if !ok {
-		f.errorf(ErrWrongType, "%s must be a string, got %s", name, describe(v))
+		f.errorf(ErrWrongType, "%s must be %s, got %s", name, want, describe(v))
 	}
-	return s
+	return x
 }
 
 // intList returns integer-list field name and whether it is set.

@@ -119,9 +119,7 @@ func TestKVCacheLinearUntilWindowFull(t *testing.T) {
 // covers every layer is the dense model, apart from the description.
 func TestFirstKDenseEqualsDense(t *testing.T) {
 	forEachRandom(t, 150, func(t *testing.T, c Config, w Workload) {
-		dense := c
-		dense.NumLocalExperts, dense.NumExpertsPerTok, dense.MoEIntermediateSize = 0, 0, 0
-		dense.NumSharedExperts, dense.SharedExpertIntermediateSize = 0, 0
+		dense := denseOf(c)
 		moe := dense
 		moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize = 8, 2, 32
 		moe.FirstKDenseReplace = c.NumHiddenLayers

@@ -222,13 +222,20 @@ func TestDenseMinusCausal(t *testing.T) {
 	})
 }
 
+// denseOf is c with its experts removed: every layer a dense MLP of
+// intermediate_size.
+func denseOf(c Config) Config {
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 0, 0, 0
+	c.NumSharedExperts, c.SharedExpertIntermediateSize, c.SharedExpertGate = 0, 0, false
+	c.RouterBias, c.FirstKDenseReplace, c.MoELayerInterval = false, 0, 0
+	return c
+}
+
 // TestSingleExpertMoE: an MoE with one expert, top-1 and no shared expert
 // equals the dense MLP plus its router (hidden × 1 weights, 2·tokens·hidden FLOPs).
 func TestSingleExpertMoE(t *testing.T) {
 	forEachRandom(t, 1000, func(t *testing.T, c Config, w Workload) {
-		dense := c
-		dense.NumLocalExperts, dense.NumExpertsPerTok, dense.MoEIntermediateSize = 0, 0, 0
-		dense.NumSharedExperts, dense.SharedExpertIntermediateSize = 0, 0
+		dense := denseOf(c)
 		moe := dense
 		moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize = 1, 1, dense.IntermediateSize
 		rd, rm := mustAnalyze(t, dense, w), mustAnalyze(t, moe, w)
