@@ -200,16 +200,16 @@ func totals(calc *checked, r *Report) {
 	act.Total = calc.add("activation elements", act.Embedding, act.Attention, act.MLP, act.Head)
 
 	bits := w.DType.Bits()
-	m.WeightsBytes = Bytes(calc, "memory.weights_bytes", p.Total, bits)
+	m.WeightsBytes = bytesOf(calc, "memory.weights_bytes", p.Total, bits)
 	kvBits := w.KVDType.Bits()
-	m.KVCacheBytesPerToken = Bytes(calc, "memory.kv_cache_bytes_per_token", m.KVCacheElementsPerToken, kvBits)
+	m.KVCacheBytesPerToken = bytesOf(calc, "memory.kv_cache_bytes_per_token", m.KVCacheElementsPerToken, kvBits)
 	m.KVCacheElements = kvElements
-	m.KVCacheBytes = Bytes(calc, "memory.kv_cache_bytes", kvElements, kvBits)
+	m.KVCacheBytes = bytesOf(calc, "memory.kv_cache_bytes", kvElements, kvBits)
 }
 
-// Bytes is the storage of n elements of the given width in bits, rounded up
+// bytesOf is the storage of n elements of the given width in bits, rounded up
 // to a whole byte.
-func Bytes(calc *checked, what string, n, bits int64) int64 {
+func bytesOf(calc *checked, what string, n, bits int64) int64 {
 	if bits%8 == 0 {
 		return calc.mul(what, n, bits/8)
 	}

@@ -25,10 +25,10 @@ func TestAttentionPairsByBruteForce(t *testing.T) {
 					}
 				}
 			}
-			if got := AttentionPairs(calc, s, span, 0); got != windowed {
+			if got := attentionPairs(calc, s, span, 0); got != windowed {
 				t.Errorf("s=%d window=%d: %d pairs, brute force %d", s, span, got, windowed)
 			}
-			if got := AttentionPairs(calc, s, 0, span); got != chunked {
+			if got := attentionPairs(calc, s, 0, span); got != chunked {
 				t.Errorf("s=%d chunk=%d: %d pairs, brute force %d", s, span, got, chunked)
 			}
 		}

@@ -85,8 +85,8 @@ func memoryViews(calc *checked, r *Report) {
 	for _, d := range DTypes() {
 		m.WeightsByDType = append(m.WeightsByDType, DTypeBytes{
 			DType:       d,
-			TotalBytes:  Bytes(calc, "weights bytes", p.Total, d.Bits()),
-			ActiveBytes: Bytes(calc, "active weights bytes", p.Active, d.Bits()),
+			TotalBytes:  bytesOf(calc, "weights bytes", p.Total, d.Bits()),
+			ActiveBytes: bytesOf(calc, "active weights bytes", p.Active, d.Bits()),
 		})
 	}
 	for _, s := range trainingState {
@@ -100,12 +100,12 @@ func memoryViews(calc *checked, r *Report) {
 	m.TrainingActivations = []ActivationMemory{
 		{
 			Convention: "every intermediate stored", Applies: true,
-			Bytes: Bytes(calc, "training activation bytes", ae.Total, bits),
+			Bytes: bytesOf(calc, "training activation bytes", ae.Total, bits),
 			Note:  fmt.Sprintf("memory.activation_elements.total at %s", w.DType),
 		},
 		{
 			Convention: "flash attention", Applies: true,
-			Bytes: Bytes(calc, "training activation bytes", ae.Total-ae.AttentionScores, bits),
+			Bytes: bytesOf(calc, "training activation bytes", ae.Total-ae.AttentionScores, bits),
 			Note:  fmt.Sprintf("as above without the s×s score and softmax tensors, which flash attention never stores; at %s", w.DType),
 		},
 	}
@@ -189,18 +189,18 @@ func inference(calc *checked, r *Report) {
 	w := r.Workload
 	in := &r.Inference
 	in.PrefillFLOPs = new(big.Int).Set(r.FLOPs.Forward)
-	in.WeightsBytesPerDecodedToken = Bytes(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
+	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
 	for _, k := range decodeLengths(w.SeqLen) {
-		flops, kvBytes := DecodeCost(calc, r, k)
+		flops, kvBytes := decodeCost(calc, r, k)
 		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
 	}
 }
 
-// DecodeCost is the FLOPs and KV-cache bytes read of decoding one token of
+// decodeCost is the FLOPs and KV-cache bytes read of decoding one token of
 // one sequence at KV length k (the new token included), for the model and
 // dtypes of r. Weight matmuls cost what one token of the workload costs;
 // each layer's attention scores its keys: 2·H·(qk_dim + v_dim) FLOPs a key.
-func DecodeCost(calc *checked, r *Report, k int64) (flops, kvBytes int64) {
+func decodeCost(calc *checked, r *Report, k int64) (flops, kvBytes int64) {
 	c := r.Config
 	tokens := r.Workload.Tokens
 	qk, v := c.HeadDim, c.HeadDim
@@ -215,13 +215,10 @@ func DecodeCost(calc *checked, r *Report, k int64) (flops, kvBytes int64) {
 		keys := attentionKeys(k, lg.SlidingWindow, lg.AttentionChunkSize)
 		layer := calc.add("decode FLOPs", weights, calc.mul("decode FLOPs", perKey, keys))
 		flops = calc.add("decode FLOPs", flops, calc.mul("decode FLOPs", lg.Count, layer))
-		cached := min(k, max(lg.SlidingWindow, lg.AttentionChunkSize, 0))
-		if cached == 0 {
-			cached = k
-		}
+		cached := cachedTokens(k, lg.SlidingWindow, lg.AttentionChunkSize)
 		kvElements = calc.add("decode KV elements", kvElements, calc.mul("decode KV elements", lg.Count, lg.KVCacheElementsPerToken, cached))
 	}
-	return flops, Bytes(calc, "decode KV bytes", kvElements, r.Workload.KVDType.Bits())
+	return flops, bytesOf(calc, "decode KV bytes", kvElements, r.Workload.KVDType.Bits())
 }
 
 // ChinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen

@@ -201,7 +201,7 @@ func TestDecodeSumsToForward(t *testing.T) {
 		sum := new(big.Int)
 		var kvRead int64
 		for k := int64(1); k <= w.SeqLen; k++ {
-			flops, kv := DecodeCost(calc, r, k)
+			flops, kv := decodeCost(calc, r, k)
 			sum.Add(sum, big.NewInt(flops))
 			if k == w.SeqLen {
 				kvRead = kv

@@ -52,29 +52,33 @@ func (c Config) hasDenseLayers() bool {
 	return false
 }
 
-// AttentionPairs is the number of (query, key) pairs one head scores in one
+// attentionPairs is the number of (query, key) pairs one head scores in one
 // causal sequence of s tokens on a layer with sliding window w or chunk c
 // (0: neither): query i scores keys max(0, i−w+1)..i, or ⌊i/c⌋·c..i, or 0..i.
-func AttentionPairs(calc *checked, s, window, chunk int64) int64 {
+func attentionPairs(calc *checked, s, window, chunk int64) int64 {
 	switch {
 	case window > 0 && window < s:
 		// Queries 0..w−1 see i+1 keys; the s−w after them see w each.
-		return calc.add("attention pairs", CausalPairs(calc, window), calc.mul("attention pairs", s-window, window))
+		return calc.add("attention pairs", causalPairs(calc, window), calc.mul("attention pairs", s-window, window))
 	case chunk > 0 && chunk < s:
 		full, rest := s/chunk, s%chunk
-		return calc.add("attention pairs", calc.mul("attention pairs", full, CausalPairs(calc, chunk)), CausalPairs(calc, rest))
+		return calc.add("attention pairs", calc.mul("attention pairs", full, causalPairs(calc, chunk)), causalPairs(calc, rest))
 	default:
-		return CausalPairs(calc, s)
+		return causalPairs(calc, s)
 	}
 }
 
 // cachedTokens is how many of s tokens the layer's KV cache holds.
-func (l layerSpec) cachedTokens(s int64) int64 {
+func (l layerSpec) cachedTokens(s int64) int64 { return cachedTokens(s, l.window, l.chunk) }
+
+// cachedTokens is how many of s tokens a KV cache holds on a layer with
+// sliding window w or chunk c (0: neither): at most w or c.
+func cachedTokens(s, window, chunk int64) int64 {
 	switch {
-	case l.window > 0:
-		return min(s, l.window)
-	case l.chunk > 0:
-		return min(s, l.chunk)
+	case window > 0:
+		return min(s, window)
+	case chunk > 0:
+		return min(s, chunk)
 	default:
 		return s
 	}

@@ -16,14 +16,14 @@ type opBuilder struct {
 func newOpBuilder(calc *checked, c Config, w Workload) *opBuilder {
 	ob := &opBuilder{calc: calc, cfg: c, b: w.BatchSize, s: w.SeqLen}
 	ob.tokens = calc.mul("tokens (batch_size × seq_len)", w.BatchSize, w.SeqLen)
-	ob.pairs = CausalPairs(calc, w.SeqLen)
+	ob.pairs = causalPairs(calc, w.SeqLen)
 	ob.pairsFull = calc.mul("attention pairs (seq_len²)", w.SeqLen, w.SeqLen)
 	return ob
 }
 
-// CausalPairs is the number of (query, key) pairs causal attention scores in
+// causalPairs is the number of (query, key) pairs causal attention scores in
 // one sequence of s tokens: query i scores keys 0..i, so s(s+1)/2.
-func CausalPairs(calc *checked, s int64) int64 {
+func causalPairs(calc *checked, s int64) int64 {
 	if s%2 == 0 {
 		return calc.mul("causal attention pairs", s/2, s+1)
 	}
@@ -120,8 +120,11 @@ func (ob *opBuilder) embeddingOps() []Op {
 func (ob *opBuilder) headOps() []Op {
 	c := ob.cfg
 	head := ob.linear("lm_head", "head", []int64{ob.b, ob.s}, c.HiddenSize, c.VocabSize, c.LMHeadBias)
-	if c.TieWordEmbeddings {
-		head.Params -= c.VocabSize * c.HiddenSize // owned by embed_tokens; cannot underflow
+	if c.TieWordEmbeddings { // the weight is embed_tokens': only a bias is the head's own
+		head.Params = 0
+		if c.LMHeadBias {
+			head.Params = c.VocabSize
+		}
 		head.ActiveParams = head.Params
 		head.Note = "weight tied to embed_tokens (counted there)"
 	}
@@ -148,7 +151,7 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	} else {
 		ops = append(ops, ob.gqaProjections()...)
 	}
-	pairs := AttentionPairs(ob.calc, s, spec.window, spec.chunk)
+	pairs := attentionPairs(ob.calc, s, spec.window, spec.chunk)
 	span := "causal pairs s(s+1)/2"
 	switch {
 	case spec.window > 0:

@@ -335,8 +335,8 @@ func TestBytesRoundsUp(t *testing.T) {
 	for _, tt := range []struct{ n, bits, want int64 }{
 		{7, 4, 4}, {8, 4, 4}, {0, 4, 0}, {3, 16, 6}, {5, 8, 5}, {1, 32, 4},
 	} {
-		if got := Bytes(calc, "x", tt.n, tt.bits); got != tt.want {
-			t.Errorf("Bytes(%d elements, %d bits) = %d, want %d", tt.n, tt.bits, got, tt.want)
+		if got := bytesOf(calc, "x", tt.n, tt.bits); got != tt.want {
+			t.Errorf("bytesOf(%d elements, %d bits) = %d, want %d", tt.n, tt.bits, got, tt.want)
 		}
 	}
 }
