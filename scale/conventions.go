@@ -13,6 +13,17 @@ func conventions(c Config) []string {
 		"activation elements sum the output elements of every op that writes a new tensor, each once; reshapes to and from heads are views and count 0",
 		"numbers are exact integers; the text report adds a short form: bytes in IEC units (1 KiB = 2^10 B, 1 GiB = 2^30 B), parameter and element counts in K, M, B, T (10^3, 10^6, 10^9, 10^12), FLOPs with SI prefixes (1 TFLOP = 10^12 FLOPs)",
 	}
+	list = append(list,
+		"flops.training = 3 × flops.forward (backward = 2 × forward); with full activation recomputation 4 × flops.forward",
+		"decoding at KV length k: one token of one sequence scoring k keys (the new token included); steps 1..s sum to the causal forward pass",
+		"training state: mixed-precision Adam, 16 bytes per parameter (bf16 weights 2, bf16 gradients 2, fp32 master weights 4, Adam m 4, Adam v 4)",
+	)
+	if c.SlidingWindow > 0 || c.AttentionChunkSize > 0 {
+		list = append(list, "windowed and chunked layers score and cache only their span; forward_dense still counts all s² pairs")
+	}
+	if c.IsMLA() {
+		list = append(list, "MLA is counted as trained, with keys and values expanded per head; its KV cache is the compressed latent plus the rotary key")
+	}
 	if c.TieWordEmbeddings {
 		list = append(list, "the LM head shares the token embedding matrix (tied): its weight is counted once, under embed_tokens")
 	}

@@ -44,6 +44,18 @@
 // per layer. Grouped K/V heads are not expanded: each query head reads the
 // K/V head of its group.
 //
+// A layer with sliding window w lets query i score keys max(0, i−w+1)..i:
+// P = w(w+1)/2 + (s−w)·w when w < s. A layer with attention chunk c lets
+// query i score keys ⌊i/c⌋·c..i: P = ⌊s/c⌋·c(c+1)/2 + r(r+1)/2, r = s mod c.
+// The scores and softmax tensors are still counted at their full s×s shape
+// (the mask is materialised); forward_dense ignores windows and chunks.
+//
+// Multi-head latent attention (DeepSeek) is counted as trained: queries
+// through q_a_proj, q_a_layernorm and q_b_proj (or one q_proj), keys and
+// values through kv_a_proj_with_mqa, kv_a_layernorm and kv_b_proj, expanded
+// per head; Q·Kᵀ runs over qk_nope_head_dim + qk_rope_head_dim dimensions
+// and weights·V over v_head_dim.
+//
 // Not counted as FLOPs: the embedding lookup (a gather), softmax, norms,
 // activation functions and gating products, residual adds and the MoE
 // combine (an elementwise weighted sum). The split of FLOPs by block is
@@ -64,6 +76,39 @@
 // Active parameters are those one token uses: every non-expert weight, the
 // router, the shared experts and k routed experts.
 //
+// # Training and inference
+//
+// Training FLOPs are forward + backward with the backward pass counted as
+// twice the forward: flops.training = 3 × flops.forward (model FLOPs); with
+// full activation recomputation, 4 × flops.forward (hardware FLOPs). Per-token
+// values are averages over the workload's tokens, written as exact fractions
+// ("N" or "N/D"). A run of D training tokens costs flops.training × D / T,
+// rounded to the nearest FLOP.
+//
+// Prefill is flops.forward. Decoding one token of one sequence at KV length
+// k (the new token included) costs the weight matmuls of one token plus
+// 2·H·(qk_dim + v_dim) FLOPs per key it scores: k keys, or min(k, w) on a
+// windowed layer, or (k−1) mod c + 1 on a chunked one; decoding tokens 1..s
+// one at a time sums exactly to the causal forward pass over s tokens. A
+// decoded token reads every weight of a dense model and the active weights
+// of an MoE model (as if alone in its batch), and the KV cache at length k.
+//
+// Memory: weights at each dtype; the training state of mixed-precision Adam,
+// 16 bytes per parameter (bf16 weights 2, bf16 gradients 2, fp32 master
+// weights 4, Adam m 4, Adam v 4); training activations under named
+// conventions: every intermediate stored (activation elements × dtype
+// bytes), flash attention (the same without the s×s scores and softmax),
+// and Korthikanti et al. 2022, L·sbh(34 + 5as/h) bytes without recomputation
+// and L·34·sbh with selective recomputation, stated only for the standard
+// GPT block it assumes (MHA with H·d = h, a 4h two-matrix MLP, sequential
+// pre-norm blocks, no experts, full attention, 2-byte activations).
+//
+// Cross-checks evaluate published formulas — 2N and 6N, Kaplan et al.
+// 2020's C_forward, Hoffmann et al. 2022's Appendix F, PaLM's 6N + 12·L·H·Q·T,
+// Narayanan et al. 2021's 96·B·s·l·h²(1 + s/6h + V/16lh) and Korthikanti et
+// al. 2022's 72·B·s·l·h²(1 + s/6h + V/12lh) — beside the exact quantity each
+// estimates, and mark those whose assumptions the model breaks.
+//
 // # Activation elements
 //
 // The activation elements of a forward pass are the sum, over every op
@@ -74,7 +119,11 @@
 //
 // # KV cache and bytes
 //
-// The KV cache holds 2·K·d elements per token per layer (keys and values).
+// The KV cache holds 2·K·d elements per token per layer (keys and values),
+// or kv_lora_rank + qk_rope_head_dim with MLA; a windowed or chunked layer
+// holds at most w or c tokens. The per-head expanded equivalent, 2·H·d (MLA:
+// H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim)), is reported beside
+// it. The cache is stored in the workload's kv_dtype (default: its dtype).
 // Bytes are elements × the dtype's bits / 8, rounded up to a whole byte
 // (int4 is 4 bits). Every number is an exact integer; the text report adds
 // a short form in one unit system per kind of quantity, whatever the
