@@ -9,14 +9,12 @@ type opBuilder struct {
 	cfg       Config
 	b, s      int64
 	tokens    int64
-	pairs     int64 // causal (query, key) pairs of one sequence: s(s+1)/2
 	pairsFull int64 // all pairs of one sequence: s²
 }
 
 func newOpBuilder(calc *checked, c Config, w Workload) *opBuilder {
 	ob := &opBuilder{calc: calc, cfg: c, b: w.BatchSize, s: w.SeqLen}
 	ob.tokens = calc.mul("tokens (batch_size × seq_len)", w.BatchSize, w.SeqLen)
-	ob.pairs = causalPairs(calc, w.SeqLen)
 	ob.pairsFull = calc.mul("attention pairs (seq_len²)", w.SeqLen, w.SeqLen)
 	return ob
 }
