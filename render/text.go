@@ -108,8 +108,9 @@ func Text(d Document) []byte {
 		fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
 			Grouped(lg.KVCacheElementsPerToken), Grouped(lg.KVCacheTokens))
 		if rt := lg.Routing; rt != nil {
-			fmt.Fprintf(&b, "  routing: %s tokens × %d experts each = %s token slots over %d experts, %s per expert on average\n",
-				Grouped(rt.Tokens), rt.ExpertsPerToken, Grouped(rt.TokenSlots), rt.NumExperts, rt.SlotsPerExpert)
+			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
+				Grouped(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), Grouped(rt.TokenSlots),
+				rt.NumExperts, rt.SlotsPerExpert)
 		}
 		opTable(&b, lg.Ops)
 	}
@@ -121,6 +122,13 @@ func Text(d Document) []byte {
 	list(&b, "Sources", d.Model.Source)
 	list(&b, "Notes", d.Model.Notes)
 	return []byte(b.String())
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func section(b *strings.Builder, name string) { fmt.Fprintf(b, "\n%s\n", name) }

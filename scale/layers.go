@@ -102,7 +102,10 @@ func (l layerSpec) ffnDescription(c Config) string {
 	if l.moe {
 		s := fmt.Sprintf("MoE: %d experts, top-%d, %s MLP (%s) %d wide", c.NumLocalExperts, c.NumExpertsPerTok,
 			c.MLP, c.HiddenAct, c.MoEIntermediateSize)
-		if c.SharedExpertIntermediateSize > 0 {
+		switch {
+		case c.NumSharedExperts == 1:
+			s += fmt.Sprintf(", 1 shared expert %d wide", c.SharedExpertIntermediateSize)
+		case c.SharedExpertIntermediateSize > 0:
 			s += fmt.Sprintf(", %d shared experts %d wide in all", c.NumSharedExperts, c.SharedExpertIntermediateSize)
 		}
 		return s
