@@ -289,6 +289,13 @@ func (f *hfFields) decoderShape(maxPositions int64, tied bool, act string) scale
 	return c
 }
 
+// attentionBias reads attention_bias, which puts a bias on q, k, v and o
+// alike (default false).
+func (f *hfFields) attentionBias() (qkv, out bool) {
+	bias := f.boolOr("attention_bias", false)
+	return bias, bias
+}
+
 // slidingWindow reads sliding_window (null or absent: none, unless the
 // family's default def applies).
 func (f *hfFields) slidingWindow(def int64) int64 {
@@ -303,8 +310,7 @@ func (f *hfFields) slidingWindow(def int64) int64 {
 func readLlama(f *hfFields) scale.Config {
 	c := f.decoder(2048, false, "silu")
 	c.IntermediateSize = f.required("intermediate_size")
-	bias := f.boolOr("attention_bias", false)
-	c.AttentionQKVBias, c.AttentionOutBias = bias, bias
+	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
 	c.MLPBias = f.boolOr("mlp_bias", false)
 	return c
 }
@@ -344,8 +350,7 @@ func readQwen2(f *hfFields) scale.Config {
 func readQwen3(f *hfFields) scale.Config {
 	c := f.decoder(32768, false, "silu")
 	c.IntermediateSize = f.required("intermediate_size")
-	bias := f.boolOr("attention_bias", false)
-	c.AttentionQKVBias, c.AttentionOutBias = bias, bias
+	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
 	c.QKNorm = true // q_norm and k_norm: RMSNorm(head_dim)
 	f.qwenSliding()
 	return c
@@ -391,8 +396,7 @@ func readGemma(f *hfFields) scale.Config {
 	c.IntermediateSize = f.required("intermediate_size")
 	// Gemma's code uses hidden_activation, and the tanh GELU when it is absent.
 	c.HiddenAct = f.stringOr("hidden_activation", "gelu_pytorch_tanh")
-	bias := f.boolOr("attention_bias", false)
-	c.AttentionQKVBias, c.AttentionOutBias = bias, bias
+	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
 	return c
 }
 

@@ -110,7 +110,7 @@ func Text(d Document) []byte {
 		if rt := lg.Routing; rt != nil {
 			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
 				Grouped(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), Grouped(rt.TokenSlots),
-				rt.NumExperts, rt.SlotsPerExpert)
+				rt.NumExperts, Fraction(rt.SlotsPerExpert))
 		}
 		opTable(&b, lg.Ops)
 	}

@@ -2,6 +2,7 @@ package scale
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,7 +41,7 @@ func TestAttentionPairsByBruteForce(t *testing.T) {
 // applicability depends on the config).
 var sameNumbers = cmp.Options{
 	cmpopts.IgnoreFields(Report{}, "Config", "Conventions", "CrossChecks"),
-	cmpopts.IgnoreFields(ActivationMemory{}, "Note", "Applies", "Bytes"),
+	cmpopts.IgnoreSliceElements(func(a ActivationMemory) bool { return strings.HasPrefix(a.Convention, "Korthikanti") }),
 	cmpopts.IgnoreFields(LayerGroup{}, "Kind", "Attention", "FFN", "Layers", "SlidingWindow", "AttentionChunkSize"),
 	cmpopts.IgnoreFields(Op{}, "Note"),
 	bigComparer,

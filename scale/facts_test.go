@@ -179,19 +179,6 @@ func TestKVCachePublished(t *testing.T) {
 	}
 }
 
-func TestExactQuotient(t *testing.T) {
-	for _, tt := range []struct {
-		n, d int64
-		want string
-	}{
-		{16384, 8, "2048"}, {4096, 3, "1365 1/3"}, {2, 4, "1/2"}, {6, 4, "1 1/2"}, {0, 5, "0"},
-	} {
-		if got := exactQuotient(tt.n, tt.d); got != tt.want {
-			t.Errorf("exactQuotient(%d, %d) = %q, want %q", tt.n, tt.d, got, tt.want)
-		}
-	}
-}
-
 func TestFormatIndices(t *testing.T) {
 	for _, tt := range []struct {
 		idx  []int64
@@ -206,5 +193,16 @@ func TestFormatIndices(t *testing.T) {
 		if got := formatIndices(tt.idx); got != tt.want {
 			t.Errorf("formatIndices(%v) = %q, want %q", tt.idx, got, tt.want)
 		}
+	}
+}
+
+// TestRoutingAverageIsExact: 4096 token slots over 3 experts is written as
+// the exact fraction 4096/3, never a rounded float.
+func TestRoutingAverageIsExact(t *testing.T) {
+	c := llamaStyle(1000, 64, 1, 4, 4, 16, 4096)
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 3, 1, 32
+	r := mustAnalyze(t, c, Workload{BatchSize: 2, SeqLen: 2048, DType: BF16})
+	if rt := r.Layers[0].Routing; rt == nil || rt.TokenSlots != 4096 || rt.SlotsPerExpert != "4096/3" {
+		t.Errorf("routing %+v, want 4096 slots, 4096/3 per expert", rt)
 	}
 }

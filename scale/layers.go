@@ -84,14 +84,20 @@ func cachedTokens(s, window, chunk int64) int64 {
 	}
 }
 
-func (l layerSpec) attentionDescription(c Config) string {
-	kind := "global"
+// span names the layer's attention span: "global", "sliding window of
+// 4096 tokens" or "chunk of 8192 tokens".
+func (l layerSpec) span() string {
 	switch {
 	case l.window > 0:
-		kind = fmt.Sprintf("sliding window of %d tokens", l.window)
+		return fmt.Sprintf("sliding window of %d tokens", l.window)
 	case l.chunk > 0:
-		kind = fmt.Sprintf("chunked, %d-token chunks", l.chunk)
+		return fmt.Sprintf("chunk of %d tokens", l.chunk)
 	}
+	return "global"
+}
+
+func (l layerSpec) attentionDescription(c Config) string {
+	kind := l.span()
 	if c.IsMLA() {
 		return "causal, " + kind + ", multi-head latent attention"
 	}

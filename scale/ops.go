@@ -1,6 +1,9 @@
 package scale
 
-import "fmt"
+import (
+	"fmt"
+	"math/big"
+)
 
 // opBuilder makes the ops of one forward pass over a workload, with checked
 // arithmetic. b, s and tokens are the batch size, sequence length and b × s.
@@ -151,11 +154,8 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	}
 	pairs := attentionPairs(ob.calc, s, spec.window, spec.chunk)
 	span := "causal pairs s(s+1)/2"
-	switch {
-	case spec.window > 0:
-		span = fmt.Sprintf("pairs within a %d-token sliding window", spec.window)
-	case spec.chunk > 0:
-		span = fmt.Sprintf("causal pairs within %d-token chunks", spec.chunk)
+	if spec.window > 0 || spec.chunk > 0 {
+		span = "causal pairs within a " + spec.span()
 	}
 	groupNote := ""
 	if K != H {
@@ -282,7 +282,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 	slots := ob.calc.mul("token slots (tokens × num_experts_per_tok)", ob.tokens, k)
 	routing := &Routing{
 		Tokens: ob.tokens, ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
-		SlotsPerExpert: exactQuotient(slots, E),
+		SlotsPerExpert: fraction(big.NewInt(slots), big.NewInt(E)),
 	}
 	ops := []Op{ob.linear("router", "mlp", rows, h, E, c.RouterBias)}
 	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)
@@ -312,27 +312,4 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		Inputs: combineInputs, Output: ob.hidden(),
 		Note: "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"}, 0))
 	return ops, routing
-}
-
-// exactQuotient writes n/d exactly: "2048", or "1365 1/3" in lowest terms.
-func exactQuotient(n, d int64) string {
-	if d == 0 {
-		return "undefined"
-	}
-	q, r := n/d, n%d
-	if r == 0 {
-		return fmt.Sprint(q)
-	}
-	g := gcd(r, d)
-	if q == 0 {
-		return fmt.Sprintf("%d/%d", r/g, d/g)
-	}
-	return fmt.Sprintf("%d %d/%d", q, r/g, d/g)
-}
-
-func gcd(a, b int64) int64 {
-	for b != 0 {
-		a, b = b, a%b
-	}
-	return a
 }

@@ -263,8 +263,8 @@ type Routing struct {
 	// TokenSlots = Tokens × ExpertsPerToken: rows the routed experts process.
 	TokenSlots int64 `json:"token_slots"`
 	NumExperts int64 `json:"num_experts"`
-	// SlotsPerExpert is TokenSlots / NumExperts as an exact decimal or
-	// fraction (e.g. "2048" or "1365 1/3"): the average under even routing.
+	// SlotsPerExpert is TokenSlots / NumExperts as an exact fraction ("2048"
+	// or "4096/3"): the average under even routing.
 	SlotsPerExpert string `json:"slots_per_expert"`
 }
 
