@@ -152,7 +152,7 @@ func TestHFImportErrors(t *testing.T) {
 			}
 		})
 	}
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "hf", "falcon-7b-rw.json"))
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "hf-unsupported", "falcon-7b-rw.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

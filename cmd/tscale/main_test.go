@@ -45,7 +45,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "report -hf and a slug", args: []string{"report", "-hf", "x.json", "gpt2"}, code: exitUsage, stderr: "not both"},
 		{name: "report -hf missing file", args: []string{"report", "-hf", "no/such/config.json"}, code: exitFailure,
 			stderr: "no/such/config.json"},
-		{name: "report -hf unsupported", args: []string{"report", "-hf", "../../testdata/hf/falcon-7b-rw.json"}, code: exitFailure,
+		{name: "report -hf unsupported", args: []string{"report", "-hf", "../../testdata/hf-unsupported/falcon-7b-rw.json"}, code: exitFailure,
 			noStdout: true, stderr: `unsupported model_type "RefinedWebModel"`},
 		{name: "compare text", args: []string{"compare", "gpt2", "mixtral-8x7b"}, code: exitOK,
 			stdout: "12,879,925,248 (12.9 B)"},
