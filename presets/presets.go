@@ -130,3 +130,7 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*$`)
 
 // ValidSlug reports whether s is a well-formed slug.
 func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
+
+// MaxConfigBytes is the largest config.json FromHFConfig reads (16 MiB);
+// callers reading a file should stop after MaxConfigBytes+1 bytes.
+const MaxConfigBytes = 16 << 20

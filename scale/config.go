@@ -189,6 +189,7 @@ func (c Config) Validate() error {
 	v.positive("vocab_size", c.VocabSize)
 	v.positive("hidden_size", c.HiddenSize)
 	v.positive("num_hidden_layers", c.NumHiddenLayers)
+	v.check(c.NumHiddenLayers <= MaxLayers, "num_hidden_layers", fmt.Sprintf("must not exceed %d", MaxLayers), c.NumHiddenLayers)
 	v.positive("num_attention_heads", c.NumAttentionHeads)
 	v.positive("num_key_value_heads", c.NumKeyValueHeads)
 	v.positive("head_dim", c.HeadDim)
@@ -227,7 +228,7 @@ func (c Config) Validate() error {
 		v.check(c.MoELayerInterval >= 0, "moe_layer_interval", "must not be negative", c.MoELayerInterval)
 		v.check(!c.SharedExpertGate || c.SharedExpertIntermediateSize > 0, "shared_expert_gate",
 			"needs shared experts (shared_expert_intermediate_size > 0)", c.SharedExpertGate)
-		if c.hasDenseLayers() {
+		if c.NumHiddenLayers <= MaxLayers && c.hasDenseLayers() {
 			v.check(c.IntermediateSize > 0, "intermediate_size",
 				"must be a positive integer: first_k_dense_replace or moe_layer_interval leave dense layers", c.IntermediateSize)
 		}

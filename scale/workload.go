@@ -60,6 +60,8 @@ func (w Workload) Validate(c Config) error {
 	var v validator
 	v.positive("batch_size", w.BatchSize)
 	v.positive("seq_len", w.SeqLen)
+	v.check(w.BatchSize <= MaxBatchSize, "batch_size", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxBatchSize)), w.BatchSize)
+	v.check(w.SeqLen <= MaxSeqLen, "seq_len", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxSeqLen)), w.SeqLen)
 	v.check(w.DType.Bits() > 0, "dtype", "must be one of fp32, bf16, fp16, fp8, int8, int4", fmt.Sprintf("%q", w.DType))
 	v.check(w.KVDType == "" || w.KVDType.Bits() > 0, "kv_dtype", "must be empty (same as dtype) or one of fp32, bf16, fp16, fp8, int8, int4",
 		fmt.Sprintf("%q", w.KVDType))
