@@ -175,6 +175,9 @@ func TestUnits(t *testing.T) {
 		{HumanFLOPs(new(big.Int).Lsh(big.NewInt(1), 80)), "1.21 YFLOP"},
 		{HumanFLOPs(new(big.Int).Lsh(big.NewInt(1), 90)), "1238 YFLOP"}, // past the last prefix
 		{Grouped(-1234567), "-1,234,567"},
+		{CountBig(new(big.Int).Lsh(big.NewInt(1), 64)), "18,446,744,073,709,551,616 (18447 Q)"},
+		{BytesBig(new(big.Int).Lsh(big.NewInt(1), 70)), "1,180,591,620,717,411,303,424 B (1024 EiB)"},
+		{GroupedBig(new(big.Int).Lsh(big.NewInt(1), 64)), "18,446,744,073,709,551,616"},
 		{Shape([]int64{1, 4096, 4096}), "[1, 4096, 4096]"},
 	} {
 		if tt.got != tt.want {

@@ -25,7 +25,7 @@ func Text(d Document) []byte {
 	w := r.Workload
 	section(&b, "Workload")
 	fmt.Fprintf(&b, "  batch %s × sequence %s = %s tokens; weights and activations in %s, KV cache in %s\n",
-		Grouped(w.BatchSize), Grouped(w.SeqLen), Grouped(w.Tokens), w.DType, w.KVDType)
+		Grouped(w.BatchSize), Grouped(w.SeqLen), GroupedBig(w.Tokens), w.DType, w.KVDType)
 	if w.TrainingTokens > 0 {
 		fmt.Fprintf(&b, "  training run of %s tokens\n", Count(w.TrainingTokens))
 	}
@@ -86,13 +86,13 @@ func Text(d Document) []byte {
 	mem.add(fmt.Sprintf("weights (%s)", w.DType), Bytes(m.WeightsBytes))
 	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", Grouped(m.KVCacheElementsPerToken), Bytes(m.KVCacheBytesPerToken)))
 	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", Grouped(m.KVCacheElementsPerTokenExpanded)))
-	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", Grouped(m.KVCacheElements), Bytes(m.KVCacheBytes)))
-	mem.add("activation elements", Count(ae.Total))
-	mem.add("  embedding", Count(ae.Embedding))
-	mem.add("  attention", Count(ae.Attention))
-	mem.add("    of which s×s scores and softmax", Count(ae.AttentionScores))
-	mem.add("  MLP / MoE", Count(ae.MLP))
-	mem.add("  head", Count(ae.Head))
+	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), BytesBig(m.KVCacheBytes)))
+	mem.add("activation elements", CountBig(ae.Total))
+	mem.add("  embedding", CountBig(ae.Embedding))
+	mem.add("  attention", CountBig(ae.Attention))
+	mem.add("    of which s×s scores and softmax", CountBig(ae.AttentionScores))
+	mem.add("  MLP / MoE", CountBig(ae.MLP))
+	mem.add("  head", CountBig(ae.Head))
 	mem.write(&b, "  ")
 	memoryViews(&b, r)
 	trainingCompute(&b, r)
@@ -104,12 +104,12 @@ func Text(d Document) []byte {
 		section(&b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), lg.Kind, lg.Count, lg.Layers))
 		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", lg.Attention, lg.FFN)
 		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
-			Count(lg.Params), Count(lg.ActiveParams), Grouped(lg.FLOPs.Forward), Grouped(lg.ActivationElements.Total))
+			Count(lg.Params), Count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
 		fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
 			Grouped(lg.KVCacheElementsPerToken), Grouped(lg.KVCacheTokens))
 		if rt := lg.Routing; rt != nil {
 			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
-				Grouped(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), Grouped(rt.TokenSlots),
+				GroupedBig(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), GroupedBig(rt.TokenSlots),
 				rt.NumExperts, Fraction(rt.SlotsPerExpert))
 		}
 		opTable(&b, lg.Ops)
@@ -152,11 +152,11 @@ func opTable(b *strings.Builder, ops []scale.Op) {
 		for i, s := range o.Inputs {
 			ins[i] = Shape(s)
 		}
-		elements := Grouped(o.OutputElements)
+		elements := GroupedBig(o.OutputElements)
 		if o.View {
 			elements = "(view)"
 		}
-		t.add(o.Name, strings.Join(ins, " "), Shape(o.Output), elements, Grouped(o.FLOPs), Grouped(o.Params))
+		t.add(o.Name, strings.Join(ins, " "), Shape(o.Output), elements, GroupedBig(o.FLOPs), Grouped(o.Params))
 	}
 	t.write(b, "  ")
 }
@@ -259,7 +259,7 @@ func memoryViews(b *strings.Builder, r *scale.Report) {
 	fmt.Fprintf(b, "\n  training activations kept for the backward pass (%s)\n", r.Workload.DType)
 	for _, a := range m.TrainingActivations {
 		if a.Applies {
-			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, Bytes(a.Bytes), a.Note)
+			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, BytesBig(a.Bytes), a.Note)
 		} else {
 			fmt.Fprintf(b, "    %s: %s\n", a.Convention, a.Note)
 		}
@@ -288,7 +288,7 @@ func inference(b *strings.Builder, r *scale.Report) {
 	fmt.Fprintln(b, "  decoding one token of one sequence at KV length k (the new token included):")
 	t := newTable([]string{"k", "FLOPs", "KV cache read"}, 0, 1, 2)
 	for _, d := range in.Decode {
-		t.add(Grouped(d.KVLength), Count(d.FLOPs), Bytes(d.KVCacheBytesRead))
+		t.add(Grouped(d.KVLength), FLOPs(d.FLOPs), BytesBig(d.KVCacheBytesRead))
 	}
 	t.write(b, "    ")
 }

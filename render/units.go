@@ -16,8 +16,12 @@ var (
 	byteUnits  = []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
 )
 
+// Each writer of counts takes an int64 (what the model alone fixes) and has
+// a Big twin for a *big.Int (what grows with the workload); the int64 one
+// calls its twin, so both write alike.
+
 // Grouped writes an integer with thousands separators: 6,738,415,616.
-func Grouped(n int64) string { return groupDigits(fmt.Sprint(n)) }
+func Grouped(n int64) string { return GroupedBig(big.NewInt(n)) }
 
 // GroupedBig is Grouped for a big.Int.
 func GroupedBig(n *big.Int) string { return groupDigits(n.String()) }
@@ -70,11 +74,14 @@ func human(n *big.Int, base int64, units []string) string {
 }
 
 // Count writes a count exactly and in K/M/B/T: "6,738,415,616 (6.74 B)".
-func Count(n int64) string {
-	if n < 1000 {
-		return Grouped(n)
+func Count(n int64) string { return CountBig(big.NewInt(n)) }
+
+// CountBig is Count for a big.Int.
+func CountBig(n *big.Int) string {
+	if n.Cmp(big.NewInt(1000)) < 0 {
+		return GroupedBig(n)
 	}
-	return fmt.Sprintf("%s (%s)", Grouped(n), human(big.NewInt(n), 1000, countUnits))
+	return fmt.Sprintf("%s (%s)", GroupedBig(n), human(n, 1000, countUnits))
 }
 
 // FLOPs writes FLOPs exactly and with an SI prefix: "58,524,298,117,120 (58.5 TFLOP)".
@@ -83,11 +90,14 @@ func FLOPs(n *big.Int) string {
 }
 
 // Bytes writes a byte count exactly and with an IEC prefix: "13,476,831,232 B (12.6 GiB)".
-func Bytes(n int64) string {
-	if n < 1024 {
-		return Grouped(n) + " B"
+func Bytes(n int64) string { return BytesBig(big.NewInt(n)) }
+
+// BytesBig is Bytes for a big.Int.
+func BytesBig(n *big.Int) string {
+	if n.Cmp(big.NewInt(1024)) < 0 {
+		return GroupedBig(n) + " B"
 	}
-	return fmt.Sprintf("%s B (%s)", Grouped(n), human(big.NewInt(n), 1024, byteUnits))
+	return fmt.Sprintf("%s B (%s)", GroupedBig(n), human(n, 1024, byteUnits))
 }
 
 // HumanCount is the short form alone: "6.74 B".

@@ -27,7 +27,7 @@ func Analyze(c Config, w Workload) (*Report, error) {
 			QueryWidth:    calc.mul("query width", c.NumAttentionHeads, c.HeadDim),
 			KVWidth:       calc.mul("key/value width", c.NumKeyValueHeads, c.HeadDim),
 		},
-		Workload:    WorkloadSummary{Workload: w, Tokens: ob.tokens},
+		Workload:    WorkloadSummary{Workload: w, Tokens: new(big.Int).Set(ob.tokens)},
 		Conventions: conventions(c),
 	}
 	r.Embedding = stage(calc, ob.embeddingOps())
@@ -55,19 +55,22 @@ func Analyze(c Config, w Workload) (*Report, error) {
 
 // stage sums the params, FLOPs and activation elements of ops run once.
 func stage(calc *checked, ops []Op) Stage {
-	st := Stage{Ops: ops}
+	st := Stage{Ops: ops, FLOPs: new(big.Int), ActivationElements: new(big.Int)}
 	for _, o := range ops {
 		st.Params = calc.add("params of "+o.Block, st.Params, o.Params)
-		st.FLOPs = calc.add("FLOPs of "+o.Block, st.FLOPs, o.FLOPs)
-		st.ActivationElements = calc.add("activation elements of "+o.Block, st.ActivationElements, materialized(o))
+		st.FLOPs.Add(st.FLOPs, o.FLOPs)
+		st.ActivationElements.Add(st.ActivationElements, materialized(o))
 	}
 	return st
 }
 
-// materialized is the number of new activation elements o writes.
-func materialized(o Op) int64 {
+var zero = new(big.Int)
+
+// materialized is the number of new activation elements o writes (not to
+// be modified).
+func materialized(o Op) *big.Int {
 	if o.View {
-		return 0
+		return zero
 	}
 	return o.OutputElements
 }
@@ -111,28 +114,31 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	lg.Ops = ops
 
 	f := &lg.FLOPs
+	*f = LayerFLOPs{Forward: new(big.Int), ForwardDense: new(big.Int), AttentionProjections: new(big.Int),
+		AttentionScores: new(big.Int), AttentionScoresDense: new(big.Int), MLP: new(big.Int)}
 	a := &lg.ActivationElements
+	*a = LayerActivationElements{Total: new(big.Int), Attention: new(big.Int), MLP: new(big.Int), AttentionScores: new(big.Int)}
 	for _, o := range ops {
 		lg.Params = calc.add("layer params", lg.Params, o.Params)
 		lg.ActiveParams = calc.add("layer active params", lg.ActiveParams, o.ActiveParams)
-		f.Forward = calc.add("layer FLOPs", f.Forward, o.FLOPs)
-		f.ForwardDense = calc.add("layer dense FLOPs", f.ForwardDense, o.FLOPsDense)
+		f.Forward.Add(f.Forward, o.FLOPs)
+		f.ForwardDense.Add(f.ForwardDense, o.FLOPsDense)
 		el := materialized(o)
-		a.Total = calc.add("layer activation elements", a.Total, el)
+		a.Total.Add(a.Total, el)
 		switch {
 		case o.Block == "mlp":
-			f.MLP = calc.add("layer MLP FLOPs", f.MLP, o.FLOPs)
-			a.MLP = calc.add("layer MLP activation elements", a.MLP, el)
+			f.MLP.Add(f.MLP, o.FLOPs)
+			a.MLP.Add(a.MLP, el)
 		case o.Kind == KindScores || o.Kind == KindWeightedValues:
-			f.AttentionScores = calc.add("layer attention score FLOPs", f.AttentionScores, o.FLOPs)
-			f.AttentionScoresDense = calc.add("layer attention score dense FLOPs", f.AttentionScoresDense, o.FLOPsDense)
-			a.Attention = calc.add("layer attention activation elements", a.Attention, el)
+			f.AttentionScores.Add(f.AttentionScores, o.FLOPs)
+			f.AttentionScoresDense.Add(f.AttentionScoresDense, o.FLOPsDense)
+			a.Attention.Add(a.Attention, el)
 		default:
-			f.AttentionProjections = calc.add("layer attention projection FLOPs", f.AttentionProjections, o.FLOPs)
-			a.Attention = calc.add("layer attention activation elements", a.Attention, el)
+			f.AttentionProjections.Add(f.AttentionProjections, o.FLOPs)
+			a.Attention.Add(a.Attention, el)
 		}
 		if o.Kind == KindScores || o.Kind == KindSoftmax {
-			a.AttentionScores = calc.add("layer attention score elements", a.AttentionScores, el)
+			a.AttentionScores.Add(a.AttentionScores, el)
 		}
 	}
 	lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c)
@@ -148,8 +154,9 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 // H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim).
 func kvCacheElementsPerToken(calc *checked, c Config) (cached, expanded int64) {
 	if c.IsMLA() {
-		return c.KVLoraRank + c.QKRopeHeadDim,
-			calc.mul("expanded KV cache elements per token per layer", c.NumAttentionHeads, c.HeadDim+c.VHeadDim)
+		return calc.add("KV cache elements per token per layer", c.KVLoraRank, c.QKRopeHeadDim),
+			calc.mul("expanded KV cache elements per token per layer", c.NumAttentionHeads,
+				calc.add("expanded KV cache elements per token per layer", c.HeadDim, c.VHeadDim))
 	}
 	return calc.mul("KV cache elements per token per layer", 2, c.NumKeyValueHeads, c.HeadDim),
 		calc.mul("expanded KV cache elements per token per layer", 2, c.NumAttentionHeads, c.HeadDim)
@@ -163,57 +170,62 @@ func totals(calc *checked, r *Report) {
 	p.Active = calc.add("params.active", r.Embedding.Params, r.Head.Params)
 	p.Embedding = r.Embedding.Params
 
-	fwd, dense := bigOf(r.Embedding.FLOPs+r.Head.FLOPs), bigOf(r.Embedding.FLOPs+r.Head.FLOPs)
-	blocks := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int), LMHead: bigOf(r.Head.FLOPs)}
-	blocksDense := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int), LMHead: bigOf(r.Head.FLOPs)}
+	head, embedding := r.Head.FLOPs, r.Embedding.FLOPs
+	blocks := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int),
+		LMHead: new(big.Int).Set(head)}
+	blocksDense := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int),
+		LMHead: new(big.Int).Set(head)}
+	fwd, dense := bigSum(embedding, head), bigSum(embedding, head)
 
 	m := &r.Memory
-	var kvElements int64
+	kvElements := new(big.Int)
 	act := &m.ActivationElements
-	act.Embedding = r.Embedding.ActivationElements
-	act.Head = r.Head.ActivationElements
+	act.Embedding = new(big.Int).Set(r.Embedding.ActivationElements)
+	act.Head = new(big.Int).Set(r.Head.ActivationElements)
+	act.Attention, act.MLP, act.AttentionScores = new(big.Int), new(big.Int), new(big.Int)
 	for _, lg := range r.Layers {
 		n := lg.Count
 		p.Total = calc.add("params.total", p.Total, calc.mul("params.total", n, lg.Params))
 		p.Active = calc.add("params.active", p.Active, calc.mul("params.active", n, lg.ActiveParams))
-		addScaled(fwd, n, lg.FLOPs.Forward)
-		addScaled(dense, n, lg.FLOPs.ForwardDense)
-		addScaled(blocks.AttentionProjections, n, lg.FLOPs.AttentionProjections)
-		addScaled(blocksDense.AttentionProjections, n, lg.FLOPs.AttentionProjections)
-		addScaled(blocks.AttentionScores, n, lg.FLOPs.AttentionScores)
-		addScaled(blocksDense.AttentionScores, n, lg.FLOPs.AttentionScoresDense)
-		addScaled(blocks.MLP, n, lg.FLOPs.MLP)
-		addScaled(blocksDense.MLP, n, lg.FLOPs.MLP)
-		act.Attention = calc.add("activation elements", act.Attention, calc.mul("activation elements", n, lg.ActivationElements.Attention))
-		act.MLP = calc.add("activation elements", act.MLP, calc.mul("activation elements", n, lg.ActivationElements.MLP))
-		act.AttentionScores = calc.add("activation elements", act.AttentionScores,
-			calc.mul("activation elements", n, lg.ActivationElements.AttentionScores))
+		addScaled(&fwd, n, lg.FLOPs.Forward)
+		addScaled(&dense, n, lg.FLOPs.ForwardDense)
+		addScaled(&blocks.AttentionProjections, n, lg.FLOPs.AttentionProjections)
+		addScaled(&blocksDense.AttentionProjections, n, lg.FLOPs.AttentionProjections)
+		addScaled(&blocks.AttentionScores, n, lg.FLOPs.AttentionScores)
+		addScaled(&blocksDense.AttentionScores, n, lg.FLOPs.AttentionScoresDense)
+		addScaled(&blocks.MLP, n, lg.FLOPs.MLP)
+		addScaled(&blocksDense.MLP, n, lg.FLOPs.MLP)
+		addScaled(&act.Attention, n, lg.ActivationElements.Attention)
+		addScaled(&act.MLP, n, lg.ActivationElements.MLP)
+		addScaled(&act.AttentionScores, n, lg.ActivationElements.AttentionScores)
 		m.KVCacheElementsPerToken = calc.add("KV cache elements per token", m.KVCacheElementsPerToken,
 			calc.mul("KV cache elements per token", n, lg.KVCacheElementsPerToken))
 		m.KVCacheElementsPerTokenExpanded = calc.add("expanded KV cache elements per token", m.KVCacheElementsPerTokenExpanded,
 			calc.mul("expanded KV cache elements per token", n, lg.KVCacheElementsPerTokenExpanded))
-		kvElements = calc.add("KV cache elements", kvElements,
-			calc.mul("KV cache elements", n, lg.KVCacheElementsPerToken, lg.KVCacheTokens, w.BatchSize))
+		kvElements.Add(kvElements, bigProduct(n, lg.KVCacheElementsPerToken, lg.KVCacheTokens, w.BatchSize))
 	}
 	p.NonEmbedding = p.Total - p.Embedding
 	r.FLOPs = FLOPs{Forward: fwd, ForwardDense: dense, Blocks: blocks, BlocksDense: blocksDense}
-	act.Total = calc.add("activation elements", act.Embedding, act.Attention, act.MLP, act.Head)
+	act.Total = bigSum(act.Embedding, act.Attention, act.MLP, act.Head)
 
 	bits := w.DType.Bits()
 	m.WeightsBytes = bytesOf(calc, "memory.weights_bytes", p.Total, bits)
 	kvBits := w.KVDType.Bits()
 	m.KVCacheBytesPerToken = bytesOf(calc, "memory.kv_cache_bytes_per_token", m.KVCacheElementsPerToken, kvBits)
 	m.KVCacheElements = kvElements
-	m.KVCacheBytes = bytesOf(calc, "memory.kv_cache_bytes", kvElements, kvBits)
+	m.KVCacheBytes = bigBytesOf(kvElements, kvBits)
 }
 
 // bytesOf is the storage of n elements of the given width in bits, rounded up
 // to a whole byte.
 func bytesOf(calc *checked, what string, n, bits int64) int64 {
-	if bits%8 == 0 {
-		return calc.mul(what, n, bits/8)
-	}
-	// Sub-byte types (int4): n·bits/8 rounded up, without forming n·bits.
-	perByte := 8 / bits
-	return calc.add(what, n/perByte, (n%perByte+perByte-1)/perByte)
+	return calc.fit(what, bigBytesOf(big.NewInt(n), bits))
+}
+
+// bigBytesOf is bytesOf for an exact count of any size: n·bits/8, rounded
+// up to a whole byte.
+func bigBytesOf(n *big.Int, bits int64) *big.Int {
+	b := scaledBy(n, bits)
+	b.Add(b, big.NewInt(7))
+	return b.Rsh(b, 3)
 }

@@ -54,10 +54,54 @@ func (c *checked) add(what string, xs ...int64) int64 {
 	return r
 }
 
-// bigOf returns x as a new big.Int.
-func bigOf(x int64) *big.Int { return big.NewInt(x) }
+// fit returns x as an int64, or records that the quantity what does not fit.
+func (c *checked) fit(what string, x *big.Int) int64 {
+	if c.err != nil {
+		return 0
+	}
+	if !x.IsInt64() {
+		c.err = &OverflowError{Quantity: what}
+		return 0
+	}
+	return x.Int64()
+}
 
-// addScaled adds count × x to sum and returns sum.
-func addScaled(sum *big.Int, count, x int64) *big.Int {
-	return sum.Add(sum, new(big.Int).Mul(bigOf(count), bigOf(x)))
+// bigProduct is the exact product of xs (1 for none).
+func bigProduct(xs ...int64) *big.Int {
+	p := big.NewInt(1)
+	var f big.Int
+	for _, x := range xs {
+		p.Mul(p, f.SetInt64(x))
+	}
+	return p
+}
+
+// scaledBy is the exact product of x and factors, as a new big.Int.
+func scaledBy(x *big.Int, factors ...int64) *big.Int {
+	return new(big.Int).Mul(x, bigProduct(factors...))
+}
+
+// twice is 2·x, as a new big.Int.
+func twice(x *big.Int) *big.Int { return new(big.Int).Lsh(x, 1) }
+
+// bigSum is the exact sum of xs, as a new big.Int.
+func bigSum(xs ...*big.Int) *big.Int {
+	s := new(big.Int)
+	for _, x := range xs {
+		s.Add(s, x)
+	}
+	return s
+}
+
+// addTo adds x to *sum, allocating *sum when nil, and returns *sum.
+func addTo(sum **big.Int, x *big.Int) *big.Int {
+	if *sum == nil {
+		*sum = new(big.Int)
+	}
+	return (*sum).Add(*sum, x)
+}
+
+// addScaled adds count × x to *sum (allocated when nil).
+func addScaled(sum **big.Int, count int64, x *big.Int) {
+	addTo(sum, scaledBy(x, count))
 }

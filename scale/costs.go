@@ -17,24 +17,6 @@ func costs(calc *checked, r *Report) {
 	r.CrossChecks = crossChecks(r)
 }
 
-// bigProduct is the exact product of xs.
-func bigProduct(xs ...int64) *big.Int {
-	p := big.NewInt(1)
-	for _, x := range xs {
-		p.Mul(p, big.NewInt(x))
-	}
-	return p
-}
-
-// bigSum is the exact sum of xs.
-func bigSum(xs ...*big.Int) *big.Int {
-	s := new(big.Int)
-	for _, x := range xs {
-		s.Add(s, x)
-	}
-	return s
-}
-
 // fraction writes n/d exactly, in lowest terms: "N" or "N/D".
 func fraction(n, d *big.Int) string { return new(big.Rat).SetFrac(n, d).RatString() }
 
@@ -42,7 +24,7 @@ func fraction(n, d *big.Int) string { return new(big.Rat).SetFrac(n, d).RatStrin
 // per token and for a run.
 func trainingFLOPs(r *Report) {
 	f := &r.FLOPs
-	tokens := big.NewInt(r.Workload.Tokens)
+	tokens := r.Workload.Tokens
 	f.Training = new(big.Int).Mul(f.Forward, big.NewInt(3))
 	f.TrainingWithRecomputation = new(big.Int).Mul(f.Forward, big.NewInt(4))
 	f.PerToken = PerTokenFLOPs{
@@ -100,12 +82,12 @@ func memoryViews(calc *checked, r *Report) {
 	m.TrainingActivations = []ActivationMemory{
 		{
 			Convention: "every intermediate stored", Applies: true,
-			Bytes: bytesOf(calc, "training activation bytes", ae.Total, bits),
+			Bytes: bigBytesOf(ae.Total, bits),
 			Note:  fmt.Sprintf("memory.activation_elements.total at %s", w.DType),
 		},
 		{
 			Convention: "flash attention", Applies: true,
-			Bytes: bytesOf(calc, "training activation bytes", ae.Total-ae.AttentionScores, bits),
+			Bytes: bigBytesOf(new(big.Int).Sub(ae.Total, ae.AttentionScores), bits),
 			Note:  fmt.Sprintf("as above without the s×s score and softmax tensors, which flash attention never stores; at %s", w.DType),
 		},
 	}
@@ -115,15 +97,13 @@ func memoryViews(calc *checked, r *Report) {
 	if why == "" && bits != 16 {
 		why = fmt.Sprintf("it assumes 2-byte activations; the workload's dtype is %s", w.DType)
 	}
-	full := ActivationMemory{Convention: "Korthikanti et al. 2022, no recomputation", Applies: why == ""}
-	selective := ActivationMemory{Convention: "Korthikanti et al. 2022, selective recomputation", Applies: why == ""}
+	full := ActivationMemory{Convention: "Korthikanti et al. 2022, no recomputation", Applies: why == "", Bytes: new(big.Int)}
+	selective := ActivationMemory{Convention: "Korthikanti et al. 2022, selective recomputation", Applies: why == "", Bytes: new(big.Int)}
 	if why == "" {
-		perLayer := calc.add("Korthikanti activation bytes", calc.mul("Korthikanti activation bytes", 34, s, b, h),
-			calc.mul("Korthikanti activation bytes", 5, a, s, s, b))
-		full.Bytes = calc.mul("Korthikanti activation bytes", L, perLayer)
+		full.Bytes = scaledBy(bigSum(bigProduct(34, s, b, h), bigProduct(5, a, s, s, b)), L)
 		full.Note = "L·sbh(34 + 5as/h) bytes (eq. 1): 16-bit activations and 1-byte dropout masks after attention, softmax and MLP; " +
 			"a model trained without dropout stores less"
-		selective.Bytes = calc.mul("Korthikanti activation bytes", L, 34, s, b, h)
+		selective.Bytes = bigProduct(L, 34, s, b, h)
 		selective.Note = "L·34·sbh bytes (eq. 6): the s×s attention tensors are recomputed in the backward pass"
 	} else {
 		full.Note = "does not apply: " + why
@@ -143,7 +123,7 @@ func korthikantiMismatch(c Config) string {
 		why = append(why, "mixture of experts")
 	case c.MLP != MLPStandard:
 		why = append(why, "gated MLP (three matrices)")
-	case c.IntermediateSize != 4*c.HiddenSize:
+	case bigProduct(4, c.HiddenSize).Cmp(big.NewInt(c.IntermediateSize)) != 0:
 		why = append(why, fmt.Sprintf("MLP width %d is not 4 × hidden", c.IntermediateSize))
 	}
 	switch {
@@ -151,7 +131,7 @@ func korthikantiMismatch(c Config) string {
 		why = append(why, "multi-head latent attention")
 	case c.NumKeyValueHeads != c.NumAttentionHeads:
 		why = append(why, c.AttentionType()+" (fewer KV heads than query heads)")
-	case c.NumAttentionHeads*c.HeadDim != c.HiddenSize:
+	case bigProduct(c.NumAttentionHeads, c.HeadDim).Cmp(big.NewInt(c.HiddenSize)) != 0:
 		why = append(why, "heads × head_dim differs from hidden size")
 	}
 	if c.SlidingWindow > 0 || c.AttentionChunkSize > 0 {
@@ -191,7 +171,7 @@ func inference(calc *checked, r *Report) {
 	in.PrefillFLOPs = new(big.Int).Set(r.FLOPs.Forward)
 	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
 	for _, k := range decodeLengths(w.SeqLen) {
-		flops, kvBytes := decodeCost(calc, r, k)
+		flops, kvBytes := decodeCost(r, k)
 		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
 	}
 }
@@ -200,25 +180,27 @@ func inference(calc *checked, r *Report) {
 // one sequence at KV length k (the new token included), for the model and
 // dtypes of r. Weight matmuls cost what one token of the workload costs;
 // each layer's attention scores its keys: 2·H·(qk_dim + v_dim) FLOPs a key.
-func decodeCost(calc *checked, r *Report, k int64) (flops, kvBytes int64) {
+func decodeCost(r *Report, k int64) (flops, kvBytes *big.Int) {
 	c := r.Config
 	tokens := r.Workload.Tokens
 	qk, v := c.HeadDim, c.HeadDim
 	if c.IsMLA() {
 		v = c.VHeadDim
 	}
-	perKey := calc.mul("decode FLOPs per key", 2, c.NumAttentionHeads, qk+v)
-	flops = r.Head.FLOPs / tokens // the LM head is linear in tokens
-	var kvElements int64
+	perKey := bigProduct(2, c.NumAttentionHeads)
+	perKey.Mul(perKey, bigSum(big.NewInt(qk), big.NewInt(v)))
+	flops = new(big.Int).Quo(r.Head.FLOPs, tokens) // the LM head is linear in tokens
+	kvElements := new(big.Int)
 	for _, lg := range r.Layers {
-		weights := (lg.FLOPs.Forward - lg.FLOPs.AttentionScores) / tokens // weight matmuls are linear in tokens
+		weights := new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores)
+		weights.Quo(weights, tokens) // weight matmuls are linear in tokens
 		keys := attentionKeys(k, lg.SlidingWindow, lg.AttentionChunkSize)
-		layer := calc.add("decode FLOPs", weights, calc.mul("decode FLOPs", perKey, keys))
-		flops = calc.add("decode FLOPs", flops, calc.mul("decode FLOPs", lg.Count, layer))
+		layer := weights.Add(weights, scaledBy(perKey, keys))
+		flops.Add(flops, scaledBy(layer, lg.Count))
 		cached := cachedTokens(k, lg.SlidingWindow, lg.AttentionChunkSize)
-		kvElements = calc.add("decode KV elements", kvElements, calc.mul("decode KV elements", lg.Count, lg.KVCacheElementsPerToken, cached))
+		kvElements.Add(kvElements, bigProduct(lg.Count, lg.KVCacheElementsPerToken, cached))
 	}
-	return flops, bytesOf(calc, "decode KV bytes", kvElements, r.Workload.KVDType.Bits())
+	return flops, bigBytesOf(kvElements, r.Workload.KVDType.Bits())
 }
 
 // ChinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen
@@ -240,9 +222,9 @@ func decodeCost(calc *checked, r *Report, k int64) (flops, kvBytes int64) {
 // Karpathy's nanoGPT scaling_laws notebook and confirmed there by the
 // authors. Training FLOPs are 3 × these (backward = 2 × forward).
 func ChinchillaForwardFLOPs(layers, dModel, ffw, heads, kqSize, seqLen, vocab int64, withEmbeddingsAndLogits bool) *big.Int {
-	s, A := seqLen, heads*kqSize
-	layer := bigSum(bigProduct(2, 3, s, dModel, A), bigProduct(2, s, s, A), bigProduct(3, heads, s, s),
-		bigProduct(2, s, s, A), bigProduct(2, s, A, dModel), bigProduct(2, s, 2, dModel, ffw))
+	s, A := seqLen, bigProduct(heads, kqSize)
+	layer := bigSum(scaledBy(A, 2, 3, s, dModel), scaledBy(A, 2, s, s), bigProduct(3, heads, s, s),
+		scaledBy(A, 2, s, s), scaledBy(A, 2, s, dModel), bigProduct(2, s, 2, dModel, ffw))
 	total := new(big.Int).Mul(layer, big.NewInt(layers))
 	if withEmbeddingsAndLogits {
 		total.Add(total, bigProduct(2, 2, s, vocab, dModel))
@@ -263,7 +245,7 @@ func ratio(value *big.Int, exact *big.Rat) float64 {
 // crossChecks evaluates published FLOP formulas on r's model and workload.
 func crossChecks(r *Report) []CrossCheck {
 	c, w, p, f := r.Config, r.Workload, r.Params, r.FLOPs
-	tokens := big.NewInt(w.Tokens)
+	tokens := w.Tokens
 	perToken := func(x *big.Int) *big.Rat { return new(big.Rat).SetFrac(x, tokens) }
 	perSequence := new(big.Rat).SetFrac(f.Training, big.NewInt(w.BatchSize))
 	type exact struct {
@@ -274,7 +256,7 @@ func crossChecks(r *Report) []CrossCheck {
 	trainingPerToken := exact{"flops.per_token.training", perToken(f.Training)}
 	s, b, h, L, V := w.SeqLen, w.BatchSize, c.HiddenSize, c.NumHiddenLayers, c.VocabSize
 	H, d := c.NumAttentionHeads, c.HeadDim
-	dAttn := H * d
+	dAttn := bigProduct(H, d)
 
 	moe := ""
 	if c.IsMoE() {
@@ -289,9 +271,9 @@ func crossChecks(r *Report) []CrossCheck {
 	case c.SlidingWindow > 0 || c.AttentionChunkSize > 0:
 		denseAttention = "windowed or chunked attention scores fewer keys than the formula's n_ctx"
 	}
-	positions := int64(0)
+	positions := new(big.Int)
 	if c.PositionEmbedding == PositionLearned {
-		positions = c.MaxPositionEmbeddings * h
+		positions = bigProduct(c.MaxPositionEmbeddings, h)
 	}
 	mha := denseAttention
 	if mha == "" && c.NumKeyValueHeads != H {
@@ -322,7 +304,7 @@ func crossChecks(r *Report) []CrossCheck {
 		add("2N_active, N_active = params.active", bigProduct(2, p.Active), forwardPerToken, twoN, "", noScores)
 		add("6N_active, N_active = params.active", bigProduct(6, p.Active), trainingPerToken, twoN, "", noScores)
 	}
-	add("Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn", bigSum(bigProduct(2, p.NonEmbedding), bigProduct(2, L, s, dAttn)),
+	add("Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn", bigSum(bigProduct(2, p.NonEmbedding), scaledBy(dAttn, 2, L, s)),
 		forwardPerToken, "Kaplan et al. 2020, eq. 2.2 and Table 1 (N = non-embedding parameters, n_ctx = seq_len)", denseAttention,
 		"the mask term counts one of the two attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn")
 	chinchilla := ChinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, true)
@@ -331,7 +313,7 @@ func crossChecks(r *Report) []CrossCheck {
 		"Hoffmann et al. 2022, Appendix F (backward = 2 × forward)", mha,
 		"as written: embeddings and final logits included, softmax 3·H·s² counted, all s² pairs; "+
 			"the paper's Table A4 ratios are reproduced only without the embedding and logit terms (a known slip)")
-	add("PaLM / nanoGPT 6N + 12·L·H·Q·T", bigSum(bigProduct(6, p.Total-positions), bigProduct(12, L, H, d, s)), trainingPerToken,
+	add("PaLM / nanoGPT 6N + 12·L·H·Q·T", bigSum(scaledBy(new(big.Int).Sub(big.NewInt(p.Total), positions), 6), bigProduct(12, L, H, d, s)), trainingPerToken,
 		"Chowdhery et al. 2022, Appendix B; nanoGPT estimate_mfu (N = parameters less position embeddings, T = seq_len)",
 		denseAttention, "attention over all T keys, without causal halving")
 	gpt := korthikantiMismatch(c)

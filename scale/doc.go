@@ -133,11 +133,20 @@
 //
 // # Exactness
 //
-// All arithmetic is on integers. Per-op and per-layer quantities, parameter
-// counts, element counts and bytes are int64, and every product and sum is
-// checked: a value past the int64 range is an *OverflowError naming it,
-// never a wrapped number. Model-wide FLOPs are big.Int, because a
-// long-context model at a large batch exceeds 2^63 FLOPs.
+// All arithmetic is on integers. What the model alone fixes (parameters,
+// widths, bytes of weights and of the KV cache per token) is int64, and
+// every product and sum of it is checked: a value past the int64 range is an
+// *OverflowError naming it, never a wrapped number. What grows with the
+// workload (tokens, token slots, MACs, FLOPs, activation and KV-cache
+// elements and bytes, decode costs) is a big.Int at every scope, op, layer
+// and model alike, so it is exact at any workload Validate accepts: seq_len
+// and batch_size up to 2^32 each (MaxSeqLen, MaxBatchSize) and
+// training_tokens up to 2^63−1, where one op's FLOPs pass 2^100. A config
+// may have at most MaxLayers (100,000) layers; past a limit, Validate names
+// the field and the limit, and no work grows with the number claimed.
+//
+// The routed experts' rows are shaped [batch, seq, num_experts_per_tok]: one
+// row per token slot, batch·seq·k in all.
 //
 // # The seed tool's names
 //

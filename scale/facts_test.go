@@ -124,7 +124,8 @@ func TestSmallModelByHand(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if o.MACs != w.macs || o.FLOPs != 2*w.macs || o.FLOPsDense != w.flopsDense || o.Params != w.params || o.OutputElements != w.elements {
+		if !isInt(o.MACs, w.macs) || !isInt(o.FLOPs, 2*w.macs) || !isInt(o.FLOPsDense, w.flopsDense) || o.Params != w.params ||
+			!isInt(o.OutputElements, w.elements) {
 			t.Errorf("%s: macs %d flops %d dense %d params %d elements %d; want %d %d %d %d %d", o.Name,
 				o.MACs, o.FLOPs, o.FLOPsDense, o.Params, o.OutputElements, w.macs, 2*w.macs, w.flopsDense, w.params, w.elements)
 		}
@@ -145,10 +146,10 @@ func TestSmallModelByHand(t *testing.T) {
 	if r.Params.Total != 672 || r.Params.Embedding != 128 || r.Params.NonEmbedding != 544 {
 		t.Errorf("params = %+v, want total 672, embedding 128, non-embedding 544", r.Params)
 	}
-	if m := r.Memory; m.KVCacheElementsPerToken != 8 || m.KVCacheBytesPerToken != 32 || m.KVCacheBytes != 96 || m.WeightsBytes != 672*4 {
+	if m := r.Memory; m.KVCacheElementsPerToken != 8 || m.KVCacheBytesPerToken != 32 || !isInt(m.KVCacheBytes, 96) || m.WeightsBytes != 672*4 {
 		t.Errorf("memory = %+v, want 8 KV elements/token, 32 bytes/token, 96 bytes, %d weight bytes", m, 672*4)
 	}
-	if a := r.Memory.ActivationElements; a.AttentionScores != 36 {
+	if a := r.Memory.ActivationElements; !isInt(a.AttentionScores, 36) {
 		t.Errorf("attention score elements = %d, want 2 heads × 3 × 3 × 2 tensors = 36", a.AttentionScores)
 	}
 }
@@ -174,7 +175,7 @@ func TestKVCachePublished(t *testing.T) {
 	if got := r.Memory.KVCacheBytesPerToken; got != 512<<10 {
 		t.Errorf("Llama-2-7B KV bytes/token = %d, want 512 KiB", got)
 	}
-	if got := r.Memory.KVCacheBytes; got != 2*4096*512<<10 {
+	if got := r.Memory.KVCacheBytes; !isInt(got, 2*4096*512<<10) {
 		t.Errorf("Llama-2-7B KV bytes at batch 2 × 4096 = %d, want 4 GiB", got)
 	}
 }
@@ -202,7 +203,10 @@ func TestRoutingAverageIsExact(t *testing.T) {
 	c := llamaStyle(1000, 64, 1, 4, 4, 16, 4096)
 	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 3, 1, 32
 	r := mustAnalyze(t, c, Workload{BatchSize: 2, SeqLen: 2048, DType: BF16})
-	if rt := r.Layers[0].Routing; rt == nil || rt.TokenSlots != 4096 || rt.SlotsPerExpert != "4096/3" {
+	if rt := r.Layers[0].Routing; rt == nil || !isInt(rt.TokenSlots, 4096) || rt.SlotsPerExpert != "4096/3" {
 		t.Errorf("routing %+v, want 4096 slots, 4096/3 per expert", rt)
 	}
 }
+
+// isInt reports whether the exact count x equals n.
+func isInt(x *big.Int, n int64) bool { return x != nil && x.IsInt64() && x.Int64() == n }

@@ -13,10 +13,16 @@ func FuzzAnalyze(f *testing.F) {
 		int64(8), int64(2), int64(0), int64(2), false, true, int64(1), int64(4096), uint8(1), int64(0), int64(0))
 	f.Add(int64(50257), int64(768), int64(12), int64(12), int64(12), int64(64), int64(3072), int64(1024),
 		int64(0), int64(0), int64(0), int64(2), false, false, int64(4), int64(1024), uint8(0), int64(0), int64(0))
+	// The workloads and layer counts the hardening issue found crashing.
+	for _, x := range [][3]int64{{9223372036854775807, 4096, 32}, {4611686018427387904, 2, 12}, {1, 8, 9223372036854775807},
+		{1, 8, 1_000_000_000_000}, {MaxBatchSize, MaxSeqLen, 2}} {
+		f.Add(int64(32000), int64(4096), x[2], int64(32), int64(8), int64(128), int64(14336), int64(1)<<40,
+			int64(8), int64(2), int64(1), int64(2), false, false, x[0], x[1], uint8(1), int64(4096), int64(0))
+	}
 	f.Fuzz(func(t *testing.T, vocab, hidden, layers, heads, kvHeads, headDim, ffn, maxPos,
 		experts, topK, shared, norms int64, parallel, tied bool, batch, seq int64, variant uint8, span, rank int64) {
 		c := Config{
-			VocabSize: vocab, HiddenSize: hidden, NumHiddenLayers: layers % 4096,
+			VocabSize: vocab, HiddenSize: hidden, NumHiddenLayers: layers,
 			NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDim: headDim,
 			IntermediateSize: ffn, MaxPositionEmbeddings: maxPos, TieWordEmbeddings: tied,
 			MLP:               []MLPKind{MLPStandard, MLPGated, "bogus"}[variant%3],

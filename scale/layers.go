@@ -2,6 +2,7 @@ package scale
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -55,16 +56,16 @@ func (c Config) hasDenseLayers() bool {
 // attentionPairs is the number of (query, key) pairs one head scores in one
 // causal sequence of s tokens on a layer with sliding window w or chunk c
 // (0: neither): query i scores keys max(0, i−w+1)..i, or ⌊i/c⌋·c..i, or 0..i.
-func attentionPairs(calc *checked, s, window, chunk int64) int64 {
+func attentionPairs(s, window, chunk int64) *big.Int {
 	switch {
 	case window > 0 && window < s:
 		// Queries 0..w−1 see i+1 keys; the s−w after them see w each.
-		return calc.add("attention pairs", causalPairs(calc, window), calc.mul("attention pairs", s-window, window))
+		return bigSum(causalPairs(window), bigProduct(s-window, window))
 	case chunk > 0 && chunk < s:
 		full, rest := s/chunk, s%chunk
-		return calc.add("attention pairs", calc.mul("attention pairs", full, causalPairs(calc, chunk)), causalPairs(calc, rest))
+		return bigSum(scaledBy(causalPairs(chunk), full), causalPairs(rest))
 	default:
-		return causalPairs(calc, s)
+		return causalPairs(s)
 	}
 }
 

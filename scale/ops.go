@@ -5,42 +5,42 @@ import (
 	"math/big"
 )
 
-// opBuilder makes the ops of one forward pass over a workload, with checked
-// arithmetic. b, s and tokens are the batch size, sequence length and b × s.
+// opBuilder makes the ops of one forward pass over a workload. What depends
+// on the model alone (parameters, widths) is checked int64 arithmetic; what
+// grows with the workload (elements, MACs, FLOPs) is exact big.Int. b, s and
+// tokens are the batch size, sequence length and b × s.
 type opBuilder struct {
 	calc      *checked
 	cfg       Config
 	b, s      int64
-	tokens    int64
-	pairsFull int64 // all pairs of one sequence: s²
+	tokens    *big.Int
+	pairsFull *big.Int // all pairs of one sequence: s²
 }
 
 func newOpBuilder(calc *checked, c Config, w Workload) *opBuilder {
-	ob := &opBuilder{calc: calc, cfg: c, b: w.BatchSize, s: w.SeqLen}
-	ob.tokens = calc.mul("tokens (batch_size × seq_len)", w.BatchSize, w.SeqLen)
-	ob.pairsFull = calc.mul("attention pairs (seq_len²)", w.SeqLen, w.SeqLen)
-	return ob
+	return &opBuilder{calc: calc, cfg: c, b: w.BatchSize, s: w.SeqLen,
+		tokens: bigProduct(w.BatchSize, w.SeqLen), pairsFull: bigProduct(w.SeqLen, w.SeqLen)}
 }
 
 // causalPairs is the number of (query, key) pairs causal attention scores in
 // one sequence of s tokens: query i scores keys 0..i, so s(s+1)/2.
-func causalPairs(calc *checked, s int64) int64 {
-	if s%2 == 0 {
-		return calc.mul("causal attention pairs", s/2, s+1)
+func causalPairs(s int64) *big.Int {
+	p := bigProduct(s, s+1)
+	return p.Rsh(p, 1)
+}
+
+// op fills in the element count and FLOPs of o from its shape and MACs
+// (nil: none).
+func (ob *opBuilder) op(o Op, macsDense *big.Int) Op {
+	if o.MACs == nil {
+		o.MACs = new(big.Int)
 	}
-	return calc.mul("causal attention pairs", s, (s+1)/2)
-}
-
-// elements is the number of elements of a tensor of the given shape.
-func (ob *opBuilder) elements(name string, shape []int64) int64 {
-	return ob.calc.mul(name+" output elements", shape...)
-}
-
-// op fills in the element count and FLOPs of o from its shape and MACs.
-func (ob *opBuilder) op(o Op, macsDense int64) Op {
-	o.OutputElements = ob.elements(o.Name, o.Output)
-	o.FLOPs = ob.calc.mul(o.Name+" FLOPs", 2, o.MACs)
-	o.FLOPsDense = ob.calc.mul(o.Name+" dense FLOPs", 2, macsDense)
+	if macsDense == nil {
+		macsDense = new(big.Int)
+	}
+	o.OutputElements = bigProduct(o.Output...)
+	o.FLOPs = twice(o.MACs)
+	o.FLOPsDense = twice(macsDense)
 	if o.ActiveParams == 0 {
 		o.ActiveParams = o.Params
 	}
@@ -54,7 +54,7 @@ func (ob *opBuilder) linear(name, block string, rows []int64, in, out int64, bia
 	if bias {
 		params = ob.calc.add(name+" params", params, out)
 	}
-	macs := ob.calc.mul(name+" MACs", append(append([]int64{}, rows...), in, out)...)
+	macs := bigProduct(shape(rows, in, out)...)
 	return ob.op(Op{
 		Name: name, Block: block, Kind: KindLinear,
 		Inputs: [][]int64{shape(rows, in)}, Output: shape(rows, out),
@@ -69,7 +69,7 @@ func (ob *opBuilder) norm(name, block string, x []int64, width int64, kind NormK
 	if kind == LayerNorm {
 		params = ob.calc.mul(name+" params", 2, width)
 	}
-	return ob.op(Op{Name: name, Block: block, Kind: KindNorm, Inputs: [][]int64{x}, Output: x, Params: params}, 0)
+	return ob.op(Op{Name: name, Block: block, Kind: KindNorm, Inputs: [][]int64{x}, Output: x, Params: params}, nil)
 }
 
 // hiddenNorm is one of the model's norms over the residual stream.
@@ -84,15 +84,15 @@ func (ob *opBuilder) residual(name, block string, n int) Op {
 	for i := range ins {
 		ins[i] = x
 	}
-	return ob.op(Op{Name: name, Block: block, Kind: KindResidual, Inputs: ins, Output: x}, 0)
+	return ob.op(Op{Name: name, Block: block, Kind: KindResidual, Inputs: ins, Output: x}, nil)
 }
 
 // hidden is the shape of the residual stream: [batch, seq, hidden].
 func (ob *opBuilder) hidden() []int64 { return []int64{ob.b, ob.s, ob.cfg.HiddenSize} }
 
 // shape returns rows with last appended, without aliasing rows.
-func shape(rows []int64, last int64) []int64 {
-	return append(append(make([]int64, 0, len(rows)+1), rows...), last)
+func shape(rows []int64, last ...int64) []int64 {
+	return append(append(make([]int64, 0, len(rows)+len(last)), rows...), last...)
 }
 
 // embeddingOps is the token lookup and, where the model has one, the learned
@@ -105,14 +105,14 @@ func (ob *opBuilder) embeddingOps() []Op {
 		Inputs: [][]int64{ids}, Output: ob.hidden(),
 		Params: ob.calc.mul("embed_tokens params", c.VocabSize, c.HiddenSize),
 		Note:   "row lookup: 0 FLOPs",
-	}, 0)}
+	}, nil)}
 	if c.PositionEmbedding == PositionLearned {
 		ops = append(ops, ob.op(Op{
 			Name: "embed_positions", Block: "embedding", Kind: KindGather,
 			Inputs: [][]int64{ids, ob.hidden()}, Output: ob.hidden(),
 			Params: ob.calc.mul("embed_positions params", c.MaxPositionEmbeddings, c.HiddenSize),
 			Note:   "learned position rows added to the token embeddings",
-		}, 0))
+		}, nil))
 	}
 	return ops
 }
@@ -147,12 +147,12 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	}
 	qkDim, vDim := c.HeadDim, c.HeadDim
 	if c.IsMLA() {
-		qkDim, vDim = c.QKNopeHeadDim+c.QKRopeHeadDim, c.VHeadDim
+		qkDim, vDim = ob.calc.add("query/key head width", c.QKNopeHeadDim, c.QKRopeHeadDim), c.VHeadDim
 		ops = append(ops, ob.mlaProjections()...)
 	} else {
 		ops = append(ops, ob.gqaProjections()...)
 	}
-	pairs := attentionPairs(ob.calc, s, spec.window, spec.chunk)
+	pairs := attentionPairs(s, spec.window, spec.chunk)
 	span := "causal pairs s(s+1)/2"
 	if spec.window > 0 || spec.chunk > 0 {
 		span = "causal pairs within a " + spec.span()
@@ -165,18 +165,18 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	ops = append(ops,
 		ob.op(Op{Name: "scores", Block: "attention", Kind: KindScores,
 			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
-			MACs: ob.calc.mul("scores MACs", b, H, qkDim, pairs),
+			MACs: scaledBy(pairs, b, H, qkDim),
 			Note: "Q·Kᵀ over " + span + groupNote,
-		}, ob.calc.mul("scores dense MACs", b, H, qkDim, ob.pairsFull)),
+		}, scaledBy(ob.pairsFull, b, H, qkDim)),
 		ob.op(Op{Name: "softmax", Block: "attention", Kind: KindSoftmax,
-			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, 0),
+			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, nil),
 		ob.op(Op{Name: "weighted_values", Block: "attention", Kind: KindWeightedValues,
 			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
-			MACs: ob.calc.mul("weighted_values MACs", b, H, vDim, pairs),
+			MACs: scaledBy(pairs, b, H, vDim),
 			Note: "softmax weights · V over " + span,
-		}, ob.calc.mul("weighted_values dense MACs", b, H, vDim, ob.pairsFull)),
+		}, scaledBy(ob.pairsFull, b, H, vDim)),
 		ob.op(Op{Name: "merge_heads", Block: "attention", Kind: KindView,
-			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, 0),
+			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
 		ob.linear("o_proj", "attention", rows, vWidth, c.HiddenSize, c.AttentionOutBias),
 	)
 	if c.NormsPerLayer == 4 {
@@ -220,9 +220,9 @@ func (ob *opBuilder) mlaProjections() []Op {
 	b, s, h := ob.b, ob.s, c.HiddenSize
 	H := c.NumAttentionHeads
 	rows := []int64{b, s}
-	qk := c.QKNopeHeadDim + c.QKRopeHeadDim
+	qk := ob.calc.add("query/key head width", c.QKNopeHeadDim, c.QKRopeHeadDim)
 	qWidth := ob.calc.mul("query width", H, qk)
-	kvUp := ob.calc.mul("kv_b_proj width", H, c.QKNopeHeadDim+c.VHeadDim)
+	kvUp := ob.calc.mul("kv_b_proj width", H, ob.calc.add("kv_b_proj width", c.QKNopeHeadDim, c.VHeadDim))
 	var ops []Op
 	if c.QLoraRank > 0 {
 		ops = append(ops,
@@ -232,7 +232,7 @@ func (ob *opBuilder) mlaProjections() []Op {
 	} else {
 		ops = append(ops, ob.linear("q_proj", "attention", rows, h, qWidth, false))
 	}
-	kvA := ob.linear("kv_a_proj_with_mqa", "attention", rows, h, c.KVLoraRank+c.QKRopeHeadDim, false)
+	kvA := ob.linear("kv_a_proj_with_mqa", "attention", rows, h, ob.calc.add("kv_a_proj_with_mqa width", c.KVLoraRank, c.QKRopeHeadDim), false)
 	kvA.Note = "the latent and the shared rotary key: what the KV cache holds"
 	ops = append(ops, kvA,
 		ob.norm("kv_a_layernorm", "attention", shape(rows, c.KVLoraRank), c.KVLoraRank, RMSNorm),
@@ -240,7 +240,7 @@ func (ob *opBuilder) mlaProjections() []Op {
 		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, qk}),
 		ob.op(Op{Name: "k_heads", Block: "attention", Kind: KindConcat,
 			Inputs: [][]int64{{b, s, kvUp}, {b, s, c.QKRopeHeadDim}}, Output: []int64{b, H, s, qk},
-			Note: "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"}, 0),
+			Note: "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"}, nil),
 		ob.view("v_heads", []int64{b, s, kvUp}, []int64{b, H, s, c.VHeadDim}),
 	)
 	return ops
@@ -248,7 +248,7 @@ func (ob *opBuilder) mlaProjections() []Op {
 
 // view is a reshape of in to out: no new tensor.
 func (ob *opBuilder) view(name string, in, out []int64) Op {
-	return ob.op(Op{Name: name, Block: "attention", Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, 0)
+	return ob.op(Op{Name: name, Block: "attention", Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, nil)
 }
 
 // mlpOps is a dense MLP of width f over rows, named with prefix.
@@ -267,29 +267,31 @@ func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
 	if c.MLP == MLPGated {
 		act.Note = fmt.Sprintf("%s(gate) · up", c.HiddenAct)
 	}
-	ops = append(ops, ob.op(act, 0))
+	ops = append(ops, ob.op(act, nil))
 	ops = append(ops, ob.linear(prefix+"down_proj", "mlp", rows, f, h, c.MLPBias))
 	return ops
 }
 
 // moeOps is a mixture-of-experts block: router, shared experts, routed
-// experts over token slots, and the weighted combine.
+// experts over token slots, and the weighted combine. The routed experts'
+// rows are shaped [batch, seq, num_experts_per_tok]: one row per token slot.
 func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 	c := ob.cfg
 	h := c.HiddenSize
 	rows := []int64{ob.b, ob.s}
 	E, k := c.NumLocalExperts, c.NumExpertsPerTok
-	slots := ob.calc.mul("token slots (tokens × num_experts_per_tok)", ob.tokens, k)
+	slotRows := []int64{ob.b, ob.s, k}
+	slots := bigProduct(slotRows...)
 	routing := &Routing{
-		Tokens: ob.tokens, ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
-		SlotsPerExpert: fraction(big.NewInt(slots), big.NewInt(E)),
+		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
+		SlotsPerExpert: fraction(slots, big.NewInt(E)),
 	}
 	ops := []Op{ob.linear("router", "mlp", rows, h, E, c.RouterBias)}
 	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)
 	if c.RouterBias {
 		ops[0].Note += "; per-expert bias (e_score_correction_bias) used in selection"
 	}
-	combineInputs := [][]int64{{slots, h}}
+	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
 		if c.SharedExpertGate {
@@ -299,17 +301,17 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		}
 		combineInputs = append(combineInputs, ob.hidden())
 	}
-	for _, o := range ob.mlpOps("experts.", []int64{slots}, c.MoEIntermediateSize) {
+	for _, o := range ob.mlpOps("experts.", slotRows, c.MoEIntermediateSize) {
 		if o.Kind == KindLinear {
 			perExpert := o.Params
 			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)
 			o.ActiveParams = ob.calc.mul(o.Name+" active params", k, perExpert)
-			o.Note = fmt.Sprintf("%d experts; %d token slots, %s per expert on average", E, slots, routing.SlotsPerExpert)
+			o.Note = fmt.Sprintf("%d experts; %s token slots, %s per expert on average", E, slots, routing.SlotsPerExpert)
 		}
 		ops = append(ops, o)
 	}
 	ops = append(ops, ob.op(Op{Name: "combine", Block: "mlp", Kind: KindCombine,
 		Inputs: combineInputs, Output: ob.hidden(),
-		Note: "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"}, 0))
+		Note: "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"}, nil))
 	return ops, routing
 }

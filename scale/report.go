@@ -3,9 +3,12 @@ package scale
 import "math/big"
 
 // Report is everything the engine computes for one Config and Workload.
-// Counts are exact integers: parameters and elements as int64 (checked), and
-// model-wide FLOPs as big.Int, since they exceed int64 at long contexts and
-// large batches. JSON names are the public contract of the reports.
+// Counts are exact integers. What depends on the model alone (parameters,
+// widths, bytes of weights and of the KV cache per token) is int64, checked
+// against overflow. What grows with the workload (tokens, elements, MACs,
+// FLOPs, bytes of activations and of the whole KV cache) is a big.Int at
+// every scope, op, layer and model alike, so it is exact for any workload
+// Validate accepts. JSON names are the public contract of the reports.
 type Report struct {
 	Config       Config          `json:"config"`
 	Architecture Architecture    `json:"architecture"`
@@ -33,7 +36,7 @@ type Architecture struct {
 // WorkloadSummary is the Workload with the number of tokens it processes.
 type WorkloadSummary struct {
 	Workload
-	Tokens int64 `json:"tokens"` // batch_size × seq_len
+	Tokens *big.Int `json:"tokens"` // batch_size × seq_len
 }
 
 // Params counts unique weights, as Hugging Face model.num_parameters() does:
@@ -113,9 +116,9 @@ type Memory struct {
 	KVCacheBytesPerToken int64 `json:"kv_cache_bytes_per_token"`
 	// KVCacheElements is the cache of batch_size sequences of seq_len
 	// tokens; a windowed or chunked layer holds at most its window or chunk.
-	KVCacheElements int64 `json:"kv_cache_elements"`
+	KVCacheElements *big.Int `json:"kv_cache_elements"`
 	// KVCacheBytes is KVCacheElements at the workload dtype.
-	KVCacheBytes       int64              `json:"kv_cache_bytes"`
+	KVCacheBytes       *big.Int           `json:"kv_cache_bytes"`
 	ActivationElements ActivationElements `json:"activation_elements"`
 	// WeightsByDType is params.total and params.active at each data type.
 	WeightsByDType []DTypeBytes `json:"weights_by_dtype"`
@@ -145,10 +148,10 @@ type StateBytes struct {
 // ActivationMemory is the training activation memory under one convention.
 // Bytes is 0 when the convention does not apply; Note says why.
 type ActivationMemory struct {
-	Convention string `json:"convention"`
-	Applies    bool   `json:"applies"`
-	Bytes      int64  `json:"bytes"`
-	Note       string `json:"note"`
+	Convention string   `json:"convention"`
+	Applies    bool     `json:"applies"`
+	Bytes      *big.Int `json:"bytes"`
+	Note       string   `json:"note"`
 }
 
 // Inference is the cost of serving the model on the workload.
@@ -167,9 +170,9 @@ type Inference struct {
 // cache, this token included, holds KVLength tokens: the token scores
 // KVLength keys (fewer on windowed or chunked layers).
 type DecodeStep struct {
-	KVLength         int64 `json:"kv_length"`
-	FLOPs            int64 `json:"flops"`
-	KVCacheBytesRead int64 `json:"kv_cache_bytes_read"`
+	KVLength         int64    `json:"kv_length"`
+	FLOPs            *big.Int `json:"flops"`
+	KVCacheBytesRead *big.Int `json:"kv_cache_bytes_read"`
 }
 
 // CrossCheck is a published formula evaluated on the model, beside the
@@ -193,22 +196,22 @@ type CrossCheck struct {
 // ActivationElements sums the output elements of every op that materialises
 // a tensor (views excluded), each counted once, over the whole forward pass.
 type ActivationElements struct {
-	Total     int64 `json:"total"`
-	Embedding int64 `json:"embedding"`
-	Attention int64 `json:"attention"`
-	MLP       int64 `json:"mlp"`
-	Head      int64 `json:"head"`
+	Total     *big.Int `json:"total"`
+	Embedding *big.Int `json:"embedding"`
+	Attention *big.Int `json:"attention"`
+	MLP       *big.Int `json:"mlp"`
+	Head      *big.Int `json:"head"`
 	// AttentionScores is the share of Attention held by the seq_len × seq_len
 	// score and softmax tensors.
-	AttentionScores int64 `json:"attention_scores"`
+	AttentionScores *big.Int `json:"attention_scores"`
 }
 
 // Stage is a part of the model run once: the embedding or the head.
 type Stage struct {
-	Params             int64 `json:"params"`
-	FLOPs              int64 `json:"flops"`
-	ActivationElements int64 `json:"activation_elements"`
-	Ops                []Op  `json:"ops"`
+	Params             int64    `json:"params"`
+	FLOPs              *big.Int `json:"flops"`
+	ActivationElements *big.Int `json:"activation_elements"`
+	Ops                []Op     `json:"ops"`
 }
 
 // LayerGroup is one kind of decoder layer and how many layers are of it.
@@ -240,29 +243,29 @@ type LayerGroup struct {
 
 // LayerFLOPs are the FLOPs of one layer over the workload.
 type LayerFLOPs struct {
-	Forward              int64 `json:"forward"`
-	ForwardDense         int64 `json:"forward_dense"`
-	AttentionProjections int64 `json:"attention_projections"`
-	AttentionScores      int64 `json:"attention_scores"`
-	AttentionScoresDense int64 `json:"attention_scores_dense"`
-	MLP                  int64 `json:"mlp"`
+	Forward              *big.Int `json:"forward"`
+	ForwardDense         *big.Int `json:"forward_dense"`
+	AttentionProjections *big.Int `json:"attention_projections"`
+	AttentionScores      *big.Int `json:"attention_scores"`
+	AttentionScoresDense *big.Int `json:"attention_scores_dense"`
+	MLP                  *big.Int `json:"mlp"`
 }
 
 // LayerActivationElements are the activation elements of one layer.
 type LayerActivationElements struct {
-	Total           int64 `json:"total"`
-	Attention       int64 `json:"attention"`
-	MLP             int64 `json:"mlp"`
-	AttentionScores int64 `json:"attention_scores"` // score and softmax tensors
+	Total           *big.Int `json:"total"`
+	Attention       *big.Int `json:"attention"`
+	MLP             *big.Int `json:"mlp"`
+	AttentionScores *big.Int `json:"attention_scores"` // score and softmax tensors
 }
 
 // Routing describes how a MoE layer spreads the workload's tokens.
 type Routing struct {
-	Tokens          int64 `json:"tokens"`
-	ExpertsPerToken int64 `json:"experts_per_token"`
+	Tokens          *big.Int `json:"tokens"`
+	ExpertsPerToken int64    `json:"experts_per_token"`
 	// TokenSlots = Tokens × ExpertsPerToken: rows the routed experts process.
-	TokenSlots int64 `json:"token_slots"`
-	NumExperts int64 `json:"num_experts"`
+	TokenSlots *big.Int `json:"token_slots"`
+	NumExperts int64    `json:"num_experts"`
 	// SlotsPerExpert is TokenSlots / NumExperts as an exact fraction ("2048"
 	// or "4096/3"): the average under even routing.
 	SlotsPerExpert string `json:"slots_per_expert"`
@@ -276,15 +279,15 @@ type Op struct {
 	// Inputs are the shapes of the activations read (weights excluded).
 	Inputs         [][]int64 `json:"inputs"`
 	Output         []int64   `json:"output"`
-	OutputElements int64     `json:"output_elements"`
+	OutputElements *big.Int  `json:"output_elements"`
 	// View: the output is a reshape of the input, not a new tensor; it is
 	// left out of activation element totals.
 	View bool `json:"view"`
 	// MACs are the multiply-accumulates of the matmul, causal as run.
-	MACs int64 `json:"macs"`
+	MACs *big.Int `json:"macs"`
 	// FLOPs = 2 × MACs; FLOPsDense counts every (query, key) pair.
-	FLOPs      int64 `json:"flops"`
-	FLOPsDense int64 `json:"flops_dense"`
+	FLOPs      *big.Int `json:"flops"`
+	FLOPsDense *big.Int `json:"flops_dense"`
 	// Params are the weights the op owns; ActiveParams those one token uses.
 	Params       int64  `json:"params"`
 	ActiveParams int64  `json:"active_params"`

@@ -2,9 +2,11 @@ package scale
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fieldErrors returns the fields named by the *FieldErrors joined in err.
@@ -101,21 +103,12 @@ func TestParseDType(t *testing.T) {
 	}
 }
 
-// TestFLOPsBeyondInt64: a long-context MoE at batch 64 has forward FLOPs
-// above 2^63; the engine carries them exactly.
-func TestFLOPsBeyondInt64(t *testing.T) {
-	// Mixtral-8x22B's shape stretched to 524,288 tokens, at batch 64.
-	const seq = 524288
-	c := llamaStyle(32000, 6144, 56, 48, 8, 128, 0)
-	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 8, 2, 16384
-	c.MaxPositionEmbeddings = seq
-	w := Workload{BatchSize: 64, SeqLen: seq, DType: BF16}
-	r := mustAnalyze(t, c, w)
-	limit := new(big.Int).Lsh(big.NewInt(1), 63)
-	if r.FLOPs.Forward.Cmp(limit) <= 0 {
-		t.Fatalf("forward FLOPs %v not above 2^63: the test does not exercise overflow", r.FLOPs.Forward)
-	}
-	// Recompute the total independently, in big integers throughout.
+// TestExactAtEveryAcceptedWorkload: a long-context MoE (Mixtral-8x22B's
+// shape) carries every workload-scaled count exactly, from 524,288 tokens at
+// batch 64 (forward FLOPs past 2^63) up to the limits, 2^32 tokens at batch
+// 2^32, where a single op's FLOPs pass 2^100. Each total is recomputed here
+// independently, in big integers throughout.
+func TestExactAtEveryAcceptedWorkload(t *testing.T) {
 	B := func(x int64) *big.Int { return big.NewInt(x) }
 	mul := func(xs ...*big.Int) *big.Int {
 		r := B(1)
@@ -124,19 +117,102 @@ func TestFLOPsBeyondInt64(t *testing.T) {
 		}
 		return r
 	}
-	tokens := mul(B(64), B(seq))
-	h, L := B(6144), B(56)
-	proj := mul(tokens, h, B(48*128+2*8*128+48*128))           // q, k, v, o
-	pairs := mul(B(64), B(48), B(128), B(seq*(seq+1)/2), B(2)) // scores and weights·V
-	router := mul(tokens, h, B(8))                             // router
-	experts := mul(tokens, B(2), h, B(16384), B(3))            // 3 matrices per routed expert
-	perLayer := new(big.Int).Add(proj, pairs)
-	perLayer.Add(perLayer, router).Add(perLayer, experts)
-	want := mul(perLayer, L)
-	want.Add(want, mul(tokens, h, B(32000))) // LM head
-	want.Mul(want, B(2))                     // 2 FLOPs per MAC
-	if r.FLOPs.Forward.Cmp(want) != 0 {
-		t.Errorf("forward = %v, want %v", r.FLOPs.Forward, want)
+	for _, tt := range []struct{ batch, seq int64 }{
+		{64, 524288}, {1000, 1_000_000}, {MaxBatchSize, MaxSeqLen},
+	} {
+		c := llamaStyle(32000, 6144, 56, 48, 8, 128, 0)
+		c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 8, 2, 16384
+		c.MaxPositionEmbeddings = tt.seq
+		r := mustAnalyze(t, c, Workload{BatchSize: tt.batch, SeqLen: tt.seq, DType: BF16})
+		if limit := new(big.Int).Lsh(B(1), 63); r.FLOPs.Forward.Cmp(limit) <= 0 {
+			t.Fatalf("forward FLOPs %v not above 2^63: the test does not exercise overflow", r.FLOPs.Forward)
+		}
+		b, s := B(tt.batch), B(tt.seq)
+		tokens := mul(b, s)
+		causal := new(big.Int).Rsh(mul(s, new(big.Int).Add(s, B(1))), 1)
+		h, L := B(6144), B(56)
+		proj := mul(tokens, h, B(48*128+2*8*128+48*128)) // q, k, v, o
+		scores := mul(b, B(48), B(128), causal)          // Q·Kᵀ; weights·V the same
+		router := mul(tokens, h, B(8))
+		experts := mul(tokens, B(2), h, B(16384), B(3)) // 3 matrices per routed expert
+		perLayer := bigSum(proj, scores, scores, router, experts)
+		want := mul(bigSum(mul(perLayer, L), mul(tokens, h, B(32000))), B(2)) // + LM head; 2 FLOPs a MAC
+		if r.FLOPs.Forward.Cmp(want) != 0 {
+			t.Errorf("b=%d s=%d: forward = %v, want %v", tt.batch, tt.seq, r.FLOPs.Forward, want)
+		}
+		var scoresOp Op
+		for _, o := range r.Layers[0].Ops {
+			if o.Name == "scores" {
+				scoresOp = o
+			}
+		}
+		if got, want := scoresOp.FLOPs, mul(scores, B(2)); got.Cmp(want) != 0 {
+			t.Errorf("b=%d s=%d: scores op FLOPs %v, want %v", tt.batch, tt.seq, got, want)
+		}
+		if got, want := scoresOp.OutputElements, mul(b, B(48), s, s); got.Cmp(want) != 0 {
+			t.Errorf("b=%d s=%d: score elements %v, want %v", tt.batch, tt.seq, got, want)
+		}
+		kv := mul(B(2*8*128), L, tokens)
+		if got := r.Memory.KVCacheElements; got.Cmp(kv) != 0 {
+			t.Errorf("b=%d s=%d: KV cache %v elements, want %v", tt.batch, tt.seq, got, kv)
+		}
+		if got := r.Memory.KVCacheBytes; got.Cmp(mul(kv, B(2))) != 0 {
+			t.Errorf("b=%d s=%d: KV cache %v bytes, want 2 per element", tt.batch, tt.seq, got)
+		}
+		if got := r.Layers[0].Routing.TokenSlots; got.Cmp(mul(tokens, B(2))) != 0 {
+			t.Errorf("b=%d s=%d: %v token slots, want 2 per token", tt.batch, tt.seq, got)
+		}
+	}
+}
+
+// TestWorkloadLimits: a workload past the limits is refused up front, by
+// field, never analysed; at the limits it is analysed.
+func TestWorkloadLimits(t *testing.T) {
+	c := llamaStyle(32000, 64, 2, 4, 4, 16, 128)
+	c.MaxPositionEmbeddings = 1 << 40
+	for _, tt := range []struct {
+		w     Workload
+		field string
+	}{
+		{Workload{BatchSize: math.MaxInt64, SeqLen: 1, DType: BF16}, "batch_size"},
+		{Workload{BatchSize: MaxBatchSize + 1, SeqLen: 2, DType: BF16}, "batch_size"},
+		{Workload{BatchSize: 1, SeqLen: MaxSeqLen + 1, DType: BF16}, "seq_len"},
+		{Workload{BatchSize: 4611686018427387904, SeqLen: 2, DType: BF16}, "batch_size"},
+		{Workload{BatchSize: 1, SeqLen: 8, DType: BF16, TrainingTokens: -1}, "training_tokens"},
+	} {
+		_, err := Analyze(c, tt.w)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != tt.field {
+			t.Errorf("%+v: error %v, want a FieldError on %s", tt.w, err, tt.field)
+		}
+	}
+	w := Workload{BatchSize: MaxBatchSize, SeqLen: MaxSeqLen, DType: INT4, TrainingTokens: math.MaxInt64}
+	if _, err := Analyze(c, w); err != nil {
+		t.Errorf("at the limits: %v", err)
+	}
+}
+
+// TestLayerLimit: a config claiming more than MaxLayers layers is refused at
+// once, without work that grows with the claim.
+func TestLayerLimit(t *testing.T) {
+	for _, layers := range []int64{MaxLayers + 1, 1_000_000_000_000, math.MaxInt64} {
+		c := llamaStyle(32000, 64, layers, 4, 4, 16, 128)
+		c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.FirstKDenseReplace = 4, 1, 32, 1
+		start := time.Now()
+		_, err := Analyze(c, Workload{BatchSize: 1, SeqLen: 8, DType: BF16})
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Field != "num_hidden_layers" {
+			t.Errorf("%d layers: error %v, want a FieldError on num_hidden_layers", layers, err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%d layers: refused after %v", layers, d)
+		}
+	}
+	c := llamaStyle(32000, 64, MaxLayers, 4, 4, 16, 128)
+	c.SlidingWindow, c.GlobalAttentionInterval = 4, 3
+	r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: 8, DType: BF16})
+	if len(r.Layers) != 2 || r.Layers[0].Count+r.Layers[1].Count != MaxLayers {
+		t.Errorf("%d layers give groups %+v", MaxLayers, r.Layers)
 	}
 }
 
