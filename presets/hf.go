@@ -200,8 +200,11 @@ type hfFields struct {
 	// fileNames maps a scale.Config field (its JSON name) to what the file
 	// calls it, or how the reader derives it, where the two differ.
 	fileNames map[string]string
-	errs      []error
-	notes     []string
+	// consequences are the scale.Config fields the reader derived from
+	// values Validate refuses in their own right: their errors are left out.
+	consequences map[string]bool
+	errs         []error
+	notes        []string
 }
 
 // name is field as an error names it: inside text_config where the fields are.
@@ -220,6 +223,22 @@ func (f *hfFields) alias(configField, fileField string) {
 		f.fileNames = map[string]string{}
 	}
 	f.fileNames[configField] = fileField
+}
+
+// follows records that Validate's errors on scale.Config field configField,
+// which the reader derived, follow from another field's error.
+func (f *hfFields) follows(configField string) {
+	if f.consequences == nil {
+		f.consequences = map[string]bool{}
+	}
+	f.consequences[configField] = true
+}
+
+// followsIf is follows where cond holds.
+func (f *hfFields) followsIf(cond bool, configField string) {
+	if cond {
+		f.follows(configField)
+	}
 }
 
 // fileName is what the file calls scale.Config field configField.
@@ -247,7 +266,11 @@ var ruleWord = regexp.MustCompile(`[a-z][a-z0-9_]*`)
 
 // fileFieldErrors turns the joined *scale.FieldErrors of Config.Validate
 // into ErrInvalidValue errors that name the fields as the file does (n_embd
-// for hidden_size in a GPT-2 config), in the field and in the rule.
+// for hidden_size in a GPT-2 config), in the field and in the rule. It
+// leaves out what follows from another error: an error on a field the
+// reader derived from a refused one (head_dim from n_head 0), a rule
+// relative to a refused field (dense-model rules when n_routed_experts is
+// negative), and a repeat (n_head for both kinds of heads in GPT-2).
 func (f *hfFields) fileFieldErrors(err error) error {
 	var leaves []error
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -255,24 +278,42 @@ func (f *hfFields) fileFieldErrors(err error) error {
 	} else {
 		leaves = []error{err}
 	}
-	out := make([]error, 0, len(leaves))
+	type renamedError struct {
+		fe   *scale.FieldError
+		refs []string // the fields its rule refers to, renamed
+	}
+	var renamed []renamedError
+	refused := map[string]bool{}
 	for _, e := range leaves {
 		var fe *scale.FieldError
 		if !errors.As(e, &fe) {
-			out = append(out, &fieldError{kind: ErrInvalidValue, msg: e.Error(), cause: e})
+			return &fieldError{kind: ErrInvalidValue, msg: e.Error(), cause: e} // Validate returns only FieldErrors
+		}
+		if f.consequences[fe.Field] {
 			continue
 		}
-		renamed := &scale.FieldError{
-			Field: f.fileName(fe.Field),
-			Rule: ruleWord.ReplaceAllStringFunc(fe.Rule, func(w string) string {
-				if configFields[w] {
-					return f.fileName(w)
-				}
+		r := renamedError{fe: &scale.FieldError{Field: f.fileName(fe.Field), Value: fe.Value}}
+		r.fe.Rule = ruleWord.ReplaceAllStringFunc(fe.Rule, func(w string) string {
+			if !configFields[w] {
 				return w
-			}),
-			Value: fe.Value,
+			}
+			r.refs = append(r.refs, f.fileName(w))
+			return f.fileName(w)
+		})
+		refused[r.fe.Field] = true
+		renamed = append(renamed, r)
+	}
+	var out []error
+	seen := map[string]bool{}
+	for _, r := range renamed {
+		follows := seen[r.fe.Error()]
+		for _, ref := range r.refs {
+			follows = follows || (ref != r.fe.Field && refused[ref])
 		}
-		out = append(out, &fieldError{kind: ErrInvalidValue, field: renamed.Field, msg: renamed.Error(), cause: renamed})
+		if !follows {
+			seen[r.fe.Error()] = true
+			out = append(out, &fieldError{kind: ErrInvalidValue, field: r.fe.Field, msg: r.fe.Error(), cause: r.fe})
+		}
 	}
 	return errors.Join(out...)
 }
@@ -463,6 +504,7 @@ func (f *hfFields) layers(name string) int64 {
 func (f *hfFields) implicitHeadDim(hidden, heads int64, hiddenName, headsName string) int64 {
 	f.alias("head_dim", fmt.Sprintf("head_dim (%s / %s)", f.name(hiddenName), f.name(headsName)))
 	if hidden <= 0 || heads <= 0 {
+		f.follows("head_dim")
 		return 0
 	}
 	if hidden%heads != 0 {
@@ -504,7 +546,10 @@ func (f *hfFields) decoderShape(maxPositions int64, tied bool, act string) scale
 		MLP:               scale.MLPGated, Norm: scale.RMSNorm, PositionEmbedding: scale.PositionRoPE,
 		NormsPerLayer: 2,
 	}
-	c.NumKeyValueHeads = f.intOr("num_key_value_heads", c.NumAttentionHeads, "num_attention_heads: multi-head attention")
+	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
+		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
+		return c.NumAttentionHeads
+	}, "num_attention_heads: multi-head attention")
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", maxPositions, f.modelType+" default")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", tied)
 	c.HiddenAct = f.stringOr("hidden_act", act)
@@ -604,6 +649,8 @@ func readQwen2MoE(f *hfFields) scale.Config {
 	if c.SharedExpertIntermediateSize > 0 {
 		c.NumSharedExperts, c.SharedExpertGate = 1, true
 	}
+	f.follows("num_shared_experts") // both derived from shared_expert_intermediate_size
+	f.follows("shared_expert_gate")
 	f.qwenSliding()
 	return c
 }
@@ -668,9 +715,13 @@ func readGPT2(f *hfFields) scale.Config {
 		f.alias(field, file)
 	}
 	c.NumKeyValueHeads = c.NumAttentionHeads
+	f.follows("num_key_value_heads") // n_head's errors are its
 	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "n_embd", "n_head")
 	c.MaxPositionEmbeddings = f.intOr("n_positions", 1024, "gpt2 default")
-	c.IntermediateSize = f.intOrFunc("n_inner", func() int64 { return f.mul("4 × n_embd", 4, c.HiddenSize) }, "4 × n_embd")
+	c.IntermediateSize = f.intOrFunc("n_inner", func() int64 {
+		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
+		return f.mul("4 × n_embd", 4, c.HiddenSize)
+	}, "4 × n_embd")
 	c.HiddenAct = f.stringOr("activation_function", "gelu_new")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
 	f.unmodelled(f.boolOr("add_cross_attention", false), "add_cross_attention", "cross-attention is not modelled")
@@ -703,13 +754,17 @@ func readFalcon(f *hfFields) scale.Config {
 	switch {
 	case newArch:
 		kv := name("num_kv_heads", "n_head_kv")
-		c.NumKeyValueHeads = f.intOr(kv, c.NumAttentionHeads, "num_attention_heads")
+		c.NumKeyValueHeads = f.intOrFunc(kv, func() int64 {
+			f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
+			return c.NumAttentionHeads
+		}, "num_attention_heads")
 		f.alias("num_key_value_heads", kv)
 	case f.boolOr("multi_query", true):
 		c.NumKeyValueHeads = 1
 	default:
 		c.NumKeyValueHeads = c.NumAttentionHeads
 		f.alias("num_key_value_heads", heads)
+		f.follows("num_key_value_heads")
 	}
 	c.ParallelBlock = f.boolOr("parallel_attn", true)
 	f.alias("norms_per_layer", "num_ln_in_parallel_attn")
@@ -724,7 +779,10 @@ func readFalcon(f *hfFields) scale.Config {
 	bias := f.boolOr("bias", false)
 	c.AttentionQKVBias, c.AttentionOutBias, c.MLPBias = bias, bias, bias
 	f.alias("intermediate_size", "ffn_hidden_size")
-	c.IntermediateSize = f.intOrFunc("ffn_hidden_size", func() int64 { return f.mul("4 × hidden_size", 4, c.HiddenSize) }, "4 × hidden_size")
+	c.IntermediateSize = f.intOrFunc("ffn_hidden_size", func() int64 {
+		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
+		return f.mul("4 × hidden_size", 4, c.HiddenSize)
+	}, "4 × hidden_size")
 	c.HiddenAct = f.stringOr("activation", "gelu")
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", 2048, "falcon default")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
@@ -742,8 +800,10 @@ func readDeepSeek(f *hfFields) scale.Config {
 	c.VHeadDim = f.required("v_head_dim")
 	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
 	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
+	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
 	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
 	f.alias("num_key_value_heads", "num_attention_heads")
+	f.follows("num_key_value_heads")
 	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
 	if experts, ok := f.optional("n_routed_experts"); ok {
 		c.NumLocalExperts = experts
@@ -755,6 +815,7 @@ func readDeepSeek(f *hfFields) scale.Config {
 		f.alias("num_local_experts", "n_routed_experts")
 		f.alias("num_shared_experts", "n_shared_experts")
 		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
+		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
 		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
 		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
 		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
@@ -777,6 +838,7 @@ func readLlama4(f *hfFields) scale.Config {
 	c.NumSharedExperts, c.SharedExpertIntermediateSize = 1, c.MoEIntermediateSize
 	f.alias("moe_intermediate_size", f.name("intermediate_size"))
 	f.alias("shared_expert_intermediate_size", f.name("intermediate_size"))
+	f.follows("shared_expert_intermediate_size") // intermediate_size's errors are its
 	step := f.intOr("interleave_moe_layer_step", 1, "every layer MoE")
 	c.MoELayerInterval = step
 	f.alias("moe_layer_interval", f.name("interleave_moe_layer_step"))
