@@ -269,7 +269,7 @@ var ruleWord = regexp.MustCompile(`[a-z][a-z0-9_]*`)
 // for hidden_size in a GPT-2 config), in the field and in the rule. It
 // leaves out what follows from another error: an error on a field the
 // reader derived from a refused one (head_dim from n_head 0), a rule
-// relative to a refused field (dense-model rules when n_routed_experts is
+// relative to a field refused in itself (dense-model rules when n_routed_experts is
 // negative), and a repeat (n_head for both kinds of heads in GPT-2).
 func (f *hfFields) fileFieldErrors(err error) error {
 	var leaves []error
@@ -300,7 +300,9 @@ func (f *hfFields) fileFieldErrors(err error) error {
 			r.refs = append(r.refs, f.fileName(w))
 			return f.fileName(w)
 		})
-		refused[r.fe.Field] = true
+		if len(r.refs) == 0 {
+			refused[r.fe.Field] = true // wrong in itself, not relative to another field
+		}
 		renamed = append(renamed, r)
 	}
 	var out []error

@@ -131,6 +131,8 @@ var strictCases = []struct {
 	{"llama4 text_config intermediate_size 0", `{"model_type": "llama4", "text_config": {` +
 		strings.Replace(llama4Text, `"intermediate_size": 8192`, `"intermediate_size": 0`, 1) + `, "num_hidden_layers": 4}}`,
 		ErrInvalidValue, "text_config.intermediate_size must be a positive integer, got 0"},
+	{"kv heads past heads (fuzz)", llamaBase + `, "num_hidden_layers": 1, "num_key_value_heads": 64}`, ErrInvalidValue,
+		"num_key_value_heads must not exceed num_attention_heads (32), got 64"},
 	{"llama4 no_rope_layer_interval -1", `{` + llama4Text + `, "num_hidden_layers": 4, "no_rope_layer_interval": -1}`,
 		ErrInvalidValue, "no_rope_layer_interval must not be negative, got -1"},
 }
