@@ -407,8 +407,9 @@ func fieldOr[T any](f *hfFields, name string, def T, want string) T {
 	return x
 }
 
-// intList returns integer-list field name and whether it is set. Its
-// length is bounded by the file's.
+// intList returns integer-list field name and whether it is set and a
+// list of integers (else the error is recorded). Its length is bounded by
+// the file's.
 func (f *hfFields) intList(name string) ([]int64, bool) {
 	v, ok := f.value(name)
 	if !ok {
@@ -417,13 +418,14 @@ func (f *hfFields) intList(name string) ([]int64, bool) {
 	items, ok := v.([]any)
 	if !ok {
 		f.errorf(ErrWrongType, name, "%s must be a list of integers, got %s", f.name(name), describe(v))
-		return nil, true
+		return nil, false
 	}
+	errs := len(f.errs)
 	out := make([]int64, len(items))
 	for i, it := range items {
 		out[i] = f.toInt(fmt.Sprintf("%s[%d]", name, i), it)
 	}
-	return out, true
+	return out, len(f.errs) == errs
 }
 
 // unmodelled records an error when cond holds: the field's value changes
@@ -844,10 +846,13 @@ func readLlama4(f *hfFields) scale.Config {
 	step := f.intOr("interleave_moe_layer_step", 1, "every layer MoE")
 	c.MoELayerInterval = step
 	f.alias("moe_layer_interval", f.name("interleave_moe_layer_step"))
-	if listed, ok := f.intList("moe_layers"); ok && step > 0 {
+	// The lists are compared only with a layer count in range: one out of
+	// range is an error of its own (the reader's or Validate's).
+	layersOK := c.NumHiddenLayers > 0 && c.NumHiddenLayers <= scale.MaxLayers
+	if listed, ok := f.intList("moe_layers"); ok && step > 0 && layersOK {
 		// The layers step−1, 2·step−1, … below num_hidden_layers, compared
 		// without building them: the work is the list's, bounded by the file.
-		same := int64(len(listed)) == max(c.NumHiddenLayers, 0)/step
+		same := int64(len(listed)) == c.NumHiddenLayers/step
 		for k := 0; same && k < len(listed); k++ {
 			same = listed[k] == (int64(k)+1)*step-1 // at most num_hidden_layers − 1
 		}
@@ -859,10 +864,14 @@ func readLlama4(f *hfFields) scale.Config {
 	}
 	c.AttentionChunkSize, _ = f.optional("attention_chunk_size")
 	interval := f.intOr("no_rope_layer_interval", 4, "every fourth layer global, without RoPE")
-	if ropeLayers, ok := f.intList("no_rope_layers"); ok && interval > 0 {
+	if ropeLayers, ok := f.intList("no_rope_layers"); ok && interval > 0 && layersOK {
 		same := true // 1 (RoPE) everywhere but at every interval-th layer
 		for i := 0; same && i < len(ropeLayers); i++ {
-			same = ropeLayers[i] == map[bool]int64{true: 0, false: 1}[(int64(i)+1)%interval == 0]
+			want := int64(1)
+			if (int64(i)+1)%interval == 0 {
+				want = 0
+			}
+			same = ropeLayers[i] == want
 		}
 		f.unmodelled(!same, "no_rope_layers",
 			fmt.Sprintf("only every %d-th layer global (no_rope_layer_interval) is modelled", interval))

@@ -137,9 +137,31 @@ var strictCases = []struct {
 		ErrInvalidValue, "no_rope_layer_interval must not be negative, got -1"},
 }
 
+// strictQuiet: what the error of a strict case must not say, an error
+// that follows from the one the case is about.
+var strictQuiet = map[string]string{
+	"llama4 text_config layers 10^12":        "moe_layers",
+	"llama4_text layers 2^63-1 with lists":   "only",
+	"list item":                              "only the layers",
+	"gpt2 n_head 0":                          "head_dim",
+	"gpt2 n_embd negative":                   "n_inner",
+	"deepseek n_routed_experts -1":           "dense model",
+	"deepseek qk_nope_head_dim 0":            "head_dim (",
+	"llama4 text_config intermediate_size 0": "num_shared_experts",
+}
+
 // TestHFImportStrict: each refused input gives its kind of error, naming
 // the field as the file writes it, after the path, and fast.
 func TestHFImportStrict(t *testing.T) {
+	names := map[string]bool{}
+	for _, tt := range strictCases {
+		names[tt.name] = true
+	}
+	for name := range strictQuiet {
+		if !names[name] {
+			t.Errorf("strictQuiet names no case %q", name)
+		}
+	}
 	for _, tt := range strictCases {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
@@ -155,6 +177,9 @@ func TestHFImportStrict(t *testing.T) {
 			}
 			if !strings.HasPrefix(err.Error(), "config.json: ") || !strings.Contains(err.Error(), tt.says) {
 				t.Errorf("error %q does not say %q after the path", err, tt.says)
+			}
+			if quiet, ok := strictQuiet[tt.name]; ok && strings.Contains(err.Error(), quiet) {
+				t.Errorf("error %q says %q, which follows from another error", err, quiet)
 			}
 			checkHFError(t, "config.json", err)
 		})
