@@ -5,22 +5,42 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
+	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
 	"tscale/scale"
 )
 
-// The kinds of error FromHFConfig returns, for errors.Is.
+// The kinds of error FromHFConfig returns, for errors.Is. Each error names
+// the config.json field it is about (as the file names it, inside
+// text_config for the llama4 wrapper), or says what is wrong with the file
+// as a whole (ErrMalformedJSON, and ErrTooLarge for its size).
 var (
-	ErrMalformedJSON        = errors.New("malformed JSON")
-	ErrMissingField         = errors.New("missing required field")
-	ErrWrongType            = errors.New("field of the wrong type")
+	// ErrMalformedJSON: the file is not one JSON object, or has data after it.
+	ErrMalformedJSON = errors.New("malformed JSON")
+	// ErrMissingField: a required field is absent or null.
+	ErrMissingField = errors.New("missing required field")
+	// ErrWrongType: a field holds the wrong kind of value; for an integer
+	// field, anything but an integer in the int64 range (4096.5, 1e400,
+	// 99999999999999999999).
+	ErrWrongType = errors.New("field of the wrong type")
+	// ErrUnsupportedModelType: model_type names a family tscale does not read.
 	ErrUnsupportedModelType = errors.New("unsupported model_type")
-	ErrUnmodelled           = errors.New("architecture tscale does not model")
+	// ErrUnmodelled: a field's value changes the architecture in a way tscale
+	// does not count.
+	ErrUnmodelled = errors.New("architecture tscale does not model")
+	// ErrInvalidValue: a value breaks a rule of the architecture (a count
+	// that is not positive, a hidden size that its heads do not divide); the
+	// error wraps the *scale.FieldError, its field renamed to the file's.
+	ErrInvalidValue = errors.New("invalid value")
+	// ErrTooLarge: the file is longer than MaxConfigBytes, the layer count
+	// is past scale.MaxLayers, or a size computed from the file's values
+	// overflows int64.
+	ErrTooLarge = errors.New("too large")
 )
 
 // hfReaders maps each supported model_type to the function that reads it.
@@ -61,42 +81,64 @@ func HFModelTypes() []string {
 // (vocab_size, hidden_size, num_hidden_layers, num_attention_heads and the
 // MLP widths) are required, since a class default would silently describe
 // another model. A field whose value tscale does not model is an error.
+//
+// Reading is strict and bounded: data longer than MaxConfigBytes, anything
+// but whitespace after the JSON object, an integer field holding anything
+// but an integer in the int64 range, a hidden size its heads do not divide
+// (where head_dim is implicit), a layer count past scale.MaxLayers and a
+// size computed from the file that overflows int64 are errors. Every error
+// starts with path and wraps one of the Err kinds above.
 func FromHFConfig(path string, data []byte) (Preset, error) {
 	fail := func(err error) (Preset, error) { return Preset{}, fmt.Errorf("%s: %w", path, err) }
+	if len(data) > MaxConfigBytes {
+		return fail(&fieldError{kind: ErrTooLarge,
+			msg: fmt.Sprintf("the file is %d bytes; tscale reads at most %d (16 MiB)", len(data), MaxConfigBytes)})
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil {
-		return fail(fmt.Errorf("%w: %v", ErrMalformedJSON, err))
+		return fail(&fieldError{kind: ErrMalformedJSON, msg: err.Error()})
 	}
-	if dec.More() {
-		return fail(fmt.Errorf("%w: data after the top-level object", ErrMalformedJSON))
+	if rest := data[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+		return fail(&fieldError{kind: ErrMalformedJSON,
+			msg: fmt.Sprintf("data after the top-level object at byte %d", len(data)-len(bytes.TrimLeft(rest, " \t\r\n")))})
 	}
-	modelType, ok := m["model_type"].(string)
-	if !ok {
-		if _, present := m["model_type"]; present {
-			return fail(fmt.Errorf("%w: model_type must be a string, got %v", ErrWrongType, m["model_type"]))
-		}
-		return fail(fmt.Errorf("%w: model_type", ErrMissingField))
+	if m == nil { // the file is null
+		return fail(&fieldError{kind: ErrMalformedJSON, msg: "the file is null, not a JSON object"})
+	}
+	f := &hfFields{m: m}
+	modelType := f.stringOr("model_type", "")
+	if len(f.errs) > 0 {
+		return fail(f.errs[0])
+	}
+	if modelType == "" {
+		return fail(&fieldError{kind: ErrMissingField, field: "model_type", msg: "model_type"})
 	}
 	read, ok := hfReaders[modelType]
 	if !ok {
-		return fail(fmt.Errorf("%w %q; tscale reads %s", ErrUnsupportedModelType, modelType, strings.Join(HFModelTypes(), ", ")))
+		return fail(&fieldError{kind: ErrUnsupportedModelType, field: "model_type",
+			msg: fmt.Sprintf("%q; tscale reads %s", modelType, strings.Join(HFModelTypes(), ", "))})
 	}
+	f.modelType = modelType
 	if modelType == "llama4" { // the multimodal wrapper: its text model is text_config
-		text, ok := m["text_config"].(map[string]any)
-		if !ok {
-			return fail(fmt.Errorf("%w: text_config (the llama4 text model)", ErrMissingField))
+		v, present := f.value("text_config")
+		text, ok := v.(map[string]any)
+		switch {
+		case !present:
+			return fail(&fieldError{kind: ErrMissingField, field: "text_config", msg: "text_config (the llama4 text model)"})
+		case !ok:
+			return fail(&fieldError{kind: ErrWrongType, field: "text_config",
+				msg: "text_config must be an object (the llama4 text model), got " + describe(v)})
 		}
-		m = text
+		f.m, f.prefix = text, "text_config."
 	}
-	f := &hfFields{m: m, modelType: modelType}
 	c := read(f)
 	if err := errors.Join(f.errs...); err != nil {
 		return fail(err)
 	}
 	if err := c.Validate(); err != nil {
-		return fail(err)
+		return fail(f.fileFieldErrors(err))
 	}
 	slug := slugFromPath(path)
 	return Preset{
@@ -123,17 +165,159 @@ func slugFromPath(path string) string {
 	return slug
 }
 
+// fieldError is one problem FromHFConfig found: its kind, the config.json
+// field it is about ("" for the file as a whole) and the message, which
+// names that field.
+type fieldError struct {
+	kind  error
+	field string
+	msg   string
+	cause error // the renamed *scale.FieldError of an ErrInvalidValue
+}
+
+func (e *fieldError) Error() string {
+	if e.kind == ErrUnsupportedModelType {
+		return e.kind.Error() + " " + e.msg // unsupported model_type "bert"
+	}
+	return e.kind.Error() + ": " + e.msg
+}
+
+func (e *fieldError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{e.kind}
+	}
+	return []error{e.kind, e.cause}
+}
+
 // hfFields reads typed fields of a config.json and collects every error and
 // every default it applies.
 type hfFields struct {
 	m         map[string]any
 	modelType string
-	errs      []error
-	notes     []string
+	// prefix is "text_config." when the fields are the llama4 wrapper's
+	// text_config; errors name fields with it.
+	prefix string
+	// fileNames maps a scale.Config field (its JSON name) to what the file
+	// calls it, or how the reader derives it, where the two differ.
+	fileNames map[string]string
+	// consequences are the scale.Config fields the reader derived from
+	// values Validate refuses in their own right: their errors are left out.
+	consequences map[string]bool
+	errs         []error
+	notes        []string
 }
 
-func (f *hfFields) errorf(kind error, format string, args ...any) {
-	f.errs = append(f.errs, fmt.Errorf("%w: "+format, append([]any{kind}, args...)...))
+// name is field as an error names it: inside text_config where the fields are.
+func (f *hfFields) name(field string) string { return f.prefix + field }
+
+// errorf records an error of kind about field.
+func (f *hfFields) errorf(kind error, field, format string, args ...any) {
+	f.errs = append(f.errs, &fieldError{kind: kind, field: f.name(field), msg: fmt.Sprintf(format, args...)})
+}
+
+// alias records that the file holds scale.Config field configField as
+// fileField (or derives it as described), so that validation errors name
+// what the user wrote.
+func (f *hfFields) alias(configField, fileField string) {
+	if f.fileNames == nil {
+		f.fileNames = map[string]string{}
+	}
+	f.fileNames[configField] = fileField
+}
+
+// follows records that Validate's errors on scale.Config field configField,
+// which the reader derived, follow from another field's error.
+func (f *hfFields) follows(configField string) {
+	if f.consequences == nil {
+		f.consequences = map[string]bool{}
+	}
+	f.consequences[configField] = true
+}
+
+// followsIf is follows where cond holds.
+func (f *hfFields) followsIf(cond bool, configField string) {
+	if cond {
+		f.follows(configField)
+	}
+}
+
+// fileName is what the file calls scale.Config field configField.
+func (f *hfFields) fileName(configField string) string {
+	if n, ok := f.fileNames[configField]; ok {
+		return n
+	}
+	return f.name(configField)
+}
+
+// configFields are the JSON names of scale.Config's fields that hold an
+// underscore: the words of a validation rule fileFieldErrors renames.
+var configFields = func() map[string]bool {
+	names := map[string]bool{}
+	t := reflect.TypeFor[scale.Config]()
+	for i := range t.NumField() {
+		if name := t.Field(i).Tag.Get("json"); strings.Contains(name, "_") {
+			names[name] = true
+		}
+	}
+	return names
+}()
+
+var ruleWord = regexp.MustCompile(`[a-z][a-z0-9_]*`)
+
+// fileFieldErrors turns the joined *scale.FieldErrors of Config.Validate
+// into ErrInvalidValue errors that name the fields as the file does (n_embd
+// for hidden_size in a GPT-2 config), in the field and in the rule. It
+// leaves out what follows from another error: an error on a field the
+// reader derived from a refused one (head_dim from n_head 0), a rule
+// relative to a field refused in itself (dense-model rules when n_routed_experts is
+// negative), and a repeat (n_head for both kinds of heads in GPT-2).
+func (f *hfFields) fileFieldErrors(err error) error {
+	var leaves []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		leaves = j.Unwrap()
+	} else {
+		leaves = []error{err}
+	}
+	type renamedError struct {
+		fe   *scale.FieldError
+		refs []string // the fields its rule refers to, renamed
+	}
+	var renamed []renamedError
+	refused := map[string]bool{}
+	for _, e := range leaves {
+		var fe *scale.FieldError
+		if !errors.As(e, &fe) {
+			return &fieldError{kind: ErrInvalidValue, msg: e.Error(), cause: e} // Validate returns only FieldErrors
+		}
+		if f.consequences[fe.Field] {
+			continue
+		}
+		r := renamedError{fe: &scale.FieldError{Field: f.fileName(fe.Field), Value: fe.Value}}
+		r.fe.Rule = ruleWord.ReplaceAllStringFunc(fe.Rule, func(w string) string {
+			if !configFields[w] {
+				return w
+			}
+			r.refs = append(r.refs, f.fileName(w))
+			return f.fileName(w)
+		})
+		if len(r.refs) == 0 {
+			refused[r.fe.Field] = true // wrong in itself, not relative to another field
+		}
+		renamed = append(renamed, r)
+	}
+	var out []error
+	seen := map[string]bool{}
+	for _, r := range renamed {
+		follows := seen[r.fe.Error()]
+		for _, ref := range r.refs {
+			follows = follows || (ref != r.fe.Field && refused[ref])
+		}
+		if !follows {
+			seen[r.fe.Error()] = true
+			out = append(out, &fieldError{kind: ErrInvalidValue, field: r.fe.Field, msg: r.fe.Error(), cause: r.fe})
+		}
+	}
+	return errors.Join(out...)
 }
 
 // value returns the field's value; null counts as absent, as transformers
@@ -148,10 +332,18 @@ func (f *hfFields) value(name string) (any, bool) {
 
 // intOr returns integer field name, or def (noted) when it is absent.
 func (f *hfFields) intOr(name string, def int64, why string) int64 {
+	return f.intOrFunc(name, func() int64 { return def }, why)
+}
+
+// intOrFunc returns integer field name, or def() (noted) when it is absent;
+// def is called only then, so a default computed from other fields is
+// checked only where it is used.
+func (f *hfFields) intOrFunc(name string, def func() int64, why string) int64 {
 	v, ok := f.value(name)
 	if !ok {
-		f.notes = append(f.notes, fmt.Sprintf("%s absent: %d (%s)", name, def, why))
-		return def
+		d := def()
+		f.notes = append(f.notes, fmt.Sprintf("%s absent: %d (%s)", name, d, why))
+		return d
 	}
 	return f.toInt(name, v)
 }
@@ -160,7 +352,7 @@ func (f *hfFields) intOr(name string, def int64, why string) int64 {
 func (f *hfFields) required(name string) int64 {
 	v, ok := f.value(name)
 	if !ok {
-		f.errorf(ErrMissingField, "%s (%s)", name, f.modelType)
+		f.errorf(ErrMissingField, name, "%s (%s)", f.name(name), f.modelType)
 		return 0
 	}
 	return f.toInt(name, v)
@@ -175,6 +367,11 @@ func (f *hfFields) optional(name string) (int64, bool) {
 	return f.toInt(name, v), true
 }
 
+// integerLiteral is a JSON number written without fraction or exponent.
+var integerLiteral = regexp.MustCompile(`^-?(0|[1-9][0-9]*)$`)
+
+// toInt returns v as an int64: it must be a JSON integer in the int64 range.
+// The error quotes the number as the file writes it.
 func (f *hfFields) toInt(name string, v any) int64 {
 	n, ok := v.(json.Number)
 	if ok {
@@ -182,7 +379,11 @@ func (f *hfFields) toInt(name string, v any) int64 {
 			return i
 		}
 	}
-	f.errorf(ErrWrongType, "%s must be an integer, got %s", name, describe(v))
+	got := describe(v)
+	if ok && integerLiteral.MatchString(n.String()) {
+		got += " (out of range)"
+	}
+	f.errorf(ErrWrongType, name, "%s must be an integer, got %s", f.name(name), got)
 	return 0
 }
 
@@ -201,12 +402,14 @@ func fieldOr[T any](f *hfFields, name string, def T, want string) T {
 	}
 	x, ok := v.(T)
 	if !ok {
-		f.errorf(ErrWrongType, "%s must be %s, got %s", name, want, describe(v))
+		f.errorf(ErrWrongType, name, "%s must be %s, got %s", f.name(name), want, describe(v))
 	}
 	return x
 }
 
-// intList returns integer-list field name and whether it is set.
+// intList returns integer-list field name and whether it is set and a
+// list of integers (else the error is recorded). Its length is bounded by
+// the file's.
 func (f *hfFields) intList(name string) ([]int64, bool) {
 	v, ok := f.value(name)
 	if !ok {
@@ -214,22 +417,36 @@ func (f *hfFields) intList(name string) ([]int64, bool) {
 	}
 	items, ok := v.([]any)
 	if !ok {
-		f.errorf(ErrWrongType, "%s must be a list of integers, got %s", name, describe(v))
-		return nil, true
+		f.errorf(ErrWrongType, name, "%s must be a list of integers, got %s", f.name(name), describe(v))
+		return nil, false
 	}
+	errs := len(f.errs)
 	out := make([]int64, len(items))
 	for i, it := range items {
 		out[i] = f.toInt(fmt.Sprintf("%s[%d]", name, i), it)
 	}
-	return out, true
+	return out, len(f.errs) == errs
 }
 
 // unmodelled records an error when cond holds: the field's value changes
 // the architecture in a way tscale does not count.
 func (f *hfFields) unmodelled(cond bool, name, why string) {
 	if cond {
-		f.errorf(ErrUnmodelled, "%s %v: %s", name, f.m[name], why)
+		f.errorf(ErrUnmodelled, name, "%s %s: %s", f.name(name), show(f.m[name]), why)
 	}
+}
+
+// show is a value as the file writes it, briefly.
+func show(v any) string {
+	switch v := v.(type) {
+	case string:
+		return fmt.Sprintf("%q", v)
+	case []any:
+		return "(a list)"
+	case map[string]any:
+		return "(an object)"
+	}
+	return fmt.Sprintf("%v", v)
 }
 
 func describe(v any) string {
@@ -248,19 +465,70 @@ func describe(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
+// mul returns a × b, recording an ErrTooLarge error that names what (the
+// fields multiplied) when the product overflows int64.
+func (f *hfFields) mul(what string, a, b int64) int64 {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	p := a * b
+	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		f.errorf(ErrTooLarge, what, "%s overflows int64 (%d × %d)", what, a, b)
+		return 0
+	}
+	return p
+}
+
+// add returns a + b, recording an ErrTooLarge error that names what (the
+// fields added) when the sum overflows int64.
+func (f *hfFields) add(what string, a, b int64) int64 {
+	s := a + b
+	if (a > 0 && b > 0 && s < 0) || (a < 0 && b < 0 && s >= 0) {
+		f.errorf(ErrTooLarge, what, "%s overflows int64 (%d + %d)", what, a, b)
+		return 0
+	}
+	return s
+}
+
+// layers reads the layer count from field name and refuses one past
+// scale.MaxLayers here, before anything is done per layer.
+func (f *hfFields) layers(name string) int64 {
+	n := f.required(name)
+	f.alias("num_hidden_layers", f.name(name))
+	if n > scale.MaxLayers {
+		f.errorf(ErrTooLarge, name, "%s %d is more than the %d layers tscale analyses", f.name(name), n, scale.MaxLayers)
+	}
+	return n
+}
+
+// implicitHeadDim is hidden / heads, the head_dim of a model whose config
+// leaves it implicit; as in transformers, heads must divide hidden exactly.
+// hiddenName and headsName are the fields as the file names them. Where
+// either is not positive, Validate reports it.
+func (f *hfFields) implicitHeadDim(hidden, heads int64, hiddenName, headsName string) int64 {
+	f.alias("head_dim", fmt.Sprintf("head_dim (%s / %s)", f.name(hiddenName), f.name(headsName)))
+	if hidden <= 0 || heads <= 0 {
+		f.follows("head_dim")
+		return 0
+	}
+	if hidden%heads != 0 {
+		f.errorf(ErrInvalidValue, hiddenName, "%s %d is not a multiple of %s %d (head_dim is %s / %s)",
+			f.name(hiddenName), hidden, f.name(headsName), heads, f.name(hiddenName), f.name(headsName))
+		return 0
+	}
+	return hidden / heads
+}
+
 // headDim is head_dim, or hidden/heads as the modelling code defaults.
 func (f *hfFields) headDim(hidden, heads int64) int64 {
 	if d, ok := f.optional("head_dim"); ok {
 		return d
 	}
-	if heads <= 0 {
-		return 0
+	d := f.implicitHeadDim(hidden, heads, "hidden_size", "num_attention_heads")
+	if d > 0 {
+		f.notes = append(f.notes, fmt.Sprintf("head_dim absent: hidden_size / num_attention_heads = %d", d))
 	}
-	if hidden%heads != 0 {
-		f.errorf(ErrUnmodelled, "head_dim absent and hidden_size %d is not a multiple of num_attention_heads %d", hidden, heads)
-	}
-	f.notes = append(f.notes, fmt.Sprintf("head_dim absent: hidden_size / num_attention_heads = %d", hidden/heads))
-	return hidden / heads
+	return d
 }
 
 // decoder reads the fields every Llama-style decoder shares: sizes, heads,
@@ -277,12 +545,15 @@ func (f *hfFields) decoderShape(maxPositions int64, tied bool, act string) scale
 	c := scale.Config{
 		VocabSize:         f.required("vocab_size"),
 		HiddenSize:        f.required("hidden_size"),
-		NumHiddenLayers:   f.required("num_hidden_layers"),
+		NumHiddenLayers:   f.layers("num_hidden_layers"),
 		NumAttentionHeads: f.required("num_attention_heads"),
 		MLP:               scale.MLPGated, Norm: scale.RMSNorm, PositionEmbedding: scale.PositionRoPE,
 		NormsPerLayer: 2,
 	}
-	c.NumKeyValueHeads = f.intOr("num_key_value_heads", c.NumAttentionHeads, "num_attention_heads: multi-head attention")
+	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
+		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
+		return c.NumAttentionHeads
+	}, "num_attention_heads: multi-head attention")
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", maxPositions, f.modelType+" default")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", tied)
 	c.HiddenAct = f.stringOr("hidden_act", act)
@@ -327,6 +598,7 @@ func readMixtral(f *hfFields) scale.Config {
 	c.NumLocalExperts = f.intOr("num_local_experts", 8, "mixtral default")
 	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", 2, "mixtral default")
 	c.MoEIntermediateSize = f.required("intermediate_size") // every expert; no dense layers
+	f.alias("moe_intermediate_size", f.name("intermediate_size"))
 	c.SlidingWindow = f.slidingWindow(0)
 	return c
 }
@@ -363,6 +635,8 @@ func (f *hfFields) qwenMoE(c *scale.Config) {
 	c.NumExpertsPerTok = f.required("num_experts_per_tok")
 	c.MoEIntermediateSize = f.required("moe_intermediate_size")
 	c.MoELayerInterval = f.intOr("decoder_sparse_step", 1, "every layer MoE")
+	f.alias("num_local_experts", f.name("num_experts"))
+	f.alias("moe_layer_interval", f.name("decoder_sparse_step"))
 	if only, ok := f.intList("mlp_only_layers"); ok {
 		f.unmodelled(len(only) > 0, "mlp_only_layers", "a list of dense layers is not modelled; only decoder_sparse_step is")
 	}
@@ -379,6 +653,8 @@ func readQwen2MoE(f *hfFields) scale.Config {
 	if c.SharedExpertIntermediateSize > 0 {
 		c.NumSharedExperts, c.SharedExpertGate = 1, true
 	}
+	f.follows("num_shared_experts") // both derived from shared_expert_intermediate_size
+	f.follows("shared_expert_gate")
 	f.qwenSliding()
 	return c
 }
@@ -432,17 +708,24 @@ func readGPT2(f *hfFields) scale.Config {
 	c := scale.Config{
 		VocabSize:         f.required("vocab_size"),
 		HiddenSize:        f.required("n_embd"),
-		NumHiddenLayers:   f.required("n_layer"),
+		NumHiddenLayers:   f.layers("n_layer"),
 		NumAttentionHeads: f.required("n_head"),
 		MLP:               scale.MLPStandard, Norm: scale.LayerNorm, PositionEmbedding: scale.PositionLearned,
 		NormsPerLayer: 2, AttentionQKVBias: true, AttentionOutBias: true, MLPBias: true,
 	}
-	c.NumKeyValueHeads = c.NumAttentionHeads
-	if c.NumAttentionHeads > 0 {
-		c.HeadDim = c.HiddenSize / c.NumAttentionHeads
+	for field, file := range map[string]string{"hidden_size": "n_embd", "num_attention_heads": "n_head",
+		"num_key_value_heads": "n_head", "max_position_embeddings": "n_positions", "intermediate_size": "n_inner",
+		"hidden_act": "activation_function"} {
+		f.alias(field, file)
 	}
+	c.NumKeyValueHeads = c.NumAttentionHeads
+	f.follows("num_key_value_heads") // n_head's errors are its
+	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "n_embd", "n_head")
 	c.MaxPositionEmbeddings = f.intOr("n_positions", 1024, "gpt2 default")
-	c.IntermediateSize = f.intOr("n_inner", 4*c.HiddenSize, "4 × n_embd")
+	c.IntermediateSize = f.intOrFunc("n_inner", func() int64 {
+		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
+		return f.mul("4 × n_embd", 4, c.HiddenSize)
+	}, "4 × n_embd")
 	c.HiddenAct = f.stringOr("activation_function", "gelu_new")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
 	f.unmodelled(f.boolOr("add_cross_attention", false), "add_cross_attention", "cross-attention is not modelled")
@@ -458,29 +741,37 @@ func readFalcon(f *hfFields) scale.Config {
 		}
 		return hf
 	}
+	heads := name("num_attention_heads", "n_head")
 	c := scale.Config{
 		VocabSize:         f.required("vocab_size"),
 		HiddenSize:        f.required("hidden_size"),
-		NumHiddenLayers:   f.required(name("num_hidden_layers", "n_layer")),
-		NumAttentionHeads: f.required(name("num_attention_heads", "n_head")),
+		NumHiddenLayers:   f.layers(name("num_hidden_layers", "n_layer")),
+		NumAttentionHeads: f.required(heads),
 		MLP:               scale.MLPStandard, Norm: scale.LayerNorm, PositionEmbedding: scale.PositionRoPE,
 	}
+	f.alias("num_attention_heads", heads)
 	if f.boolOr("alibi", false) {
 		c.PositionEmbedding = scale.PositionALiBi
 	}
-	if c.NumAttentionHeads > 0 {
-		c.HeadDim = c.HiddenSize / c.NumAttentionHeads
-	}
+	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "hidden_size", heads)
 	newArch := f.boolOr("new_decoder_architecture", false)
 	switch {
 	case newArch:
-		c.NumKeyValueHeads = f.intOr(name("num_kv_heads", "n_head_kv"), c.NumAttentionHeads, "num_attention_heads")
+		kv := name("num_kv_heads", "n_head_kv")
+		c.NumKeyValueHeads = f.intOrFunc(kv, func() int64 {
+			f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
+			return c.NumAttentionHeads
+		}, "num_attention_heads")
+		f.alias("num_key_value_heads", kv)
 	case f.boolOr("multi_query", true):
 		c.NumKeyValueHeads = 1
 	default:
 		c.NumKeyValueHeads = c.NumAttentionHeads
+		f.alias("num_key_value_heads", heads)
+		f.follows("num_key_value_heads")
 	}
 	c.ParallelBlock = f.boolOr("parallel_attn", true)
+	f.alias("norms_per_layer", "num_ln_in_parallel_attn")
 	switch {
 	case !c.ParallelBlock:
 		c.NormsPerLayer = 2
@@ -491,7 +782,11 @@ func readFalcon(f *hfFields) scale.Config {
 	}
 	bias := f.boolOr("bias", false)
 	c.AttentionQKVBias, c.AttentionOutBias, c.MLPBias = bias, bias, bias
-	c.IntermediateSize = f.intOr("ffn_hidden_size", 4*c.HiddenSize, "4 × hidden_size")
+	f.alias("intermediate_size", "ffn_hidden_size")
+	c.IntermediateSize = f.intOrFunc("ffn_hidden_size", func() int64 {
+		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
+		return f.mul("4 × hidden_size", 4, c.HiddenSize)
+	}, "4 × hidden_size")
 	c.HiddenAct = f.stringOr("activation", "gelu")
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", 2048, "falcon default")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
@@ -507,15 +802,24 @@ func readDeepSeek(f *hfFields) scale.Config {
 	c.QKNopeHeadDim = f.required("qk_nope_head_dim")
 	c.QKRopeHeadDim = f.required("qk_rope_head_dim")
 	c.VHeadDim = f.required("v_head_dim")
-	c.HeadDim = c.QKNopeHeadDim + c.QKRopeHeadDim
+	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
+	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
+	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
 	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
+	f.alias("num_key_value_heads", "num_attention_heads")
+	f.follows("num_key_value_heads")
 	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
 	if experts, ok := f.optional("n_routed_experts"); ok {
 		c.NumLocalExperts = experts
 		c.NumExpertsPerTok = f.required("num_experts_per_tok")
 		c.MoEIntermediateSize = f.required("moe_intermediate_size")
 		shared, _ := f.optional("n_shared_experts")
-		c.NumSharedExperts, c.SharedExpertIntermediateSize = shared, shared*c.MoEIntermediateSize
+		c.NumSharedExperts = shared
+		c.SharedExpertIntermediateSize = f.mul("n_shared_experts × moe_intermediate_size", shared, c.MoEIntermediateSize)
+		f.alias("num_local_experts", "n_routed_experts")
+		f.alias("num_shared_experts", "n_shared_experts")
+		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
+		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
 		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
 		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
 		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
@@ -536,32 +840,45 @@ func readLlama4(f *hfFields) scale.Config {
 	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", 1, "llama4 default")
 	c.MoEIntermediateSize = f.required("intermediate_size")
 	c.NumSharedExperts, c.SharedExpertIntermediateSize = 1, c.MoEIntermediateSize
+	f.alias("moe_intermediate_size", f.name("intermediate_size"))
+	f.alias("shared_expert_intermediate_size", f.name("intermediate_size"))
+	f.follows("shared_expert_intermediate_size") // intermediate_size's errors are its
 	step := f.intOr("interleave_moe_layer_step", 1, "every layer MoE")
 	c.MoELayerInterval = step
-	if listed, ok := f.intList("moe_layers"); ok && step > 0 {
-		var want []int64
-		for i := step - 1; i < c.NumHiddenLayers; i += step {
-			want = append(want, i)
+	f.alias("moe_layer_interval", f.name("interleave_moe_layer_step"))
+	// The lists are compared only with a layer count in range: one out of
+	// range is an error of its own (the reader's or Validate's).
+	layersOK := c.NumHiddenLayers > 0 && c.NumHiddenLayers <= scale.MaxLayers
+	if listed, ok := f.intList("moe_layers"); ok && step > 0 && layersOK {
+		// The layers step−1, 2·step−1, … below num_hidden_layers, compared
+		// without building them: the work is the list's, bounded by the file.
+		same := int64(len(listed)) == c.NumHiddenLayers/step
+		for k := 0; same && k < len(listed); k++ {
+			same = listed[k] == (int64(k)+1)*step-1 // at most num_hidden_layers − 1
 		}
-		f.unmodelled(!slices.Equal(listed, want), "moe_layers", "only the layers interleave_moe_layer_step gives are modelled")
+		f.unmodelled(!same, "moe_layers", "only the layers interleave_moe_layer_step gives are modelled")
 	}
 	if step > 1 {
 		c.IntermediateSize = f.required("intermediate_size_mlp")
+		f.alias("intermediate_size", f.name("intermediate_size_mlp"))
 	}
 	c.AttentionChunkSize, _ = f.optional("attention_chunk_size")
 	interval := f.intOr("no_rope_layer_interval", 4, "every fourth layer global, without RoPE")
-	if ropeLayers, ok := f.intList("no_rope_layers"); ok && interval > 0 {
-		want := make([]int64, len(ropeLayers))
-		for i := range want {
-			if (int64(i)+1)%interval != 0 {
-				want[i] = 1
+	if ropeLayers, ok := f.intList("no_rope_layers"); ok && interval > 0 && layersOK {
+		same := true // 1 (RoPE) everywhere but at every interval-th layer
+		for i := 0; same && i < len(ropeLayers); i++ {
+			want := int64(1)
+			if (int64(i)+1)%interval == 0 {
+				want = 0
 			}
+			same = ropeLayers[i] == want
 		}
-		f.unmodelled(!slices.Equal(ropeLayers, want), "no_rope_layers",
+		f.unmodelled(!same, "no_rope_layers",
 			fmt.Sprintf("only every %d-th layer global (no_rope_layer_interval) is modelled", interval))
 	}
 	if c.AttentionChunkSize > 0 {
 		c.GlobalAttentionInterval = interval
+		f.alias("global_attention_interval", f.name("no_rope_layer_interval"))
 	}
 	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "Llama 4 attention is modelled without bias")
 	return c

@@ -129,7 +129,7 @@ func TestHFImportErrors(t *testing.T) {
 		{"wrong type", llama + `, "num_key_value_heads": "8"}`, ErrWrongType, `num_key_value_heads must be an integer, got the string "8"`},
 		{"fractional", llama + `, "num_key_value_heads": 8.5}`, ErrWrongType, "got the number 8.5"},
 		{"wrong bool", llama + `, "tie_word_embeddings": "no"}`, ErrWrongType, "tie_word_embeddings must be true or false"},
-		{"invalid value", llama + `, "num_key_value_heads": 5}`, nil, "num_attention_heads must be divisible by num_key_value_heads (5)"},
+		{"invalid value", llama + `, "num_key_value_heads": 5}`, ErrInvalidValue, "num_attention_heads must be divisible by num_key_value_heads (5)"},
 		{"qwen sliding", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
 			"num_attention_heads": 1, "intermediate_size": 8, "use_sliding_window": true}`, ErrUnmodelled, "use_sliding_window true"},
 		{"phi qk layernorm", `{"model_type": "phi", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
