@@ -80,7 +80,7 @@ func (c *cli) report(args []string) error {
 			"defaults to batch 1 at the model's context length, in bf16.\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
-			"tscale report -format yaml -seq 8k llama-3.1-8b",
+			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
 			"tscale report -seq 128Ki llama-3.1-8b",
 			"tscale report -hf ~/models/Qwen3-8B/config.json",

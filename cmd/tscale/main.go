@@ -80,7 +80,7 @@ Usage:
 
 Examples:
   tscale report llama-3.1-8b
-  tscale report -format yaml -seq 8k -batch 4 -dtype fp8 mixtral-8x7b
+  tscale report -format yaml -seq 8Ki -batch 4 -dtype fp8 mixtral-8x7b
   tscale report -hf path/to/config.json
   tscale compare -format markdown llama-3.1-8b mistral-7b
   tscale list

@@ -12,7 +12,7 @@ import (
 
 // hfFixture makes a folder of config files for -hf: good ones, a malformed
 // one and an unsupported one, each in its own folder so a test can pick.
-func hfFixture(t *testing.T) string {
+func hfFixture(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	good, err := os.ReadFile("../../testdata/hf/gpt2.json")
