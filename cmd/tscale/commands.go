@@ -216,7 +216,10 @@ func (c *cli) reports(args []string) error {
 		fmt.Fprintf(c.stdout, "wrote %d reports (%d models, yaml and txt) to %s and %s\n", len(files), len(models),
 			filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
 	}
-	if len(bad) > 0 {
+	switch {
+	case len(bad) > 0 && len(models) == 0:
+		return append(failures(bad), fmt.Errorf("reports: all %d %s failed; nothing was written", len(bad), what))
+	case len(bad) > 0:
 		return append(failures(bad), fmt.Errorf("reports: %d of %d %s failed; the reports of the others were written",
 			len(bad), len(bad)+len(models), what))
 	}

@@ -18,6 +18,7 @@ import (
 // writes to a temporary folder.
 type fileSystem interface {
 	Stat(name string) (fs.FileInfo, error)
+	Lstat(name string) (fs.FileInfo, error)
 	ReadDir(name string) ([]fs.DirEntry, error)
 	Open(name string) (fs.File, error)
 	Mkdir(name string, perm fs.FileMode) error
@@ -33,6 +34,7 @@ type fileSystem interface {
 type osFS struct{}
 
 func (osFS) Stat(name string) (fs.FileInfo, error)                { return os.Stat(name) }
+func (osFS) Lstat(name string) (fs.FileInfo, error)               { return os.Lstat(name) }
 func (osFS) ReadDir(name string) ([]fs.DirEntry, error)           { return os.ReadDir(name) }
 func (osFS) Open(name string) (fs.File, error)                    { return os.Open(name) }
 func (osFS) Mkdir(name string, perm fs.FileMode) error            { return os.Mkdir(name, perm) }

@@ -150,7 +150,7 @@ func (c *cli) help(args []string) error {
 		return nil
 	case len(args) > 1:
 		return usagef("", "help takes one command name, got %d arguments", len(args))
-	case args[0] == "help":
+	case args[0] == "help", args[0] == "-h", args[0] == "-help", args[0] == "--help":
 		fmt.Fprint(c.stdout, mainUsage)
 		return nil
 	}

@@ -34,6 +34,7 @@ func hfFixture(t testing.TB) string {
 		"mixed/d-folder/config.json": good,
 		"empty/readme.txt":           []byte("no configs here"),
 		"bad.json":                   []byte("{"),
+		"allbad/bad.json":            []byte("{"),
 		"plain-file":                 good,
 	}
 	for name, data := range files {
@@ -66,6 +67,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "help", args: []string{"-h"}, code: exitOK, stdout: "tscale report llama-3.1-8b"},
 		{name: "help command", args: []string{"help"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
 		{name: "help help", args: []string{"help", "help"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
+		{name: "help -h", args: []string{"help", "-h"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
 		{name: "help report", args: []string{"help", "report"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
 		{name: "help unknown command", args: []string{"help", "frobnicate"}, code: exitUsage,
 			exactErr: "tscale: help: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
@@ -190,6 +192,8 @@ func TestCommandLine(t *testing.T) {
 			code: exitFailure, exactErr: "tscale: -hf " + filepath.Join(hf, "plain-file") + " is a file, not a folder (tscale report -hf reads one config file)\n"},
 		{name: "reports -hf no json", args: []string{"reports", "-hf", filepath.Join(hf, "empty"), "-out", filepath.Join(t.TempDir(), "o")},
 			code: exitFailure, exactErr: "tscale: -hf " + filepath.Join(hf, "empty") + ": the folder holds no *.json or */config.json files\n"},
+		{name: "reports -hf, every file bad", args: []string{"reports", "-keep-going", "-hf", filepath.Join(hf, "allbad"), "-out", filepath.Join(t.TempDir(), "o")},
+			code: exitFailure, stderr: "allbad/bad.json: malformed JSON: unexpected EOF\ntscale: reports: all 1 config files failed; nothing was written\n"},
 		{name: "reports -hf folder with brackets", args: []string{"reports", "-hf", filepath.Join(hf, "dir[1]"), "-out", filepath.Join(t.TempDir(), "o")},
 			code: exitOK, stdout: "wrote 2 reports (1 models, yaml and txt)"},
 	}

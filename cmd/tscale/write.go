@@ -79,7 +79,7 @@ func (w *writer) preflight(files []outFile) error {
 	}
 	for _, f := range files {
 		target := filepath.Join(w.out, f.rel)
-		info, err := w.fs.Stat(target)
+		info, err := w.fs.Lstat(target) // a symbolic link, even dangling, is replaced and put back
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:

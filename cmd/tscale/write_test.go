@@ -14,8 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// snapshot maps the slash path of every file and folder under dir to its
-// bytes ("/" for a folder); nil if dir does not exist.
+// snapshot maps the slash path of every file, symbolic link and empty folder
+// under dir to its bytes ("/" for a folder, "symlink to X" for a link); nil
+// if dir does not exist.
 func snapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	if _, err := os.Stat(dir); os.IsNotExist(err) {
@@ -30,6 +31,11 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		if d.IsDir() {
 			got[filepath.ToSlash(rel)+"/"] = "/"
 			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			link, err := os.Readlink(path)
+			got[filepath.ToSlash(rel)] = "symlink to " + link
+			return err
 		}
 		data, err := os.ReadFile(path)
 		got[filepath.ToSlash(rel)] = string(data)
@@ -188,6 +194,17 @@ func TestWriteAllOrNothing(t *testing.T) {
 		}
 		return out
 	}
+	danglingLink := func(t *testing.T) string {
+		out := populate(t)
+		small := filepath.Join(out, "txt", "small.txt")
+		if err := os.Remove(small); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("nowhere", small); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
 	full := syscall.ENOSPC
 	tests := []struct {
 		name   string
@@ -217,7 +234,10 @@ func TestWriteAllOrNothing(t *testing.T) {
 		{name: "staging folder cannot be made", setup: populate, fault: &faultFS{op: "mkdirtemp", nth: 1, err: syscall.EROFS},
 			stderr: "create a staging folder in "},
 		{name: "a folder cannot be made", setup: absent, fault: &faultFS{op: "mkdir", nth: 2, err: syscall.EDQUOT}, stderr: "disk quota exceeded"},
+		{name: "dangling link, last rename fails", setup: danglingLink, fault: &faultFS{op: "rename", nth: 4, err: syscall.EIO},
+			stderr: "input/output error"},
 		{name: "success replaces old reports", setup: populate},
+		{name: "success replaces a dangling link", setup: danglingLink},
 		{name: "success into a new folder", setup: absent},
 	}
 	for _, tt := range tests {
