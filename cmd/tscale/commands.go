@@ -213,7 +213,7 @@ func (c *cli) reports(args []string) error {
 		if err := writeAll(c.fs, *out, files); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "wrote %d reports (%d models, yaml and txt) to %s and %s\n", len(files), len(models),
+		fmt.Fprintf(c.stdout, "wrote %d reports (%d %s, yaml and txt) to %s and %s\n", len(files), len(models), plural(len(models), "model"),
 			filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
 	}
 	switch {
@@ -314,4 +314,12 @@ func compareRow(d render.Document, context int64) render.CompareRow {
 		}
 	}
 	return row
+}
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

@@ -13,7 +13,7 @@ import (
 // fresh temporary folder of each run and $HF for the folder hfFixture makes.
 var fuzzSeeds = [][]string{
 	{},
-	{"-h"}, {"help"}, {"help", "report"}, {"help", "frobnicate"}, {"help", "report", "list"},
+	{"-h"}, {"help"}, {"help", "report"}, {"help", "frobnicate"}, {"help", "report", "list"}, {"help", "-h"},
 	{"report", "-h"}, {"reports", "-h"}, {"list", "-h"}, {"compare", "-h"}, {"report", "gpt2", "-help"},
 	{"list"}, {"list", "-x"}, {"list", "gpt2"}, {"frobnicate"}, {"-x"},
 	{"report", "gpt2"}, {"report", "llama-2-7b", "-seq", "8", "-batch", "2"},
@@ -44,7 +44,7 @@ var fuzzSeeds = [][]string{
 	{"reports", "-hf", "$HF/nope", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/plain-file", "-out", "$TMP/o"},
 	{"reports", "-hf", "$HF/empty", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/dir[1]", "-out", "$TMP/o"},
 	{"reports", "-hf", "$HF/good", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/mixed", "-out", "$TMP/o"},
-	{"reports", "-keep-going", "-hf", "$HF/mixed", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/good", "-out", "$HF/plain-file"},
+	{"reports", "-keep-going", "-hf", "$HF/mixed", "-out", "$TMP/o"}, {"reports", "-keep-going", "-hf", "$HF/allbad", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/good", "-out", "$HF/plain-file"},
 	{"reports", "-hf", "$HF/good", "-out", "$TMP/../escape"}, {"reports", "-hf", "../../testdata/hf", "-out", "$TMP"},
 }
 

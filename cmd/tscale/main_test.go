@@ -195,7 +195,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "reports -hf, every file bad", args: []string{"reports", "-keep-going", "-hf", filepath.Join(hf, "allbad"), "-out", filepath.Join(t.TempDir(), "o")},
 			code: exitFailure, stderr: "allbad/bad.json: malformed JSON: unexpected EOF\ntscale: reports: all 1 config files failed; nothing was written\n"},
 		{name: "reports -hf folder with brackets", args: []string{"reports", "-hf", filepath.Join(hf, "dir[1]"), "-out", filepath.Join(t.TempDir(), "o")},
-			code: exitOK, stdout: "wrote 2 reports (1 models, yaml and txt)"},
+			code: exitOK, stdout: "wrote 2 reports (1 model, yaml and txt)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
