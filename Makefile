@@ -17,6 +17,10 @@ reports:
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
-# Fuzz the engine (not part of make test).
+# Fuzz each fuzz target for FUZZTIME (not part of make test): the engine, the
+# command line and the config.json importer. make fuzz FUZZTIME=10m for longer.
+FUZZTIME ?= 60s
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime 60s ./scale
+	go test -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime $(FUZZTIME) ./scale
+	go test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./cmd/tscale
+	go test -run '^$$' -fuzz '^FuzzFromHFConfig$$' -fuzztime $(FUZZTIME) ./presets

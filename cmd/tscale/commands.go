@@ -1,12 +1,9 @@
 package main
 
 import (
-	"flag"
+	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"tscale/presets"
@@ -45,71 +42,87 @@ func encode(d render.Document, format string) ([]byte, error) {
 	}
 }
 
-func runReport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] (SLUG | -hf config.json)",
+// workloadFlags names the flag that sets each field of a scale.Workload.
+var workloadFlags = map[string]string{
+	"seq_len":         "-seq",
+	"batch_size":      "-batch",
+	"training_tokens": "-tokens",
+	"dtype":           "-dtype",
+	"kv_dtype":        "-kv-dtype",
+}
+
+// validateWorkload checks w for the model c (scale.Workload.Validate) and
+// turns its errors into one usage error of command cmd, each rule named by
+// its flag: "-seq must be a positive integer, got 0".
+func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
+	err := w.Validate(c)
+	if err == nil {
+		return nil
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	msgs := make([]string, 0, len(errs))
+	for _, e := range errs {
+		var fe *scale.FieldError
+		if !errors.As(e, &fe) || workloadFlags[fe.Field] == "" {
+			return err // not a rule of the command line: a failure
+		}
+		msgs = append(msgs, fmt.Sprintf("%s %s, got %v", workloadFlags[fe.Field], fe.Rule, fe.Value))
+	}
+	return usageError{cmd, errors.New(strings.Join(msgs, "; "))}
+}
+
+func (c *cli) report(args []string) error {
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] (SLUG | -hf config.json)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
-			"defaults to batch 1 at the model's context length, in bf16.",
+			"defaults to batch 1 at the model's context length, in bf16.\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
-			"tscale report -format yaml -seq 8192 llama-3.1-8b",
+			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
+			"tscale report -seq 128Ki llama-3.1-8b",
 			"tscale report -hf ~/models/Qwen3-8B/config.json",
-			"tscale report -kv-dtype fp8 -tokens 15000000000000 llama-3.1-405b",
-		}, stdout, stderr)
-	hf := fs.String("hf", "", "read the model from this Hugging Face config.json instead of a preset")
+			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
+		})
+	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset")
 	format := fs.String("format", "text", "output format: text, yaml or json")
-	seq := fs.Int64("seq", 0, "sequence length in tokens (default: the preset's context length)")
-	batch := fs.Int64("batch", 1, "batch size in sequences")
+	seq := fs.count("seq", 0, "sequence length in tokens, a `count` (default: the model's context length)")
+	batch := fs.count("batch", 1, "batch size in sequences, a `count` from 1 to 2^32")
 	dtype := fs.String("dtype", "bf16", "data type of weights and activations: fp32, bf16, fp16, fp8, int8 or int4")
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
-	tokens := fs.Int64("tokens", 0, "training tokens D: adds the compute of a training run of D tokens")
-	positional, err := parseInterspersed(fs, args)
+	tokens := fs.count("tokens", 0, "training tokens D, a `count`: adds the compute of a training run of D tokens (0: none)")
+	positional, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
 	}
 	if *hf != "" && len(positional) > 0 {
-		return usagef("report takes a preset slug or -hf, not both")
+		return usagef("report", "report takes a preset slug or -hf, not both")
 	}
 	if *hf == "" && len(positional) != 1 {
-		return usagef("report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
+		return usagef("report", "report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
 	}
-	if err := oneOf("format", *format, "text", "yaml", "json"); err != nil {
+	if err := oneOf("report", "format", *format, "text", "yaml", "json"); err != nil {
 		return err
-	}
-	seqSet := false
-	fs.Visit(func(f *flag.Flag) { seqSet = seqSet || f.Name == "seq" })
-	if seqSet && *seq <= 0 {
-		return usagef("-seq must be a positive integer, got %d", *seq)
-	}
-	if *batch <= 0 {
-		return usagef("-batch must be a positive integer, got %d", *batch)
-	}
-	dt, err := scale.ParseDType(*dtype)
-	if err != nil {
-		return usagef("-%v", err)
-	}
-	kvdt := dt
-	if *kvDType != "" {
-		if kvdt, err = scale.ParseDType(*kvDType); err != nil {
-			return usagef("-kv-%v", err)
-		}
-	}
-	if *tokens < 0 {
-		return usagef("-tokens must be a positive integer, got %d", *tokens)
 	}
 	var p presets.Preset
 	if *hf != "" {
-		if p, err = readHFConfig(*hf); err != nil {
+		if p, err = readHFConfig(c.fs, *hf); err != nil {
 			return err
 		}
 	} else if p, err = presets.Lookup(positional[0]); err != nil {
-		return usageError{err}
+		return usageError{"report", err}
 	}
 	w := defaultWorkload(p)
-	if seqSet {
-		w.SeqLen = *seq
+	if seq.set {
+		w.SeqLen = seq.n
 	}
-	w.BatchSize, w.DType, w.KVDType, w.TrainingTokens = *batch, dt, kvdt, *tokens
+	w.BatchSize, w.TrainingTokens = batch.n, tokens.n
+	w.DType, w.KVDType = scale.DType(strings.ToLower(*dtype)), scale.DType(strings.ToLower(*kvDType))
+	if err := validateWorkload("report", w, p.Config); err != nil {
+		return err
+	}
 	d, err := document(p, w)
 	if err != nil {
 		return err
@@ -118,19 +131,19 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	_, err = stdout.Write(out)
+	_, err = c.stdout.Write(out)
 	return err
 }
 
-func runList(args []string, stdout, stderr io.Writer) error {
+func (c *cli) list(args []string) error {
 	fs := newFlagSet("list", "list", "Lists the presets: slug, name, total parameters, context length, and whether the\n"+
-		"architecture is an estimate.", []string{"tscale list"}, stdout, stderr)
-	positional, err := parseInterspersed(fs, args)
+		"architecture is an estimate.", []string{"tscale list"})
+	positional, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) > 0 {
-		return usagef("list takes no arguments, got %q", positional)
+		return usagef("list", "list takes no arguments, got %q", positional)
 	}
 	var rows []render.ListRow
 	for _, p := range presets.All() {
@@ -140,190 +153,150 @@ func runList(args []string, stdout, stderr io.Writer) error {
 		}
 		rows = append(rows, render.ListRow{Model: d.Model, Params: d.Params.Total, Context: p.Context()})
 	}
-	_, err = stdout.Write(render.List(rows))
+	_, err = c.stdout.Write(render.List(rows))
 	return err
 }
 
-func runReports(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reports", "reports [-out DIR]",
+func (c *cli) reports(args []string) error {
+	fs := newFlagSet("reports", "reports [-out DIR] [-hf DIR [-keep-going]]",
 		"Writes the report of every preset, at its default workload (batch 1, its context length, bf16),\n"+
 			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints. With -hf, the\n"+
 			"models are the Hugging Face config files in a folder (*.json, and */config.json named after their\n"+
-			"folder) instead of the presets. Nothing is written if any report fails, and each file is written\n"+
-			"atomically.",
-		[]string{"tscale reports", "tscale reports -out /tmp/tscale", "tscale reports -hf ~/models -out hf-reports"}, stdout, stderr)
-	out := fs.String("out", "output", "directory to write yaml/ and txt/ into")
-	hfDir := fs.String("hf", "", "a folder of Hugging Face config files to report on instead of the presets")
-	positional, err := parseInterspersed(fs, args)
+			"folder) instead of the presets.\n\n"+
+			"All or nothing: every report is rendered first, then written into a staging folder inside DIR and\n"+
+			"moved into place, each file replaced atomically. If anything fails, DIR is left as it was. A\n"+
+			"config file that cannot be read or imported stops the run before anything is written, unless\n"+
+			"-keep-going is given: then the other reports are written, the bad files listed, and the exit\n"+
+			"code is still 1.",
+		[]string{"tscale reports", "tscale reports -out /tmp/tscale", "tscale reports -hf ~/models -out hf-reports",
+			"tscale reports -hf ~/models -keep-going -out hf-reports"})
+	out := fs.String("out", "output", "`folder` to write yaml/ and txt/ into")
+	hfDir := fs.String("hf", "", "a `folder` of Hugging Face config files to report on instead of the presets")
+	keepGoing := fs.Bool("keep-going", false, "with -hf: write the reports of the good config files even if some are bad (exit code 1)")
+	positional, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
 	}
 	if len(positional) > 0 {
-		return usagef("reports takes no arguments, got %q", positional)
+		return usagef("reports", "reports takes no arguments, got %q", positional)
 	}
 	if *out == "" {
-		return usagef("-out must name a directory, got \"\"")
+		return usagef("reports", "-out must name a folder, got \"\"")
 	}
-	type file struct {
-		path string
-		data []byte
-	}
-	var files []file
 	all := presets.All()
+	var bad []error
 	if *hfDir != "" {
-		if all, err = readHFDir(*hfDir); err != nil {
+		if all, bad, err = readHFDir(c.fs, *hfDir); err != nil {
 			return err
 		}
 	}
+	var files []outFile
+	var models []presets.Preset
 	for _, p := range all {
-		d, err := document(p, defaultWorkload(p))
+		y, txt, err := renderReport(p)
 		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		models = append(models, p)
+		files = append(files, outFile{filepath.Join("yaml", p.Slug+".yaml"), y}, outFile{filepath.Join("txt", p.Slug+".txt"), txt})
+	}
+	what := "presets"
+	if *hfDir != "" {
+		what = "config files"
+	}
+	if len(bad) > 0 && !*keepGoing {
+		return append(failures(bad), fmt.Errorf("reports: %d of %d %s failed; nothing was written (-keep-going writes the others)",
+			len(bad), len(bad)+len(models), what))
+	}
+	if len(files) > 0 {
+		if err := writeAll(c.fs, *out, files); err != nil {
 			return err
 		}
-		y, err := render.YAML(d)
-		if err != nil {
-			return err
-		}
-		files = append(files,
-			file{filepath.Join(*out, "yaml", p.Slug+".yaml"), y},
-			file{filepath.Join(*out, "txt", p.Slug+".txt"), render.Text(d)})
+		fmt.Fprintf(c.stdout, "wrote %d reports (%d %s, yaml and txt) to %s and %s\n", len(files), len(models), plural(len(models), "model"),
+			filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
 	}
-	for _, f := range files {
-		if err := writeAtomic(f.path, f.data); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(stdout, "wrote %d reports (%d models, yaml and txt) to %s and %s\n", len(files), len(all),
-		filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
-	return nil
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// directory and a rename, so that path never holds half a report.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmp.Name(), 0o644)
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, werr)
+	switch {
+	case len(bad) > 0 && len(models) == 0:
+		return append(failures(bad), fmt.Errorf("reports: all %d %s failed; nothing was written", len(bad), what))
+	case len(bad) > 0:
+		return append(failures(bad), fmt.Errorf("reports: %d of %d %s failed; the reports of the others were written",
+			len(bad), len(bad)+len(models), what))
 	}
 	return nil
 }
 
-// readHFConfig reads one Hugging Face config.json as a preset.
-func readHFConfig(path string) (presets.Preset, error) {
-	data, err := os.ReadFile(path)
+// renderReport renders the YAML and text reports of p at its default workload.
+func renderReport(p presets.Preset) (yaml, text []byte, err error) {
+	d, err := document(p, defaultWorkload(p))
 	if err != nil {
-		return presets.Preset{}, err
+		return nil, nil, err
 	}
-	return presets.FromHFConfig(path, data)
+	y, err := render.YAML(d)
+	if err != nil {
+		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
+	}
+	return y, render.Text(d), nil
 }
 
-// readHFDir reads the config files of a folder: DIR/*.json and
-// DIR/*/config.json, in name order. Two files may not give the same slug.
-func readHFDir(dir string) ([]presets.Preset, error) {
-	var paths []string
-	for _, pattern := range []string{"*.json", filepath.Join("*", "config.json")} {
-		matches, err := filepath.Glob(filepath.Join(dir, pattern))
-		if err != nil {
-			return nil, err
-		}
-		paths = append(paths, matches...)
-	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("-hf %s: no *.json or */config.json files", dir)
-	}
-	sort.Strings(paths)
-	var out []presets.Preset
-	bySlug := map[string]string{}
-	for _, path := range paths {
-		p, err := readHFConfig(path)
-		if err != nil {
-			return nil, err
-		}
-		if other, dup := bySlug[p.Slug]; dup {
-			return nil, fmt.Errorf("-hf %s: %s and %s would both be reported as %q", dir, other, path, p.Slug)
-		}
-		bySlug[p.Slug] = path
-		out = append(out, p)
-	}
-	return out, nil
-}
-
-// stringList is a flag that may be given several times.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-func runCompare(args []string, stdout, stderr io.Writer) error {
+func (c *cli) compare(args []string) error {
 	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-hf config.json]... [SLUG...]",
 		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
 			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. With no\n"+
-			"slug and no -hf, every preset.",
+			"slug and no -hf, every preset. A config file that cannot be read or imported fails the whole\n"+
+			"table: every bad file is named, nothing is printed on stdout.",
 		[]string{
 			"tscale compare",
 			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
 			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
-		}, stdout, stderr)
+		})
 	format := fs.String("format", "text", "output format: text, markdown or csv")
 	var hf stringList
-	fs.Var(&hf, "hf", "add the model of this Hugging Face config.json (may be repeated)")
-	slugs, err := parseInterspersed(fs, args)
+	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated)")
+	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
 	}
-	if err := oneOf("format", *format, "text", "markdown", "csv"); err != nil {
+	if err := oneOf("compare", "format", *format, "text", "markdown", "csv"); err != nil {
 		return err
 	}
 	var models []presets.Preset
 	for _, slug := range slugs {
 		p, err := presets.Lookup(slug)
 		if err != nil {
-			return usageError{err}
+			return usageError{"compare", err}
 		}
 		models = append(models, p)
 	}
+	var bad failures
 	for _, path := range hf {
-		p, err := readHFConfig(path)
+		p, err := readHFConfig(c.fs, path)
 		if err != nil {
-			return err
+			bad = append(bad, err)
+			continue
 		}
 		models = append(models, p)
 	}
-	if len(models) == 0 {
+	if len(models) == 0 && len(bad) == 0 {
 		models = presets.All()
 	}
 	var rows []render.CompareRow
 	for _, p := range models {
 		d, err := document(p, defaultWorkload(p))
 		if err != nil {
-			return err
+			bad = append(bad, err)
+			continue
 		}
 		rows = append(rows, compareRow(d, p.Context()))
+	}
+	if len(bad) > 0 {
+		return bad
 	}
 	out, err := render.Compare(rows, *format)
 	if err != nil {
 		return err
 	}
-	_, err = stdout.Write(out)
+	_, err = c.stdout.Write(out)
 	return err
 }
 
@@ -341,4 +314,12 @@ func compareRow(d render.Document, context int64) render.CompareRow {
 		}
 	}
 	return row
+}
+
+// plural is word, with an s unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }

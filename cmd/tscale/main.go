@@ -9,13 +9,17 @@
 //	tscale report [flags] SLUG      one report on stdout
 //	tscale list                     the presets
 //	tscale compare [SLUG...]        a table of models (text, markdown or csv)
+//	tscale help [COMMAND]           the help of tscale or of one command
 //
-// Run tscale -h, or tscale COMMAND -h, for the flags and examples.
+// Run tscale help, or tscale help COMMAND, for the flags and examples.
+//
+// Exit codes: 0 success, 1 a failure (a bad config file, an I/O error),
+// 2 a mistake on the command line (one line on stderr, nothing on stdout),
+// 3 an internal error (a bug).
 package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,24 +28,44 @@ import (
 
 // Exit codes.
 const (
-	exitOK      = 0
-	exitFailure = 1
-	exitUsage   = 2
+	exitOK       = 0
+	exitFailure  = 1 // the command could not be done: a bad file, an I/O error
+	exitUsage    = 2 // a mistake on the command line
+	exitInternal = 3 // a bug: a panic recovered in run
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// usageError is a mistake in the command line: exit code 2.
-type usageError struct{ err error }
+// usageError is a mistake in the command line of command cmd ("" for tscale
+// itself): exit code 2, one line on stderr that points to the command's help.
+type usageError struct {
+	cmd string
+	err error
+}
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-func usagef(format string, args ...any) error {
-	return usageError{fmt.Errorf(format, args...)}
+func usagef(cmd, format string, args ...any) error {
+	return usageError{cmd, fmt.Errorf(format, args...)}
 }
+
+// failures are several independent failures (one per bad config file, say),
+// printed one a line.
+type failures []error
+
+func (f failures) Error() string {
+	lines := make([]string, len(f))
+	for i, err := range f {
+		lines[i] = err.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// errHelp is returned by a command whose help was asked for and printed.
+var errHelp = errors.New("help printed")
 
 const mainUsage = `tscale prints the exact scale of transformer language models: parameters,
 FLOPs (causal and dense), activation elements, KV cache and memory.
@@ -52,104 +76,120 @@ Usage:
   tscale report [flags] SLUG print one report (text, yaml or json) on stdout
   tscale list                list the presets
   tscale compare [SLUG...]   one row per model: params, FLOPs per token, KV cache, memory (text, markdown, csv)
+  tscale help [COMMAND]      this help, or a command's flags and examples
 
 Examples:
   tscale report llama-3.1-8b
-  tscale report -format yaml -seq 8192 -batch 4 -dtype fp8 mixtral-8x7b
+  tscale report -format yaml -seq 8Ki -batch 4 -dtype fp8 mixtral-8x7b
   tscale report -hf path/to/config.json
   tscale compare -format markdown llama-3.1-8b mistral-7b
   tscale list
 
-Run 'tscale COMMAND -h' for a command's flags.
+Exit codes: 0 success, 1 failure (a bad config file, an I/O error), 2 a mistake on the
+command line, 3 an internal error.
+
+Run 'tscale help COMMAND' for a command's flags.
 `
+
+// cli is one run of tscale: where it writes, and the files it works on.
+type cli struct {
+	fs             fileSystem
+	stdout, stderr io.Writer
+}
+
+// commands are the subcommands, by name.
+var commands = map[string]func(c *cli, args []string) error{
+	"reports": (*cli).reports,
+	"report":  (*cli).report,
+	"list":    (*cli).list,
+	"compare": (*cli).compare,
+}
 
 // run executes the command line args and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	var err error
+	return runWith(osFS{}, args, stdout, stderr)
+}
+
+// runWith is run on the file system fsys: tests and the fuzz target pass
+// one that fails on purpose or writes only into a temporary folder.
+func runWith(fsys fileSystem, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "tscale: internal error: %s\n", oneLine(fmt.Sprint(r)))
+			code = exitInternal
+		}
+	}()
+	c := &cli{fs: fsys, stdout: stdout, stderr: stderr}
+	return c.exitCode(c.dispatch(args))
+}
+
+func (c *cli) dispatch(args []string) error {
+	if len(args) == 0 {
+		return c.reports([]string{"-out", "output"})
+	}
+	switch name := args[0]; name {
+	case "-h", "-help", "--help":
+		fmt.Fprint(c.stdout, mainUsage)
+		return nil
+	case "help":
+		return c.help(args[1:])
+	default:
+		cmd, ok := commands[name]
+		if !ok {
+			return usagef("", "unknown command %q; the commands are reports, report, list, compare and help", name)
+		}
+		return cmd(c, args[1:])
+	}
+}
+
+// help prints the help of tscale, or of one command: the text its -h prints.
+func (c *cli) help(args []string) error {
 	switch {
 	case len(args) == 0:
-		err = runReports([]string{"-out", "output"}, stdout, stderr)
-	case args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help":
-		fmt.Fprint(stdout, mainUsage)
-		return exitOK
-	case args[0] == "reports":
-		err = runReports(args[1:], stdout, stderr)
-	case args[0] == "report":
-		err = runReport(args[1:], stdout, stderr)
-	case args[0] == "list":
-		err = runList(args[1:], stdout, stderr)
-	case args[0] == "compare":
-		err = runCompare(args[1:], stdout, stderr)
-	default:
-		err = usagef("unknown command %q; the commands are reports, report, list and compare", args[0])
+		fmt.Fprint(c.stdout, mainUsage)
+		return nil
+	case len(args) > 1:
+		return usagef("", "help takes one command name, got %d arguments", len(args))
+	case args[0] == "help", args[0] == "-h", args[0] == "-help", args[0] == "--help":
+		fmt.Fprint(c.stdout, mainUsage)
+		return nil
 	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare and help", args[0])
+	}
+	return cmd(c, []string{"-h"})
+}
+
+// exitCode prints err, if any, on stderr and returns the exit code it means.
+func (c *cli) exitCode(err error) int {
+	var usage usageError
+	var many failures
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
-	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "tscale: %v\n", err)
-		fmt.Fprintln(stderr, "Run 'tscale -h' for usage.")
+	case errors.As(err, &usage):
+		helpCmd := "tscale help"
+		prefix := "tscale: "
+		if usage.cmd != "" {
+			helpCmd += " " + usage.cmd
+			prefix += usage.cmd + ": "
+		}
+		fmt.Fprintf(c.stderr, "%s%s; run '%s' for usage\n", prefix, oneLine(usage.Error()), helpCmd)
 		return exitUsage
+	case errors.As(err, &many):
+		for _, e := range many {
+			fmt.Fprintf(c.stderr, "tscale: %s\n", oneLine(e.Error()))
+		}
+		return exitFailure
 	default:
-		fmt.Fprintf(stderr, "tscale: %v\n", err)
+		fmt.Fprintf(c.stderr, "tscale: %s\n", oneLine(err.Error()))
 		return exitFailure
 	}
 }
 
-// newFlagSet makes a flag set whose -h prints help, with examples, on stdout.
-func newFlagSet(name, synopsis, description string, examples []string, stdout, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fs.SetOutput(stdout)
-		defer fs.SetOutput(stderr)
-		fmt.Fprintf(stdout, "Usage: tscale %s\n\n%s\n", synopsis, description)
-		if hasFlags(fs) {
-			fmt.Fprintln(stdout, "\nFlags:")
-			fs.PrintDefaults()
-		}
-		fmt.Fprintln(stdout, "\nExamples:")
-		for _, e := range examples {
-			fmt.Fprintf(stdout, "  %s\n", e)
-		}
-	}
-	return fs
-}
-
-func hasFlags(fs *flag.FlagSet) bool {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	return n > 0
-}
-
-// parseInterspersed parses flags that may come before or after positional
-// arguments (tscale report llama-2-7b -seq 8192) and returns the positionals.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usageError{err}
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-}
-
-// oneOf checks that value is one of the allowed words of flag name.
-func oneOf(name, value string, allowed ...string) error {
-	for _, a := range allowed {
-		if value == a {
-			return nil
-		}
-	}
-	return usagef("-%s must be one of %s, got %q", name, strings.Join(allowed, ", "), value)
+// oneLine joins the lines of a message (errors.Join separates its errors by
+// newlines) with "; ".
+func oneLine(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "; ")
 }

@@ -3,50 +3,168 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
+// hfFixture makes a folder of config files for -hf: good ones, a malformed
+// one and an unsupported one, each in its own folder so a test can pick.
+func hfFixture(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	good, err := os.ReadFile("../../testdata/hf/gpt2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsupported, err := os.ReadFile("../../testdata/hf-unsupported/falcon-7b-rw.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"good/small.json":            good,
+		"good/My-Model/config.json":  good,
+		"good/notes.txt":             []byte("not a config"),
+		"dir[1]/small.json":          good,
+		"mixed/a-good.json":          good,
+		"mixed/b-bad.json":           []byte("{"),
+		"mixed/c-unsupported.json":   unsupported,
+		"mixed/d-folder/config.json": good,
+		"empty/readme.txt":           []byte("no configs here"),
+		"bad.json":                   []byte("{"),
+		"allbad/bad.json":            []byte("{"),
+		"plain-file":                 good,
+	}
+	for name, data := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
 func TestCommandLine(t *testing.T) {
+	hf := hfFixture(t)
+	const (
+		gpt2JSON    = "../../testdata/hf/gpt2.json"
+		reportUsage = "; run 'tscale help report' for usage\n"
+	)
 	tests := []struct {
-		name       string
-		args       []string
-		code       int
-		stdout     string // substring of stdout
-		stderr     string // substring of stderr
-		noStdout   bool
-		stdoutJSON bool
+		name     string
+		args     []string
+		code     int
+		stdout   string // substring of stdout
+		stderr   string // substring of stderr
+		exactErr string // the whole of stderr, when set
+		json     bool   // stdout is JSON
 	}{
 		{name: "help", args: []string{"-h"}, code: exitOK, stdout: "tscale report llama-3.1-8b"},
+		{name: "help command", args: []string{"help"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
+		{name: "help help", args: []string{"help", "help"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
+		{name: "help -h", args: []string{"help", "-h"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
+		{name: "help report", args: []string{"help", "report"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
+		{name: "help unknown command", args: []string{"help", "frobnicate"}, code: exitUsage,
+			exactErr: "tscale: help: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
+		{name: "help two commands", args: []string{"help", "report", "list"}, code: exitUsage, stderr: "help takes one command name"},
 		{name: "report help", args: []string{"report", "-h"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
-		{name: "reports help", args: []string{"reports", "-h"}, code: exitOK, stdout: "-out"},
+		{name: "report help after a slug", args: []string{"report", "gpt2", "-help"}, code: exitOK, stdout: "Counts (-seq, -batch, -tokens)"},
+		{name: "reports help", args: []string{"reports", "-h"}, code: exitOK, stdout: "-keep-going"},
 		{name: "list help", args: []string{"list", "-h"}, code: exitOK, stdout: "tscale list"},
 		{name: "list", args: []string{"list"}, code: exitOK, stdout: "GPT-4 8k (estimate)"},
 		{name: "report text", args: []string{"report", "llama-2-7b"}, code: exitOK, stdout: "6,738,415,616 (6.74 B)"},
 		{name: "flags after slug", args: []string{"report", "llama-2-7b", "-seq", "8", "-batch", "2"}, code: exitOK,
 			stdout: "batch 2 × sequence 8 = 16 tokens"},
-		{name: "report json", args: []string{"report", "-format", "json", "-dtype", "int4", "gpt2"}, code: exitOK, stdoutJSON: true},
-		{name: "negative seq", args: []string{"report", "-seq", "-5", "gpt2"}, code: exitUsage, noStdout: true,
-			stderr: "-seq must be a positive integer, got -5"},
-		{name: "zero seq", args: []string{"report", "-seq", "0", "gpt2"}, code: exitUsage, stderr: "-seq must be a positive integer, got 0"},
-		{name: "zero batch", args: []string{"report", "-batch", "0", "gpt2"}, code: exitUsage, stderr: "-batch must be a positive integer, got 0"},
-		{name: "non-numeric seq", args: []string{"report", "-seq", "lots", "gpt2"}, code: exitUsage, stderr: "-seq"},
-		{name: "bad dtype", args: []string{"report", "-dtype", "fp64", "gpt2"}, code: exitUsage, stderr: "-dtype must be one of"},
-		{name: "bad format", args: []string{"report", "-format", "xml", "gpt2"}, code: exitUsage, stderr: "-format must be one of text, yaml, json"},
-		{name: "unknown slug", args: []string{"report", "lama-2-7b"}, code: exitUsage, noStdout: true, stderr: "did you mean llama-2-7b"},
+		{name: "report json", args: []string{"report", "-format", "json", "-dtype", "int4", "gpt2"}, code: exitOK, json: true},
+		{name: "dtype in capitals", args: []string{"report", "-dtype", "FP8", "gpt2"}, code: exitOK, stdout: "weights and activations in fp8"},
+
+		// Counts: decimal, suffixes, e notation.
+		{name: "leading zero is decimal", args: []string{"report", "-seq", "010", "gpt2"}, code: exitOK, stdout: "batch 1 × sequence 10 = 10 tokens"},
+		{name: "k suffix", args: []string{"report", "-seq", "1k", "gpt2"}, code: exitOK, stdout: "batch 1 × sequence 1,000 = 1,000 tokens"},
+		{name: "Ki suffix", args: []string{"report", "-seq", "1Ki", "-batch", "2k", "gpt2"}, code: exitOK,
+			stdout: "batch 2,000 × sequence 1,024 = 2,048,000 tokens"},
+		{name: "e notation", args: []string{"report", "-tokens", "1.5e13", "-seq", "1e3", "gpt2"}, code: exitOK,
+			stdout: "batch 1 × sequence 1,000 = 1,000 tokens"},
+		{name: "zero tokens", args: []string{"report", "-tokens", "0", "gpt2"}, code: exitOK, stdout: "GPT-2"},
+		{name: "hex seq", args: []string{"report", "-seq", "0x10", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a decimal integer, got \"0x10\"" + reportUsage},
+		{name: "malformed seq", args: []string{"report", "-seq", "1x", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a decimal integer, got \"1x\"" + reportUsage},
+		{name: "fraction seq", args: []string{"report", "-seq", "0.5", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a whole number, got \"0.5\"" + reportUsage},
+		{name: "fraction in e notation", args: []string{"report", "-batch", "1.5e0", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -batch must be a whole number, got \"1.5e0\"" + reportUsage},
+		{name: "batch past int64", args: []string{"report", "-batch", "1e30", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -batch must fit in a 64-bit integer (at most 9223372036854775807), got \"1e30\"" + reportUsage},
+		{name: "tokens past int64", args: []string{"report", "-tokens", "9223372036854775808", "gpt2"}, code: exitUsage,
+			stderr: "tscale: report: -tokens must fit in a 64-bit integer"},
+		{name: "non-numeric seq", args: []string{"report", "-seq", "lots", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a decimal integer, got \"lots\"" + reportUsage},
+		{name: "seq without a value", args: []string{"report", "gpt2", "-seq"}, code: exitUsage,
+			exactErr: "tscale: report: flag -seq needs a value" + reportUsage},
+		{name: "json to a file, mistyped", args: []string{"report", "-format", "json", "-seq", "1e9x", "x"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a decimal integer, got \"1e9x\"" + reportUsage},
+
+		// Workload rules, from scale.Workload.Validate, named by flag.
+		{name: "negative seq", args: []string{"report", "-seq", "-5", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a positive integer, got -5" + reportUsage},
+		{name: "zero seq", args: []string{"report", "-seq", "0", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must be a positive integer, got 0" + reportUsage},
+		{name: "zero batch", args: []string{"report", "-batch", "0", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -batch must be a positive integer, got 0" + reportUsage},
+		{name: "seq beyond learned positions", args: []string{"report", "-seq", "2048", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -seq must not exceed max_position_embeddings (1024) of a model with learned positions, got 2048" + reportUsage},
+		{name: "batch past 2^32", args: []string{"report", "-batch", "9223372036854775807", "llama-2-7b"}, code: exitUsage,
+			exactErr: "tscale: report: -batch must not exceed 4294967296 (2^32), got 9223372036854775807" + reportUsage},
+		{name: "batch that made scale panic", args: []string{"report", "-seq", "2", "-batch", "4611686018427387904", "gpt2"}, code: exitUsage,
+			stderr: "-batch must not exceed 4294967296 (2^32)"},
+		{name: "long seq", args: []string{"report", "-seq", "1Mi", "llama-2-7b"}, code: exitOK, stdout: "sequence 1,048,576 = 1,048,576 tokens"},
+		{name: "two workload mistakes", args: []string{"report", "-seq", "0", "-batch", "0", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -batch must be a positive integer, got 0; -seq must be a positive integer, got 0" + reportUsage},
+		{name: "negative tokens", args: []string{"report", "-tokens", "-1", "llama-2-7b"}, code: exitUsage,
+			exactErr: "tscale: report: -tokens must not be negative, got -1" + reportUsage},
+		{name: "bad dtype", args: []string{"report", "-dtype", "fp64", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -dtype must be one of fp32, bf16, fp16, fp8, int8, int4, got \"fp64\"" + reportUsage},
+		{name: "bad kv dtype", args: []string{"report", "-kv-dtype", "fp6", "llama-2-7b"}, code: exitUsage,
+			stderr: "tscale: report: -kv-dtype must be empty (same as dtype) or one of fp32, bf16, fp16, fp8, int8, int4, got \"fp6\""},
+
+		{name: "bad format", args: []string{"report", "-format", "xml", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: -format must be one of text, yaml, json, got \"xml\"" + reportUsage},
+		{name: "unknown slug", args: []string{"report", "lama-2-7b"}, code: exitUsage, stderr: "did you mean llama-2-7b"},
 		{name: "no slug", args: []string{"report"}, code: exitUsage, stderr: "exactly one preset slug"},
 		{name: "two slugs", args: []string{"report", "gpt2", "gpt2-xl"}, code: exitUsage, stderr: "exactly one preset slug"},
-		{name: "seq beyond learned positions", args: []string{"report", "-seq", "2048", "gpt2"}, code: exitFailure, noStdout: true,
-			stderr: "seq_len must not exceed max_position_embeddings (1024)"},
+		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage,
+			exactErr: "tscale: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
+		{name: "unknown flag", args: []string{"list", "-x"}, code: exitUsage, exactErr: "tscale: list: unknown flag -x; run 'tscale help list' for usage\n"},
+		{name: "unknown report flag", args: []string{"report", "-format", "json", "-sequence", "8", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: report: unknown flag -sequence" + reportUsage},
+		{name: "list argument", args: []string{"list", "gpt2"}, code: exitUsage, stderr: "list takes no arguments"},
+		{name: "reports argument", args: []string{"reports", "x"}, code: exitUsage, stderr: "reports takes no arguments"},
+		{name: "reports empty out", args: []string{"reports", "-out", ""}, code: exitUsage, stderr: "-out must name a folder"},
+
+		// report -hf: one file, read with a bound.
 		{name: "report -hf", args: []string{"report", "-hf", "../../testdata/hf/mistral-7b.json"}, code: exitOK,
 			stdout: "7,241,732,096 (7.24 B)"},
 		{name: "report -hf and a slug", args: []string{"report", "-hf", "x.json", "gpt2"}, code: exitUsage, stderr: "not both"},
 		{name: "report -hf missing file", args: []string{"report", "-hf", "no/such/config.json"}, code: exitFailure,
-			stderr: "no/such/config.json"},
+			exactErr: "tscale: no/such/config.json: no such file\n"},
+		{name: "report -hf folder", args: []string{"report", "-hf", filepath.Join(hf, "good")}, code: exitFailure,
+			exactErr: "tscale: " + filepath.Join(hf, "good") + " is a folder; pass its config.json\n"},
+		{name: "report -hf /dev/zero", args: []string{"report", "-hf", "/dev/zero"}, code: exitFailure,
+			exactErr: "tscale: /dev/zero is not a regular file (a config file must be a file of at most 16 MiB)\n"},
+		{name: "report -hf malformed", args: []string{"report", "-hf", filepath.Join(hf, "bad.json")}, code: exitFailure,
+			stderr: "bad.json: malformed"},
 		{name: "report -hf unsupported", args: []string{"report", "-hf", "../../testdata/hf-unsupported/falcon-7b-rw.json"}, code: exitFailure,
-			noStdout: true, stderr: `unsupported model_type "RefinedWebModel"`},
+			stderr: `unsupported model_type "RefinedWebModel"`},
+		{name: "report -hf past its positions", args: []string{"report", "-seq", "4k", "-hf", gpt2JSON}, code: exitUsage,
+			stderr: "-seq must not exceed max_position_embeddings (1024)"},
+
+		// compare.
 		{name: "compare text", args: []string{"compare", "gpt2", "mixtral-8x7b"}, code: exitOK,
 			stdout: "12,879,925,248 (12.9 B)"},
 		{name: "compare markdown", args: []string{"compare", "-format", "markdown", "llama-2-7b"}, code: exitOK,
@@ -57,13 +175,27 @@ func TestCommandLine(t *testing.T) {
 		{name: "compare bad format", args: []string{"compare", "-format", "pdf"}, code: exitUsage, stderr: "-format must be one of text, markdown, csv"},
 		{name: "compare unknown slug", args: []string{"compare", "gpt5"}, code: exitUsage, stderr: "unknown preset"},
 		{name: "compare help", args: []string{"compare", "-h"}, code: exitOK, stdout: "tscale compare -format markdown"},
-		{name: "kv dtype and tokens", args: []string{"report", "-kv-dtype", "fp8", "-tokens", "1000000", "llama-2-7b"}, code: exitOK,
+		{name: "compare one bad -hf", args: []string{"compare", "-hf", gpt2JSON, "-hf", "/dev/zero", "gpt2"}, code: exitFailure,
+			exactErr: "tscale: /dev/zero is not a regular file (a config file must be a file of at most 16 MiB)\n"},
+		{name: "compare two bad -hf", args: []string{"compare", "-hf", filepath.Join(hf, "bad.json"), "-hf", gpt2JSON, "-hf", "no/such.json"},
+			code: exitFailure, stderr: "bad.json: malformed JSON"},
+		{name: "compare two bad -hf, the second", args: []string{"compare", "-hf", filepath.Join(hf, "bad.json"), "-hf", gpt2JSON, "-hf", "no/such.json"},
+			code: exitFailure, stderr: "\ntscale: no/such.json: no such file\n"},
+
+		{name: "kv dtype and tokens", args: []string{"report", "-kv-dtype", "fp8", "-tokens", "1M", "llama-2-7b"}, code: exitOK,
 			stdout: "KV cache in fp8"},
-		{name: "bad kv dtype", args: []string{"report", "-kv-dtype", "fp6", "llama-2-7b"}, code: exitUsage, stderr: "-kv-dtype must be one of"},
-		{name: "negative tokens", args: []string{"report", "-tokens", "-1", "llama-2-7b"}, code: exitUsage,
-			stderr: "-tokens must be a positive integer, got -1"},
-		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage, stderr: "unknown command"},
-		{name: "unknown flag", args: []string{"list", "-x"}, code: exitUsage, stderr: "flag provided but not defined"},
+
+		// reports -hf DIR: a literal folder name, listed, with clear errors.
+		{name: "reports -hf missing folder", args: []string{"reports", "-hf", filepath.Join(hf, "nope"), "-out", filepath.Join(t.TempDir(), "o")},
+			code: exitFailure, exactErr: "tscale: -hf " + filepath.Join(hf, "nope") + ": no such folder\n"},
+		{name: "reports -hf file", args: []string{"reports", "-hf", filepath.Join(hf, "plain-file"), "-out", filepath.Join(t.TempDir(), "o")},
+			code: exitFailure, exactErr: "tscale: -hf " + filepath.Join(hf, "plain-file") + " is a file, not a folder (tscale report -hf reads one config file)\n"},
+		{name: "reports -hf no json", args: []string{"reports", "-hf", filepath.Join(hf, "empty"), "-out", filepath.Join(t.TempDir(), "o")},
+			code: exitFailure, exactErr: "tscale: -hf " + filepath.Join(hf, "empty") + ": the folder holds no *.json or */config.json files\n"},
+		{name: "reports -hf, every file bad", args: []string{"reports", "-keep-going", "-hf", filepath.Join(hf, "allbad"), "-out", filepath.Join(t.TempDir(), "o")},
+			code: exitFailure, stderr: "allbad/bad.json: malformed JSON: unexpected EOF\ntscale: reports: all 1 config files failed; nothing was written\n"},
+		{name: "reports -hf folder with brackets", args: []string{"reports", "-hf", filepath.Join(hf, "dir[1]"), "-out", filepath.Join(t.TempDir(), "o")},
+			code: exitOK, stdout: "wrote 2 reports (1 model, yaml and txt)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,18 +210,100 @@ func TestCommandLine(t *testing.T) {
 			if !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("stderr lacks %q:\n%s", tt.stderr, stderr.String())
 			}
-			if tt.noStdout && stdout.Len() > 0 {
-				t.Errorf("stdout should be empty on error, got %q", stdout.String())
+			if tt.exactErr != "" && stderr.String() != tt.exactErr {
+				t.Errorf("stderr:\n got %q\nwant %q", stderr.String(), tt.exactErr)
 			}
-			if tt.stdoutJSON && !json.Valid(stdout.Bytes()) {
+			checkStreams(t, code, stdout.String(), stderr.String())
+			if tt.json && !json.Valid(stdout.Bytes()) {
 				t.Errorf("stdout is not valid JSON")
 			}
 		})
 	}
 }
 
+// checkStreams checks what every exit code promises: success says nothing
+// on stderr; a usage error is one line on stderr that points to the help,
+// and nothing on stdout; a failure says why on stderr.
+func checkStreams(t *testing.T, code int, stdout, stderr string) {
+	t.Helper()
+	switch code {
+	case exitOK:
+		if stderr != "" {
+			t.Errorf("exit 0 with stderr %q", stderr)
+		}
+	case exitUsage:
+		if stdout != "" {
+			t.Errorf("usage error with stdout %q", stdout)
+		}
+		if strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "\n") || !strings.HasPrefix(stderr, "tscale: ") ||
+			!strings.Contains(stderr, "; run 'tscale help") {
+			t.Errorf("usage error is not one line that points to the help: %q", stderr)
+		}
+	case exitFailure:
+		if !strings.HasPrefix(stderr, "tscale: ") {
+			t.Errorf("failure without a message: stderr %q", stderr)
+		}
+	default:
+		t.Errorf("exit %d; stderr %q", code, stderr)
+	}
+}
+
+// TestFailuresPrintNothing: a failing command prints nothing on stdout.
+func TestFailuresPrintNothing(t *testing.T) {
+	for _, args := range [][]string{
+		{"report", "-hf", "/dev/zero"},
+		{"report", "-format", "json", "-hf", "../../testdata/hf-unsupported/falcon-7b-rw.json"},
+		{"compare", "-hf", "/dev/zero", "gpt2"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != exitFailure || stdout.Len() > 0 {
+			t.Errorf("%q: exit %d, stdout %q; want exit 1 and nothing", args, code, stdout.String())
+		}
+	}
+}
+
+// TestHelpIsCommandHelp: tscale help COMMAND prints what tscale COMMAND -h
+// prints, on stdout, with exit 0.
+func TestHelpIsCommandHelp(t *testing.T) {
+	for name := range commands {
+		var helpOut, helpErr, flagOut, flagErr bytes.Buffer
+		if code := run([]string{"help", name}, &helpOut, &helpErr); code != exitOK || helpErr.Len() > 0 {
+			t.Errorf("help %s: exit %d, stderr %q", name, code, helpErr.String())
+		}
+		if code := run([]string{name, "-h"}, &flagOut, &flagErr); code != exitOK || flagErr.Len() > 0 {
+			t.Errorf("%s -h: exit %d, stderr %q", name, code, flagErr.String())
+		}
+		if helpOut.String() != flagOut.String() || !strings.HasPrefix(helpOut.String(), "Usage: tscale "+name) {
+			t.Errorf("tscale help %s and tscale %s -h differ or are not its help:\n%s\n---\n%s", name, name, helpOut.String(), flagOut.String())
+		}
+	}
+	var a, b, e bytes.Buffer
+	run([]string{"help"}, &a, &e)
+	run([]string{"-h"}, &b, &e)
+	if a.String() != mainUsage || b.String() != mainUsage || e.Len() > 0 {
+		t.Errorf("tscale help and tscale -h should print the main usage")
+	}
+}
+
+// panicFS panics on every call: a stand-in for a bug.
+type panicFS struct{ fileSystem }
+
+func (panicFS) Stat(string) (fs.FileInfo, error) { panic("boom\nsecond line") }
+
+// TestInternalError: a panic is recovered and reported in one line, exit 3.
+func TestInternalError(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := runWith(panicFS{}, []string{"report", "-hf", "x.json"}, &stdout, &stderr)
+	if code != exitInternal {
+		t.Errorf("exit %d, want %d", code, exitInternal)
+	}
+	if got, want := stderr.String(), "tscale: internal error: boom; second line\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
 // TestReportsWritesNothingOnError: a usage error leaves no files behind,
-// and a run leaves no temporary files.
+// and a run leaves no staging folder or temporary files.
 func TestReportsWritesNothingOnError(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
@@ -98,7 +312,7 @@ func TestReportsWritesNothingOnError(t *testing.T) {
 		t.Fatalf("exit %d, want %d", code, exitUsage)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Errorf("output directory exists after an error: %v", err)
+		t.Errorf("output folder exists after an error: %v", err)
 	}
 	stdout.Reset()
 	if code := run([]string{"reports", "-out", out}, &stdout, &stderr); code != exitOK {
@@ -107,70 +321,122 @@ func TestReportsWritesNothingOnError(t *testing.T) {
 	if !strings.HasPrefix(stdout.String(), "wrote ") {
 		t.Errorf("summary line = %q", stdout.String())
 	}
-	err := filepath.Walk(out, func(path string, info os.FileInfo, err error) error {
-		if err == nil && strings.HasSuffix(path, ".tmp") {
-			t.Errorf("temporary file left: %s", path)
-		}
-		return err
-	})
+	entries, err := os.ReadDir(out)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Name() != "txt" || entries[1].Name() != "yaml" {
+		t.Errorf("%s holds %v, want txt and yaml only", out, entries)
 	}
 }
 
-// TestReportsFromHFDir: reports -hf DIR writes a report per config file,
-// and nothing when one of them is bad.
+// TestReportsFromHFDir: reports -hf DIR writes a report per config file;
+// a bad file stops the run, naming every bad file, unless -keep-going.
 func TestReportsFromHFDir(t *testing.T) {
-	dir := t.TempDir()
-	good, err := os.ReadFile("../../testdata/hf/gpt2.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "My-Model"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{filepath.Join(dir, "small.json"), filepath.Join(dir, "My-Model", "config.json")} {
-		if err := os.WriteFile(p, good, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	hf := hfFixture(t)
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"reports", "-hf", dir, "-out", out}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"reports", "-hf", filepath.Join(hf, "good"), "-out", out}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
-	for _, f := range []string{"yaml/small.yaml", "txt/small.txt", "yaml/my-model.yaml", "txt/my-model.txt"} {
-		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
-			t.Errorf("missing %s: %v", f, err)
-		}
+	if got := snapshot(t, out); len(got) != 4 || got["yaml/small.yaml"] == "" || got["txt/small.txt"] == "" ||
+		got["yaml/my-model.yaml"] == "" || got["txt/my-model.txt"] == "" {
+		t.Errorf("wrote %v", keys(got))
 	}
-	if err := os.WriteFile(filepath.Join(dir, "bad.json"), []byte("{"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+
+	mixed := filepath.Join(hf, "mixed")
 	out2 := filepath.Join(t.TempDir(), "out")
-	if code := run([]string{"reports", "-hf", dir, "-out", out2}, &stdout, &stderr); code != exitFailure {
-		t.Errorf("exit %d with a malformed file, want %d", code, exitFailure)
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"reports", "-hf", mixed, "-out", out2}, &stdout, &stderr); code != exitFailure {
+		t.Errorf("exit %d with bad files, want %d", code, exitFailure)
+	}
+	want := "tscale: " + filepath.Join(mixed, "b-bad.json") + ": malformed JSON: unexpected EOF\n" +
+		"tscale: " + filepath.Join(mixed, "c-unsupported.json") + ": unsupported model_type \"RefinedWebModel\"; tscale reads "
+	if !strings.HasPrefix(stderr.String(), want) ||
+		!strings.HasSuffix(stderr.String(), "\ntscale: reports: 2 of 4 config files failed; nothing was written (-keep-going writes the others)\n") {
+		t.Errorf("stderr:\n%s\nwant it to start with\n%s", stderr.String(), want)
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("stdout %q", stdout.String())
 	}
 	if _, err := os.Stat(out2); !os.IsNotExist(err) {
 		t.Errorf("files written despite the error")
 	}
+
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"reports", "-keep-going", "-hf", mixed, "-out", out2}, &stdout, &stderr); code != exitFailure {
+		t.Errorf("-keep-going: exit %d with bad files, want %d", code, exitFailure)
+	}
+	if !strings.HasPrefix(stderr.String(), want) ||
+		!strings.HasSuffix(stderr.String(), "\ntscale: reports: 2 of 4 config files failed; the reports of the others were written\n") {
+		t.Errorf("-keep-going: stderr:\n%s", stderr.String())
+	}
+	if got := snapshot(t, out2); len(got) != 4 || got["txt/a-good.txt"] == "" || got["yaml/d-folder.yaml"] == "" {
+		t.Errorf("-keep-going wrote %v, want the reports of a-good and d-folder", keys(got))
+	}
+	if !strings.HasPrefix(stdout.String(), "wrote 4 reports (2 models") {
+		t.Errorf("-keep-going: stdout %q", stdout.String())
+	}
 }
 
-// TestReportsFailsOnUnwritableDir: a failure to write is exit 1 and names the path.
-func TestReportsFailsOnUnwritableDir(t *testing.T) {
+// TestReadConfigFileBound: a config file is read with a bound even when
+// its size, as stat reports it, looks small (a file growing, /proc).
+func TestReadConfigFileBound(t *testing.T) {
 	dir := t.TempDir()
-	blocker := filepath.Join(dir, "file")
-	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+	big := filepath.Join(dir, "big.json")
+	f, err := os.Create(big)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"reports", "-out", blocker}, &stdout, &stderr); code != exitFailure {
-		t.Errorf("exit %d, want %d", code, exitFailure)
+	if err := f.Truncate(16<<20 + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
 	}
-	if !strings.Contains(stderr.String(), blocker) {
-		t.Errorf("stderr %q does not name %s", stderr.String(), blocker)
+	f.Close()
+	exact := filepath.Join(dir, "exact.json")
+	if err := os.WriteFile(exact, append([]byte(`{"model_type": "gpt2"}`), bytes.Repeat([]byte(" "), 16<<20-22)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		fs         fileSystem
+		want       string
+	}{
+		{"size from stat", big, osFS{}, big + " is larger than 16 MiB, the most tscale reads from a config file"},
+		{"size from reading", big, smallStatFS{osFS{}}, big + " is larger than 16 MiB, the most tscale reads from a config file"},
+		{"at the limit", exact, osFS{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := readConfigFile(tt.fs, tt.path)
+			if tt.want == "" {
+				if err != nil || len(data) != 16<<20 {
+					t.Errorf("read %d bytes, error %v; want 16 MiB", len(data), err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error %v, want %s", err, tt.want)
+			}
+		})
 	}
 }
+
+// smallStatFS says every file is empty.
+type smallStatFS struct{ osFS }
+
+func (s smallStatFS) Stat(name string) (fs.FileInfo, error) {
+	info, err := s.osFS.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	return zeroSize{info}, nil
+}
+
+type zeroSize struct{ fs.FileInfo }
+
+func (zeroSize) Size() int64 { return 0 }
 
 // BenchmarkAllReports builds and renders the YAML and text reports of every
 // preset: the work of one `tscale` run.

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strings"
+)
+
+// outFile is one file to write: its path inside the output folder
+// ("yaml/gpt2.yaml") and its bytes.
+type outFile struct {
+	rel  string
+	data []byte
+}
+
+// writeAll writes files into the folder out, all or nothing. It writes every
+// file into a staging folder inside out (out/.tscale-staging-*), then moves
+// each into place with a rename, so that a report is replaced atomically;
+// an existing file is first linked (or copied) into the staging folder. If
+// any step fails, it puts back every replaced file, removes every file and
+// folder it created, and returns an error naming the path: out is then as it
+// was before. A successful run leaves no staging folder.
+func writeAll(fsys fileSystem, out string, files []outFile) error {
+	w := &writer{fs: fsys, out: out}
+	if err := w.preflight(files); err != nil {
+		return err
+	}
+	err := w.write(files)
+	if err == nil {
+		if rmErr := fsys.RemoveAll(w.staging); rmErr != nil {
+			return fmt.Errorf("wrote the reports, but could not remove %s: %w", w.staging, cause(rmErr))
+		}
+		return nil
+	}
+	if rbErr := w.rollback(); rbErr != nil {
+		return fmt.Errorf("%w; and could not undo it: %v (the replaced files are kept in %s)", err, rbErr, w.staging)
+	}
+	return fmt.Errorf("%w; %s is left as it was", err, out)
+}
+
+type writer struct {
+	fs      fileSystem
+	out     string
+	exists  map[string]bool // target paths that exist before the run
+	created []string        // folders created, outermost first
+	staging string
+	placed  []placed // targets moved into place or backed up, in order
+}
+
+// placed is a target whose old file was backed up and/or whose new file was
+// moved into place.
+type placed struct {
+	target, backup string // backup is "" when the target did not exist
+	moved          bool   // the new file is in place
+}
+
+// preflight checks, before touching anything, that out and the folders the
+// files go into are folders or absent, and that no target is a folder.
+func (w *writer) preflight(files []outFile) error {
+	w.exists = map[string]bool{}
+	dirs := []string{w.out}
+	for _, f := range files {
+		if d := filepath.Join(w.out, filepath.Dir(f.rel)); !contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	for _, d := range dirs {
+		info, err := w.fs.Stat(d)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return fmt.Errorf("write %s: %w", d, cause(err))
+		case !info.IsDir():
+			return fmt.Errorf("write %s: it is a file, not a folder; nothing was written", d)
+		}
+	}
+	for _, f := range files {
+		target := filepath.Join(w.out, f.rel)
+		info, err := w.fs.Lstat(target) // a symbolic link, even dangling, is replaced and put back
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return fmt.Errorf("write %s: %w", target, cause(err))
+		case info.IsDir():
+			return fmt.Errorf("write %s: it is a folder; nothing was written", target)
+		default:
+			w.exists[target] = true
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// write creates the folders, stages every file, then moves each into place.
+func (w *writer) write(files []outFile) error {
+	if err := w.mkdirAll(w.out); err != nil {
+		return err
+	}
+	staging, err := w.fs.MkdirTemp(w.out, ".tscale-staging-")
+	if err != nil {
+		return fmt.Errorf("create a staging folder in %s: %w", w.out, cause(err))
+	}
+	w.staging = staging
+	for _, sub := range []string{"new", "old"} {
+		if err := w.fs.Mkdir(filepath.Join(staging, sub), 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", filepath.Join(staging, sub), cause(err))
+		}
+	}
+	for _, f := range files {
+		if err := w.mkdirAll(filepath.Join(w.out, filepath.Dir(f.rel))); err != nil {
+			return err
+		}
+		for _, sub := range []string{"new", "old"} {
+			if err := w.mkdirAll(filepath.Join(staging, sub, filepath.Dir(f.rel))); err != nil {
+				return err
+			}
+		}
+	}
+	// Stage every file: a full disk fails here, before any report is replaced.
+	for _, f := range files {
+		if err := w.fs.WriteFile(filepath.Join(staging, "new", f.rel), f.data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(w.out, f.rel), cause(err))
+		}
+	}
+	for _, f := range files {
+		target := filepath.Join(w.out, f.rel)
+		p := placed{target: target}
+		if w.exists[target] {
+			p.backup = filepath.Join(staging, "old", f.rel)
+			if err := w.backup(target, p.backup); err != nil {
+				return fmt.Errorf("write %s: keep a copy of the old file: %w", target, cause(err))
+			}
+		}
+		w.placed = append(w.placed, p)
+		if err := w.fs.Rename(filepath.Join(staging, "new", f.rel), target); err != nil {
+			return fmt.Errorf("write %s: %w", target, cause(err))
+		}
+		w.placed[len(w.placed)-1].moved = true
+	}
+	return nil
+}
+
+// backup keeps the old file at target as backup: a hard link, or a copy
+// where the file system has none. Either way target stays in place until
+// the rename replaces it.
+func (w *writer) backup(target, backup string) error {
+	if err := w.fs.Link(target, backup); err == nil {
+		return nil
+	}
+	f, err := w.fs.Open(target)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	return w.fs.WriteFile(backup, data, info.Mode().Perm())
+}
+
+// mkdirAll creates dir and its missing parents, remembering each it creates.
+func (w *writer) mkdirAll(dir string) error {
+	info, err := w.fs.Stat(dir)
+	switch {
+	case err == nil && info.IsDir():
+		return nil
+	case err == nil:
+		return fmt.Errorf("write %s: it is a file, not a folder", dir)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("write %s: %w", dir, cause(err))
+	}
+	if parent := filepath.Dir(dir); parent != dir {
+		if err := w.mkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := w.fs.Mkdir(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, cause(err))
+	}
+	if w.staging == "" || !strings.HasPrefix(dir, w.staging) {
+		w.created = append(w.created, dir)
+	}
+	return nil
+}
+
+// rollback undoes write: it restores every replaced file, removes every new
+// one, the staging folder and the folders write created.
+func (w *writer) rollback() error {
+	var errs []error
+	for i := len(w.placed) - 1; i >= 0; i-- {
+		p := w.placed[i]
+		switch {
+		case p.moved && p.backup != "":
+			if err := w.fs.Rename(p.backup, p.target); err != nil {
+				errs = append(errs, fmt.Errorf("restore %s: %w", p.target, cause(err)))
+			}
+		case p.moved:
+			if err := w.fs.Remove(p.target); err != nil {
+				errs = append(errs, fmt.Errorf("remove %s: %w", p.target, cause(err)))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...) // keep the staging folder: it holds the old files
+	}
+	if w.staging != "" {
+		if err := w.fs.RemoveAll(w.staging); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s: %w", w.staging, cause(err)))
+		}
+	}
+	for i := len(w.created) - 1; i >= 0; i-- {
+		if err := w.fs.Remove(w.created[i]); err != nil {
+			errs = append(errs, fmt.Errorf("remove %s: %w", w.created[i], cause(err)))
+		}
+	}
+	return errors.Join(errs...)
+}
