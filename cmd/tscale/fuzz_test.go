@@ -27,6 +27,7 @@ var fuzzSeeds = [][]string{
 	{"report", "-seq", "-5", "gpt2"}, {"report", "-seq", "0", "gpt2"}, {"report", "-batch", "0", "gpt2"},
 	{"report", "-seq", "2048", "gpt2"}, {"report", "-batch", "9223372036854775807", "llama-2-7b"},
 	{"report", "-seq", "2", "-batch", "4611686018427387904", "gpt2"}, {"report", "-seq", "4Gi", "-batch", "1Gi", "deepseek-v3"},
+	{"report", "-seq", "4Gi", "-batch", "4Gi", "deepseek-v3"}, {"report", "-seq", "1000000", "-batch", "1000", "llama-3.1-405b"},
 	{"report", "-seq", "4Gi", "llama-2-7b"}, {"report", "-seq", "1Mi", "-batch", "1Mi", "-tokens", "9e18", "mixtral-8x22b"},
 	{"report", "-tokens", "0", "gpt2"}, {"report", "-tokens", "-1", "llama-2-7b"},
 	{"report", "-dtype", "fp64", "gpt2"}, {"report", "-kv-dtype", "fp6", "llama-2-7b"}, {"report", "-kv-dtype", "fp8", "-tokens", "1M", "llama-2-7b"},
