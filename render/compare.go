@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
+
+	"tscale/scale"
 )
 
 // CompareRow is one model in a comparison table. Every number is the
@@ -14,8 +16,8 @@ type CompareRow struct {
 	Context            int64
 	ParamsTotal        int64
 	ParamsActive       int64
-	ForwardPerToken    string // exact fraction: flops.per_token.forward (causal)
-	TrainingPerToken   string // exact fraction: flops.per_token.training
+	ForwardPerToken    *scale.Fraction // flops.per_token.forward (causal)
+	TrainingPerToken   *scale.Fraction // flops.per_token.training
 	KVBytesPerToken    int64
 	WeightsBF16Bytes   int64
 	TrainingStateBytes int64
@@ -55,7 +57,7 @@ func Compare(rows []CompareRow, format string) ([]byte, error) {
 			"training_state_bytes"})
 		for _, r := range rows {
 			_ = w.Write([]string{r.Model.Slug, r.Model.Name, fmt.Sprint(r.Model.Estimate), fmt.Sprint(r.Context),
-				fmt.Sprint(r.ParamsTotal), fmt.Sprint(r.ParamsActive), r.ForwardPerToken, r.TrainingPerToken,
+				fmt.Sprint(r.ParamsTotal), fmt.Sprint(r.ParamsActive), r.ForwardPerToken.String(), r.TrainingPerToken.String(),
 				fmt.Sprint(r.KVBytesPerToken), fmt.Sprint(r.WeightsBF16Bytes), fmt.Sprint(r.TrainingStateBytes)})
 		}
 		w.Flush()

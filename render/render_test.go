@@ -226,9 +226,10 @@ func TestCompareCSVIsExact(t *testing.T) {
 }
 
 func TestFraction(t *testing.T) {
-	for in, want := range map[string]string{"12345": "12,345", "24691/2": "12,345 1/2", "7/3": "2 1/3", "junk": "junk"} {
-		if got := Fraction(in); got != want {
-			t.Errorf("Fraction(%q) = %q, want %q", in, got, want)
+	for in, want := range map[*big.Rat]string{big.NewRat(12345, 1): "12,345", big.NewRat(24691, 2): "12,345 1/2",
+		big.NewRat(7, 3): "2 1/3", big.NewRat(0, 1): "0"} {
+		if got := Fraction((*scale.Fraction)(in)); got != want {
+			t.Errorf("Fraction(%v) = %q, want %q", in, got, want)
 		}
 	}
 }

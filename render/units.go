@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+
+	"tscale/scale"
 )
 
 // Units: one system per kind of quantity, whatever the magnitude.
@@ -106,9 +108,6 @@ func HumanCount(n int64) string { return human(big.NewInt(n), 1000, countUnits) 
 // HumanFLOPs is the short form alone: "58.5 TFLOP".
 func HumanFLOPs(n *big.Int) string { return human(n, 1000, flopUnits) }
 
-// HumanBytes is the short form alone: "12.6 GiB".
-func HumanBytes(n int64) string { return human(big.NewInt(n), 1024, byteUnits) }
-
 // Shape writes a shape as [1, 4096, 4096].
 func Shape(s []int64) string {
 	parts := make([]string, len(s))
@@ -118,13 +117,10 @@ func Shape(s []int64) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-// Fraction writes an exact fraction "N" or "N/D" as a grouped mixed
-// number: "353,961,664,512" or "12,345 1/2".
-func Fraction(s string) string {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return s
-	}
+// Fraction writes an exact fraction as a grouped mixed number:
+// "353,961,664,512" or "12,345 1/2".
+func Fraction(f *scale.Fraction) string {
+	r := f.Rat()
 	q, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
 	if rem.Sign() == 0 {
 		return GroupedBig(q)

@@ -105,3 +105,31 @@ func addTo(sum **big.Int, x *big.Int) *big.Int {
 func addScaled(sum **big.Int, count int64, x *big.Int) {
 	addTo(sum, scaledBy(x, count))
 }
+
+// Fraction is an exact non-negative rational number, such as FLOPs per
+// token or token slots per expert. Reports write it as a string, "N" or
+// "N/D" in lowest terms; Rat gives the number itself.
+type Fraction big.Rat
+
+// newFraction is n/d in lowest terms (d > 0).
+func newFraction(n, d *big.Int) *Fraction { return (*Fraction)(new(big.Rat).SetFrac(n, d)) }
+
+// Rat is f as a big.Rat (shared, not to be modified).
+func (f *Fraction) Rat() *big.Rat { return (*big.Rat)(f) }
+
+// String is f as "N" or "N/D", in lowest terms.
+func (f *Fraction) String() string { return f.Rat().RatString() }
+
+// Equal reports whether f and g are the same number.
+func (f *Fraction) Equal(g *Fraction) bool { return f.Rat().Cmp(g.Rat()) == 0 }
+
+// MarshalText writes f as String does.
+func (f *Fraction) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// UnmarshalText reads "N" or "N/D".
+func (f *Fraction) UnmarshalText(b []byte) error {
+	if _, ok := f.Rat().SetString(string(b)); !ok {
+		return fmt.Errorf("not an exact fraction: %q", b)
+	}
+	return nil
+}

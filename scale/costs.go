@@ -17,9 +17,6 @@ func costs(calc *checked, r *Report) {
 	r.CrossChecks = crossChecks(r)
 }
 
-// fraction writes n/d exactly, in lowest terms: "N" or "N/D".
-func fraction(n, d *big.Int) string { return new(big.Rat).SetFrac(n, d).RatString() }
-
 // trainingFLOPs: training = 3 × forward, with recomputation 4 × forward,
 // per token and for a run.
 func trainingFLOPs(r *Report) {
@@ -28,10 +25,10 @@ func trainingFLOPs(r *Report) {
 	f.Training = new(big.Int).Mul(f.Forward, big.NewInt(3))
 	f.TrainingWithRecomputation = new(big.Int).Mul(f.Forward, big.NewInt(4))
 	f.PerToken = PerTokenFLOPs{
-		Forward:                   fraction(f.Forward, tokens),
-		ForwardDense:              fraction(f.ForwardDense, tokens),
-		Training:                  fraction(f.Training, tokens),
-		TrainingWithRecomputation: fraction(f.TrainingWithRecomputation, tokens),
+		Forward:                   newFraction(f.Forward, tokens),
+		ForwardDense:              newFraction(f.ForwardDense, tokens),
+		Training:                  newFraction(f.Training, tokens),
+		TrainingWithRecomputation: newFraction(f.TrainingWithRecomputation, tokens),
 	}
 	if D := r.Workload.TrainingTokens; D > 0 {
 		f.TrainingRun = &TrainingRun{
@@ -285,7 +282,7 @@ func crossChecks(r *Report) []CrossCheck {
 
 	var checks []CrossCheck
 	add := func(name string, value *big.Int, ex exact, source, why, note string) {
-		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: ex.value.RatString(),
+		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: (*Fraction)(ex.value),
 			Source: source, Applies: why == "", Note: note}
 		if why == "" {
 			cc.RatioToExact = ratio(value, ex.value)

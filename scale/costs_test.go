@@ -228,8 +228,20 @@ func TestTrainingAndDTypeScaling(t *testing.T) {
 			new(big.Int).Mul(f.Forward, big.NewInt(4)).Cmp(f.TrainingWithRecomputation) != 0 {
 			t.Errorf("training %v / %v for forward %v", f.Training, f.TrainingWithRecomputation, f.Forward)
 		}
-		if got, want := f.PerToken.Training, new(big.Rat).SetFrac(f.Training, r.Workload.Tokens).RatString(); got != want {
-			t.Errorf("per-token training %q, want %q", got, want)
+		// Per-token values times the tokens give the workload's totals back,
+		// and training per token is 3 × forward per token, 4 × with recomputation.
+		tokens := new(big.Rat).SetInt(r.Workload.Tokens)
+		for _, pt := range []struct {
+			per   *Fraction
+			total *big.Int
+		}{{f.PerToken.Forward, f.Forward}, {f.PerToken.ForwardDense, f.ForwardDense}, {f.PerToken.Training, f.Training},
+			{f.PerToken.TrainingWithRecomputation, f.TrainingWithRecomputation}} {
+			if got := new(big.Rat).Mul(pt.per.Rat(), tokens); got.Cmp(new(big.Rat).SetInt(pt.total)) != 0 {
+				t.Errorf("per-token %v × %v tokens = %v, want %v", pt.per.Rat(), r.Workload.Tokens, got, pt.total)
+			}
+		}
+		if three := new(big.Rat).Mul(f.PerToken.Forward.Rat(), big.NewRat(3, 1)); three.Cmp(f.PerToken.Training.Rat()) != 0 {
+			t.Errorf("per-token training %v, want 3 × %v", f.PerToken.Training.Rat(), f.PerToken.Forward.Rat())
 		}
 		byDType := map[DType]int64{}
 		for _, d := range r.Memory.WeightsByDType {

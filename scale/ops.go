@@ -284,7 +284,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 	slots := bigProduct(slotRows...)
 	routing := &Routing{
 		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
-		SlotsPerExpert: fraction(slots, big.NewInt(E)),
+		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
 	}
 	ops := []Op{ob.linear("router", "mlp", rows, h, E, c.RouterBias)}
 	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)

@@ -68,7 +68,7 @@ type FLOPs struct {
 	// activation recomputation: 4 × Forward (hardware FLOPs).
 	TrainingWithRecomputation *big.Int `json:"training_with_recomputation"`
 	// PerToken are the averages over the workload's tokens, as exact
-	// fractions ("N" or "N/D").
+	// fractions.
 	PerToken PerTokenFLOPs `json:"per_token"`
 	// TrainingRun is the compute of a run of workload.training_tokens
 	// tokens, when one is given.
@@ -77,10 +77,10 @@ type FLOPs struct {
 
 // PerTokenFLOPs are FLOPs per token of the workload, as exact fractions.
 type PerTokenFLOPs struct {
-	Forward                   string `json:"forward"`
-	ForwardDense              string `json:"forward_dense"`
-	Training                  string `json:"training"`
-	TrainingWithRecomputation string `json:"training_with_recomputation"`
+	Forward                   *Fraction `json:"forward"`
+	ForwardDense              *Fraction `json:"forward_dense"`
+	Training                  *Fraction `json:"training"`
+	TrainingWithRecomputation *Fraction `json:"training_with_recomputation"`
 }
 
 // TrainingRun is the training compute of a run of Tokens tokens made of
@@ -182,9 +182,9 @@ type CrossCheck struct {
 	// Value is what the formula gives, in the unit of CompareWith.
 	Value *big.Int `json:"value"`
 	// CompareWith names the exact tscale quantity the formula estimates,
-	// and Exact is its value (an exact fraction, "N" or "N/D").
-	CompareWith string `json:"compare_with"`
-	Exact       string `json:"exact"`
+	// and Exact is its value.
+	CompareWith string    `json:"compare_with"`
+	Exact       *Fraction `json:"exact"`
 	// RatioToExact is Value / Exact, to 6 significant digits; 0 when the
 	// formula's assumptions do not hold.
 	RatioToExact float64 `json:"ratio_to_exact"`
@@ -266,9 +266,9 @@ type Routing struct {
 	// TokenSlots = Tokens × ExpertsPerToken: rows the routed experts process.
 	TokenSlots *big.Int `json:"token_slots"`
 	NumExperts int64    `json:"num_experts"`
-	// SlotsPerExpert is TokenSlots / NumExperts as an exact fraction ("2048"
-	// or "4096/3"): the average under even routing.
-	SlotsPerExpert string `json:"slots_per_expert"`
+	// SlotsPerExpert is TokenSlots / NumExperts exactly (2048, or 4096/3):
+	// the average under even routing.
+	SlotsPerExpert *Fraction `json:"slots_per_expert"`
 }
 
 // Op is one step of the forward pass.
