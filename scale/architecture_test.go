@@ -238,7 +238,7 @@ func TestQKNormAndSharedGate(t *testing.T) {
 		t.Errorf("QK-norm adds %d params, want %d", got, 3*2*16)
 	}
 	m := llamaStyle(1000, 64, 3, 4, 2, 16, 128)
-	m.NumLocalExperts, m.NumExpertsPerTok, m.MoEIntermediateSize = 8, 2, 32
+	m.NumLocalExperts, m.NumExpertsPerTok, m.MoEIntermediateSize, m.IntermediateSize = 8, 2, 32, 0
 	m.NumSharedExperts, m.SharedExpertIntermediateSize = 1, 48
 	base = mustAnalyze(t, m, w).Params.Total
 	m.SharedExpertGate, m.RouterBias = true, true

@@ -228,9 +228,15 @@ func (c Config) Validate() error {
 		v.check(c.MoELayerInterval >= 0, "moe_layer_interval", "must not be negative", c.MoELayerInterval)
 		v.check(!c.SharedExpertGate || c.SharedExpertIntermediateSize > 0, "shared_expert_gate",
 			"needs shared experts (shared_expert_intermediate_size > 0)", c.SharedExpertGate)
-		if c.NumHiddenLayers <= MaxLayers && c.hasDenseLayers() {
-			v.check(c.IntermediateSize > 0, "intermediate_size",
-				"must be a positive integer: first_k_dense_replace or moe_layer_interval leave dense layers", c.IntermediateSize)
+		if c.NumHiddenLayers <= MaxLayers {
+			if c.hasDenseLayers() {
+				v.check(c.IntermediateSize > 0, "intermediate_size",
+					"must be a positive integer: first_k_dense_replace or moe_layer_interval leave dense layers", c.IntermediateSize)
+			} else {
+				v.check(c.IntermediateSize == 0, "intermediate_size",
+					"must be 0: every layer is MoE, so no layer has a dense MLP (the experts' width is moe_intermediate_size)",
+					c.IntermediateSize)
+			}
 		}
 		v.check(c.NumExpertsPerTok >= 1 && c.NumExpertsPerTok <= c.NumLocalExperts, "num_experts_per_tok",
 			fmt.Sprintf("must be between 1 and num_local_experts (%d)", c.NumLocalExperts), c.NumExpertsPerTok)

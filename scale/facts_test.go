@@ -201,7 +201,7 @@ func TestFormatIndices(t *testing.T) {
 // the exact fraction 4096/3, never a rounded float.
 func TestRoutingAverageIsExact(t *testing.T) {
 	c := llamaStyle(1000, 64, 1, 4, 4, 16, 4096)
-	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 3, 1, 32
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 3, 1, 32, 0
 	r := mustAnalyze(t, c, Workload{BatchSize: 2, SeqLen: 2048, DType: BF16})
 	if rt := r.Layers[0].Routing; rt == nil || !isInt(rt.TokenSlots, 4096) || rt.SlotsPerExpert.Rat().Cmp(big.NewRat(4096, 3)) != 0 {
 		t.Errorf("routing %+v, want 4096 slots, 4096/3 per expert", rt)

@@ -46,6 +46,9 @@ func FuzzAnalyze(f *testing.F) {
 			c.NumKeyValueHeads = heads
 			c.FirstKDenseReplace, c.MoELayerInterval = rank%3, rank%4
 		}
+		if c.IsMoE() && c.NumHiddenLayers > 0 && c.NumHiddenLayers <= MaxLayers && !c.hasDenseLayers() {
+			c.IntermediateSize = 0 // an all-MoE model has no dense width
+		}
 		w := Workload{BatchSize: batch, SeqLen: seq, DType: DTypes()[int(variant)%len(DTypes())]}
 		r, err := Analyze(c, w)
 		if err != nil {

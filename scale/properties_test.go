@@ -52,6 +52,7 @@ func randomConfig(rng *rand.Rand) Config {
 			c.NumSharedExperts = 1 + rng.Int63n(2)
 			c.SharedExpertIntermediateSize = 1 + rng.Int63n(1024)
 		}
+		c.IntermediateSize = 0 // every layer MoE: no dense MLP
 	}
 	return c
 }
@@ -225,6 +226,9 @@ func TestDenseMinusCausal(t *testing.T) {
 // denseOf is c with its experts removed: every layer a dense MLP of
 // intermediate_size.
 func denseOf(c Config) Config {
+	if c.IntermediateSize == 0 { // an all-MoE model: the dense MLP takes the experts' width
+		c.IntermediateSize = c.MoEIntermediateSize
+	}
 	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 0, 0, 0
 	c.NumSharedExperts, c.SharedExpertIntermediateSize, c.SharedExpertGate = 0, 0, false
 	c.RouterBias, c.FirstKDenseReplace, c.MoELayerInterval = false, 0, 0
@@ -237,7 +241,7 @@ func TestSingleExpertMoE(t *testing.T) {
 	forEachRandom(t, 1000, func(t *testing.T, c Config, w Workload) {
 		dense := denseOf(c)
 		moe := dense
-		moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize = 1, 1, dense.IntermediateSize
+		moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize, moe.IntermediateSize = 1, 1, dense.IntermediateSize, 0
 		rd, rm := mustAnalyze(t, dense, w), mustAnalyze(t, moe, w)
 		L, h, tokens := c.NumHiddenLayers, c.HiddenSize, w.BatchSize*w.SeqLen
 		if got, want := rm.Params.Total-rd.Params.Total, L*h; got != want {

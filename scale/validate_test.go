@@ -40,11 +40,19 @@ func TestValidateNamesEveryField(t *testing.T) {
 		{"heads not divisible", func(c *Config) { c.NumKeyValueHeads = 5 }, []string{"num_attention_heads"}},
 		{"more KV heads than heads", func(c *Config) { c.NumKeyValueHeads = 64 }, []string{"num_key_value_heads", "num_attention_heads"}},
 		{"negative head_dim", func(c *Config) { c.HeadDim = -1 }, []string{"head_dim"}},
-		{"top-k above experts", func(c *Config) { c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 8, 9, 100 }, []string{"num_experts_per_tok"}},
-		{"MoE without expert width", func(c *Config) { c.NumLocalExperts, c.NumExpertsPerTok = 8, 2 }, []string{"moe_intermediate_size"}},
+		{"top-k above experts", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 9, 100, 0
+		}, []string{"num_experts_per_tok"}},
+		{"MoE without expert width", func(c *Config) { c.NumLocalExperts, c.NumExpertsPerTok, c.IntermediateSize = 8, 2, 0 },
+			[]string{"moe_intermediate_size"}},
 		{"shared experts without width", func(c *Config) {
-			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.NumSharedExperts = 8, 2, 10, 2
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.NumSharedExperts, c.IntermediateSize = 8, 2, 10, 2, 0
 		}, []string{"shared_expert_intermediate_size"}},
+		{"a dense width with no dense layer", func(c *Config) { c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 8, 2, 10 },
+			[]string{"intermediate_size"}},
+		{"no dense width with dense layers", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize, c.FirstKDenseReplace = 8, 2, 10, 0, 1
+		}, []string{"intermediate_size"}},
 		{"expert fields on a dense model", func(c *Config) { c.NumExpertsPerTok = 2 }, []string{"num_experts_per_tok"}},
 		{"negative experts", func(c *Config) { c.NumLocalExperts = -3 }, []string{"num_local_experts"}},
 		{"four norms in a parallel block", func(c *Config) { c.ParallelBlock, c.NormsPerLayer = true, 4 }, []string{"norms_per_layer"}},
