@@ -33,9 +33,9 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	r.Embedding = stage(calc, ob.embeddingOps())
 	r.Head = stage(calc, ob.headOps())
 
-	specs := c.layerSpecs()
+	groups := groupLayers(c.layerSpecs())
 	var ffn []string
-	for _, g := range groupLayers(specs) {
+	for _, g := range groups {
 		lg := analyzeLayer(calc, ob, g.spec)
 		lg.Count = int64(len(g.indices))
 		lg.Layers = formatIndices(g.indices)
@@ -46,7 +46,7 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	}
 	r.Architecture.FFN = strings.Join(ffn, "; ")
 	totals(calc, r)
-	costs(calc, r)
+	costs(calc, r, groups)
 	if calc.err != nil {
 		return nil, calc.err
 	}

@@ -10,10 +10,10 @@ import (
 
 // costs fills in the training, inference and memory views and the
 // cross-checks against published formulas, from the totals of r.
-func costs(calc *checked, r *Report) {
+func costs(calc *checked, r *Report, groups []layerGroup) {
 	trainingFLOPs(r)
 	memoryViews(calc, r)
-	inference(calc, r)
+	inference(calc, r, groups)
 	r.CrossChecks = crossChecks(r)
 }
 
@@ -162,42 +162,58 @@ func decodeLengths(s int64) []int64 {
 	return slices.Compact(ks)
 }
 
-func inference(calc *checked, r *Report) {
+func inference(calc *checked, r *Report, groups []layerGroup) {
 	w := r.Workload
 	in := &r.Inference
 	in.PrefillFLOPs = new(big.Int).Set(r.FLOPs.Forward)
 	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
+	d := newDecoder(calc, r, groups)
 	for _, k := range decodeLengths(w.SeqLen) {
-		flops, kvBytes := decodeCost(r, k)
+		flops, kvBytes := d.cost(k)
 		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
 	}
 }
 
-// decodeCost is the FLOPs and KV-cache bytes read of decoding one token of
-// one sequence at KV length k (the new token included), for the model and
-// dtypes of r. Weight matmuls cost what one token of the workload costs;
-// each layer's attention scores its keys: 2·H·(qk_dim + v_dim) FLOPs a key.
-func decodeCost(r *Report, k int64) (flops, kvBytes *big.Int) {
+// decoder prices decoding one token of one sequence, from the ops of a
+// forward pass over a single token: what its weight matmuls cost is the
+// per-token cost of each layer and of the head, independent of the workload.
+type decoder struct {
+	r       *Report
+	groups  []layerGroup
+	head    *big.Int   // LM head FLOPs of one token
+	weights []*big.Int // per group: one layer's weight-matmul FLOPs of one token
+	perKey  *big.Int   // attention FLOPs per key scored: 2·H·(qk_dim + v_dim)
+}
+
+func newDecoder(calc *checked, r *Report, groups []layerGroup) *decoder {
 	c := r.Config
-	tokens := r.Workload.Tokens
-	qk, v := c.HeadDim, c.HeadDim
-	if c.IsMLA() {
-		v = c.VHeadDim
+	one := newOpBuilder(calc, c, Workload{BatchSize: 1, SeqLen: 1})
+	d := &decoder{r: r, groups: groups, head: stage(calc, one.headOps()).FLOPs}
+	for _, g := range groups {
+		lg := analyzeLayer(calc, one, g.spec)
+		d.weights = append(d.weights, new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores))
 	}
-	perKey := bigProduct(2, c.NumAttentionHeads)
-	perKey.Mul(perKey, bigSum(big.NewInt(qk), big.NewInt(v)))
-	flops = new(big.Int).Quo(r.Head.FLOPs, tokens) // the LM head is linear in tokens
+	qk, v := c.headDims(calc)
+	d.perKey = bigProduct(2, c.NumAttentionHeads, calc.add("query/key and value head widths", qk, v))
+	return d
+}
+
+// cost is the FLOPs and KV-cache bytes read of decoding one token of one
+// sequence at KV length k (the new token included), for the model and
+// dtypes of r: each layer's weight matmuls at one token, and its attention
+// over the keys it scores (fewer on windowed or chunked layers).
+func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
+	flops = new(big.Int).Set(d.head)
 	kvElements := new(big.Int)
-	for _, lg := range r.Layers {
-		weights := new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores)
-		weights.Quo(weights, tokens) // weight matmuls are linear in tokens
-		keys := attentionKeys(k, lg.SlidingWindow, lg.AttentionChunkSize)
-		layer := weights.Add(weights, scaledBy(perKey, keys))
+	for i, g := range d.groups {
+		lg := d.r.Layers[i]
+		keys := attentionKeys(k, g.spec.window, g.spec.chunk)
+		layer := bigSum(d.weights[i], scaledBy(d.perKey, keys))
 		flops.Add(flops, scaledBy(layer, lg.Count))
-		cached := cachedTokens(k, lg.SlidingWindow, lg.AttentionChunkSize)
+		cached := cachedTokens(k, g.spec.window, g.spec.chunk)
 		kvElements.Add(kvElements, bigProduct(lg.Count, lg.KVCacheElementsPerToken, cached))
 	}
-	return flops, bigBytesOf(kvElements, r.Workload.KVDType.Bits())
+	return flops, bigBytesOf(kvElements, d.r.Workload.KVDType.Bits())
 }
 
 // ChinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen

@@ -198,10 +198,15 @@ func TestDecodeSumsToForward(t *testing.T) {
 			w.SeqLen = min(w.SeqLen, c.MaxPositionEmbeddings)
 		}
 		r := mustAnalyze(t, c, w)
+		calc := &checked{}
+		d := newDecoder(calc, r, groupLayers(c.layerSpecs()))
+		if calc.err != nil {
+			t.Fatal(calc.err)
+		}
 		sum := new(big.Int)
 		var kvRead *big.Int
 		for k := int64(1); k <= w.SeqLen; k++ {
-			flops, kv := decodeCost(r, k)
+			flops, kv := d.cost(k)
 			sum.Add(sum, flops)
 			if k == w.SeqLen {
 				kvRead = kv

@@ -145,9 +145,8 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	if normName != "" {
 		ops = append(ops, ob.hiddenNorm(normName, "attention"))
 	}
-	qkDim, vDim := c.HeadDim, c.HeadDim
+	qkDim, vDim := c.headDims(ob.calc)
 	if c.IsMLA() {
-		qkDim, vDim = ob.calc.add("query/key head width", c.QKNopeHeadDim, c.QKRopeHeadDim), c.VHeadDim
 		ops = append(ops, ob.mlaProjections()...)
 	} else {
 		ops = append(ops, ob.gqaProjections()...)
@@ -188,6 +187,16 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	return ops
 }
 
+// headDims are the width of one query/key head and of one value head:
+// head_dim both, or with MLA qk_nope_head_dim + qk_rope_head_dim and
+// v_head_dim.
+func (c Config) headDims(calc *checked) (qk, v int64) {
+	if c.IsMLA() {
+		return calc.add("query/key head width", c.QKNopeHeadDim, c.QKRopeHeadDim), c.VHeadDim
+	}
+	return c.HeadDim, c.HeadDim
+}
+
 // gqaProjections are the q, k and v projections of multi-head, grouped-query
 // or multi-query attention, reshaped to heads (and QK-normed per head).
 func (ob *opBuilder) gqaProjections() []Op {
@@ -220,7 +229,7 @@ func (ob *opBuilder) mlaProjections() []Op {
 	b, s, h := ob.b, ob.s, c.HiddenSize
 	H := c.NumAttentionHeads
 	rows := []int64{b, s}
-	qk := ob.calc.add("query/key head width", c.QKNopeHeadDim, c.QKRopeHeadDim)
+	qk, _ := c.headDims(ob.calc)
 	qWidth := ob.calc.mul("query width", H, qk)
 	kvUp := ob.calc.mul("kv_b_proj width", H, ob.calc.add("kv_b_proj width", c.QKNopeHeadDim, c.VHeadDim))
 	var ops []Op
