@@ -14,23 +14,40 @@ import (
 // chunked attention equal a count of every (query, key) pair.
 func TestAttentionPairsByBruteForce(t *testing.T) {
 	for s := int64(1); s <= 40; s++ {
-		for span := int64(0); span <= 45; span++ {
+		for sp := int64(0); sp <= 45; sp++ {
 			var windowed, chunked int64
 			for i := int64(0); i < s; i++ {
 				for j := int64(0); j <= i; j++ {
-					if span == 0 || j > i-span {
+					if sp == 0 || j > i-sp {
 						windowed++
 					}
-					if span == 0 || j >= i/span*span {
+					if sp == 0 || j >= i/sp*sp {
 						chunked++
 					}
 				}
 			}
-			if got := attentionPairs(s, span, 0); got.Cmp(big.NewInt(windowed)) != 0 {
-				t.Errorf("s=%d window=%d: %d pairs, brute force %d", s, span, got, windowed)
+			if got := (span{window: sp}).pairs(s); got.Cmp(big.NewInt(windowed)) != 0 {
+				t.Errorf("s=%d window=%d: %d pairs, brute force %d", s, sp, got, windowed)
 			}
-			if got := attentionPairs(s, 0, span); got.Cmp(big.NewInt(chunked)) != 0 {
-				t.Errorf("s=%d chunk=%d: %d pairs, brute force %d", s, span, got, chunked)
+			if got := (span{chunk: sp}).pairs(s); got.Cmp(big.NewInt(chunked)) != 0 {
+				t.Errorf("s=%d chunk=%d: %d pairs, brute force %d", s, sp, got, chunked)
+			}
+			// The last query (a decoded token at KV length s) scores the keys
+			// the pairs above give it.
+			var lastWindowed, lastChunked int64
+			for j := int64(0); j < s; j++ {
+				if sp == 0 || j > s-1-sp {
+					lastWindowed++
+				}
+				if sp == 0 || j >= (s-1)/sp*sp {
+					lastChunked++
+				}
+			}
+			if got := (span{window: sp}).keys(s); got != lastWindowed {
+				t.Errorf("k=%d window=%d: %d keys, brute force %d", s, sp, got, lastWindowed)
+			}
+			if got := (span{chunk: sp}).keys(s); got != lastChunked {
+				t.Errorf("k=%d chunk=%d: %d keys, brute force %d", s, sp, got, lastChunked)
 			}
 		}
 	}

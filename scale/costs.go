@@ -140,19 +140,6 @@ func korthikantiMismatch(c Config) string {
 	return strings.Join(why, "; ")
 }
 
-// attentionKeys is how many keys a new token at KV length k scores on a
-// layer with the given window or chunk.
-func attentionKeys(k, window, chunk int64) int64 {
-	switch {
-	case window > 0:
-		return min(k, window)
-	case chunk > 0:
-		return (k-1)%chunk + 1
-	default:
-		return k
-	}
-}
-
 // decodeLengths are the KV lengths at which decoding is shown: 1, and an
 // eighth, a quarter, a half and all of the workload's sequence length.
 func decodeLengths(s int64) []int64 {
@@ -207,10 +194,10 @@ func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
 	kvElements := new(big.Int)
 	for i, g := range d.groups {
 		lg := d.r.Layers[i]
-		keys := attentionKeys(k, g.spec.window, g.spec.chunk)
+		keys := g.spec.keys(k)
 		layer := bigSum(d.weights[i], scaledBy(d.perKey, keys))
 		flops.Add(flops, scaledBy(layer, lg.Count))
-		cached := cachedTokens(k, g.spec.window, g.spec.chunk)
+		cached := g.spec.cachedTokens(k)
 		kvElements.Add(kvElements, bigProduct(lg.Count, lg.KVCacheElementsPerToken, cached))
 	}
 	return flops, bigBytesOf(kvElements, d.r.Workload.KVDType.Bits())

@@ -9,9 +9,8 @@ import (
 // layerSpec is what distinguishes one decoder layer from another. Layers
 // with equal specs are reported as one group.
 type layerSpec struct {
-	window int64 // sliding window in tokens; 0: none
-	chunk  int64 // attention chunk in tokens; 0: none
-	moe    bool  // experts instead of a dense MLP
+	span      // the attention span
+	moe  bool // experts instead of a dense MLP
 }
 
 // layerSpecs returns the spec of every decoder layer, in order.
@@ -53,41 +52,58 @@ func (c Config) hasDenseLayers() bool {
 	return false
 }
 
-// attentionPairs is the number of (query, key) pairs one head scores in one
-// causal sequence of s tokens on a layer with sliding window w or chunk c
-// (0: neither): query i scores keys max(0, i−w+1)..i, or ⌊i/c⌋·c..i, or 0..i.
-func attentionPairs(s, window, chunk int64) *big.Int {
+// span is which keys a query scores on a layer: the whole causal prefix,
+// a sliding window of window tokens, or its chunk of chunk tokens (at most
+// one of the two is set). It is the one place this rule is written.
+type span struct {
+	window int64 // query i scores keys max(0, i−w+1)..i; 0: none
+	chunk  int64 // query i scores keys ⌊i/c⌋·c..i; 0: none
+}
+
+// pairs is the number of (query, key) pairs one head scores in one causal
+// sequence of s tokens.
+func (sp span) pairs(s int64) *big.Int {
 	switch {
-	case window > 0 && window < s:
+	case sp.window > 0 && sp.window < s:
 		// Queries 0..w−1 see i+1 keys; the s−w after them see w each.
-		return bigSum(causalPairs(window), bigProduct(s-window, window))
-	case chunk > 0 && chunk < s:
-		full, rest := s/chunk, s%chunk
-		return bigSum(scaledBy(causalPairs(chunk), full), causalPairs(rest))
+		return bigSum(causalPairs(sp.window), bigProduct(s-sp.window, sp.window))
+	case sp.chunk > 0 && sp.chunk < s:
+		full, rest := s/sp.chunk, s%sp.chunk
+		return bigSum(scaledBy(causalPairs(sp.chunk), full), causalPairs(rest))
 	default:
 		return causalPairs(s)
 	}
 }
 
-// cachedTokens is how many of s tokens the layer's KV cache holds.
-func (l layerSpec) cachedTokens(s int64) int64 { return cachedTokens(s, l.window, l.chunk) }
-
-// cachedTokens is how many of s tokens a KV cache holds on a layer with
-// sliding window w or chunk c (0: neither): at most w or c.
-func cachedTokens(s, window, chunk int64) int64 {
+// cachedTokens is how many of s tokens the layer's KV cache holds: at most
+// the window or chunk.
+func (sp span) cachedTokens(s int64) int64 {
 	switch {
-	case window > 0:
-		return min(s, window)
-	case chunk > 0:
-		return min(s, chunk)
+	case sp.window > 0:
+		return min(s, sp.window)
+	case sp.chunk > 0:
+		return min(s, sp.chunk)
 	default:
 		return s
 	}
 }
 
-// span names the layer's attention span: "global", "sliding window of
+// keys is how many keys a new token scores when the cache, the token
+// included, holds k tokens.
+func (sp span) keys(k int64) int64 {
+	switch {
+	case sp.window > 0:
+		return min(k, sp.window)
+	case sp.chunk > 0:
+		return (k-1)%sp.chunk + 1
+	default:
+		return k
+	}
+}
+
+// phrase names the layer's attention span: "global", "sliding window of
 // 4096 tokens" or "chunk of 8192 tokens".
-func (l layerSpec) span() string {
+func (l layerSpec) phrase() string {
 	switch {
 	case l.window > 0:
 		return fmt.Sprintf("sliding window of %d tokens", l.window)
@@ -98,7 +114,7 @@ func (l layerSpec) span() string {
 }
 
 func (l layerSpec) attentionDescription(c Config) string {
-	kind := l.span()
+	kind := l.phrase()
 	if c.IsMLA() {
 		return "causal, " + kind + ", multi-head latent attention"
 	}

@@ -151,10 +151,10 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	} else {
 		ops = append(ops, ob.gqaProjections()...)
 	}
-	pairs := attentionPairs(s, spec.window, spec.chunk)
+	pairs := spec.pairs(s)
 	span := "causal pairs s(s+1)/2"
 	if spec.window > 0 || spec.chunk > 0 {
-		span = "causal pairs within a " + spec.span()
+		span = "causal pairs within a " + spec.phrase()
 	}
 	groupNote := ""
 	if K != H {
