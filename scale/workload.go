@@ -2,7 +2,6 @@ package scale
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -29,16 +28,22 @@ func DTypes() []DType {
 // Bits is the width of one element in bits; 0 for an unknown type.
 func (d DType) Bits() int64 { return dtypeBits[d] }
 
-// ParseDType returns the DType named s, or an error listing the known ones.
+// DTypeNames is the names of DTypes, widest first: "fp32, bf16, fp16,
+// fp8, int8, int4".
+func DTypeNames() string {
+	names := make([]string, 0, len(dtypeBits))
+	for _, d := range DTypes() {
+		names = append(names, string(d))
+	}
+	return strings.Join(names, ", ")
+}
+
+// ParseDType returns the DType named s, in any case, or an error listing
+// the known ones.
 func ParseDType(s string) (DType, error) {
 	d := DType(strings.ToLower(s))
 	if d.Bits() == 0 {
-		names := make([]string, 0, len(dtypeBits))
-		for _, k := range DTypes() {
-			names = append(names, string(k))
-		}
-		sort.Strings(names)
-		return "", fmt.Errorf("dtype must be one of %s, got %q", strings.Join(names, ", "), s)
+		return "", fmt.Errorf("dtype must be one of %s, got %q", DTypeNames(), s)
 	}
 	return d, nil
 }
@@ -62,8 +67,8 @@ func (w Workload) Validate(c Config) error {
 	v.positive("seq_len", w.SeqLen)
 	v.check(w.BatchSize <= MaxBatchSize, "batch_size", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxBatchSize)), w.BatchSize)
 	v.check(w.SeqLen <= MaxSeqLen, "seq_len", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxSeqLen)), w.SeqLen)
-	v.check(w.DType.Bits() > 0, "dtype", "must be one of fp32, bf16, fp16, fp8, int8, int4", fmt.Sprintf("%q", w.DType))
-	v.check(w.KVDType == "" || w.KVDType.Bits() > 0, "kv_dtype", "must be empty (same as dtype) or one of fp32, bf16, fp16, fp8, int8, int4",
+	v.check(w.DType.Bits() > 0, "dtype", "must be one of "+DTypeNames(), fmt.Sprintf("%q", w.DType))
+	v.check(w.KVDType == "" || w.KVDType.Bits() > 0, "kv_dtype", "must be empty (same as dtype) or one of "+DTypeNames(),
 		fmt.Sprintf("%q", w.KVDType))
 	v.check(w.TrainingTokens >= 0, "training_tokens", "must not be negative", w.TrainingTokens)
 	if c.PositionEmbedding == PositionLearned && c.MaxPositionEmbeddings > 0 {

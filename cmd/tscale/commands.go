@@ -90,7 +90,7 @@ func (c *cli) report(args []string) error {
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.count("seq", 0, "sequence length in tokens, a `count` (default: the model's context length)")
 	batch := fs.count("batch", 1, "batch size in sequences, a `count` from 1 to 2^32")
-	dtype := fs.String("dtype", "bf16", "data type of weights and activations: fp32, bf16, fp16, fp8, int8 or int4")
+	dtype := fs.String("dtype", "bf16", "data type of weights and activations: "+scale.DTypeNames())
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
 	tokens := fs.count("tokens", 0, "training tokens D, a `count`: adds the compute of a training run of D tokens (0: none)")
 	positional, err := fs.parse(args, c.stdout)
