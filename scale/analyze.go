@@ -57,7 +57,7 @@ func Analyze(c Config, w Workload) (*Report, error) {
 func stage(calc *checked, ops []Op) Stage {
 	st := Stage{Ops: ops, FLOPs: new(big.Int), ActivationElements: new(big.Int)}
 	for _, o := range ops {
-		st.Params = calc.add("params of "+o.Block, st.Params, o.Params)
+		st.Params = calc.add("params of "+string(o.Block), st.Params, o.Params)
 		st.FLOPs.Add(st.FLOPs, o.FLOPs)
 		st.ActivationElements.Add(st.ActivationElements, materialized(o))
 	}
@@ -89,7 +89,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	}
 	ops := ob.attentionOps(attnNorm, spec)
 	if mlpNorm != "" {
-		ops = append(ops, ob.hiddenNorm(mlpNorm, "mlp"))
+		ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP))
 	}
 	lg := LayerGroup{
 		Kind:      spec.kind(),
@@ -104,12 +104,12 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, c.IntermediateSize)...)
 	}
 	if c.NormsPerLayer == 4 {
-		ops = append(ops, ob.hiddenNorm("post_mlp_norm", "mlp"))
+		ops = append(ops, ob.hiddenNorm("post_mlp_norm", BlockMLP))
 	}
 	if c.ParallelBlock {
-		ops = append(ops, ob.residual("residual", "mlp", 3))
+		ops = append(ops, ob.residual("residual", BlockMLP, 3))
 	} else {
-		ops = append(ops, ob.residual("mlp_residual", "mlp", 2))
+		ops = append(ops, ob.residual("mlp_residual", BlockMLP, 2))
 	}
 	lg.Ops = ops
 
@@ -126,7 +126,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		el := materialized(o)
 		a.Total.Add(a.Total, el)
 		switch {
-		case o.Block == "mlp":
+		case o.Block == BlockMLP:
 			f.MLP.Add(f.MLP, o.FLOPs)
 			a.MLP.Add(a.MLP, el)
 		case o.Kind == KindScores || o.Kind == KindWeightedValues:

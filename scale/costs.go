@@ -203,7 +203,7 @@ func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
 	return flops, bigBytesOf(kvElements, d.r.Workload.KVDType.Bits())
 }
 
-// ChinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen
+// chinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen
 // tokens by Hoffmann et al. 2022 (Chinchilla), Appendix F, for a model of
 // layers × (attention of heads × kqSize, dense block dModel → ffw → dModel):
 //
@@ -221,7 +221,7 @@ func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
 // (withEmbeddingsAndLogits false): a known slip in the paper, found by
 // Karpathy's nanoGPT scaling_laws notebook and confirmed there by the
 // authors. Training FLOPs are 3 × these (backward = 2 × forward).
-func ChinchillaForwardFLOPs(layers, dModel, ffw, heads, kqSize, seqLen, vocab int64, withEmbeddingsAndLogits bool) *big.Int {
+func chinchillaForwardFLOPs(layers, dModel, ffw, heads, kqSize, seqLen, vocab int64, withEmbeddingsAndLogits bool) *big.Int {
 	s, A := seqLen, bigProduct(heads, kqSize)
 	layer := bigSum(scaledBy(A, 2, 3, s, dModel), scaledBy(A, 2, s, s), bigProduct(3, heads, s, s),
 		scaledBy(A, 2, s, s), scaledBy(A, 2, s, dModel), bigProduct(2, s, 2, dModel, ffw))
@@ -307,7 +307,7 @@ func crossChecks(r *Report) []CrossCheck {
 	add("Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn", bigSum(bigProduct(2, p.NonEmbedding), scaledBy(dAttn, 2, L, s)),
 		forwardPerToken, "Kaplan et al. 2020, eq. 2.2 and Table 1 (N = non-embedding parameters, n_ctx = seq_len)", denseAttention,
 		"the mask term counts one of the two attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn")
-	chinchilla := ChinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, true)
+	chinchilla := chinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, true)
 	chinchilla.Mul(chinchilla, big.NewInt(3)) // backward = 2 × forward
 	add("Chinchilla Appendix F, per sequence", chinchilla, exact{"flops.training / batch_size", perSequence},
 		"Hoffmann et al. 2022, Appendix F (backward = 2 × forward)", mha,

@@ -12,7 +12,7 @@ import (
 // ratio of their Appendix F FLOPs per sequence to 6ND, D = one 2048-token
 // sequence, vocabulary 32,000. It holds only with the embedding and
 // final-logit FLOPs left out — the slip documented on
-// ChinchillaForwardFLOPs — and with N counted as Karpathy's reconstruction
+// chinchillaForwardFLOPs — and with N counted as Karpathy's reconstruction
 // does: per layer QKV, relative-position, output projection, MLP and two
 // LayerNorms with their biases, plus the final norm and one vocab × d_model
 // matrix.
@@ -36,7 +36,7 @@ func TestChinchillaTableA4(t *testing.T) {
 		N := r.layers*perLayer + 2*d + d*vocab
 		sixND := bigProduct(6, N, seq)
 		ratio := func(withEmbeddings bool) float64 {
-			fwd := ChinchillaForwardFLOPs(r.layers, d, f, r.heads, r.kq, seq, vocab, withEmbeddings)
+			fwd := chinchillaForwardFLOPs(r.layers, d, f, r.heads, r.kq, seq, vocab, withEmbeddings)
 			x, _ := new(big.Rat).SetFrac(new(big.Int).Mul(fwd, big.NewInt(3)), sixND).Float64()
 			return x
 		}

@@ -49,7 +49,7 @@ func (ob *opBuilder) op(o Op, macsDense *big.Int) Op {
 
 // linear is x · W (+ bias) over rows of width in, giving width out.
 // rows is the leading shape of x.
-func (ob *opBuilder) linear(name, block string, rows []int64, in, out int64, bias bool) Op {
+func (ob *opBuilder) linear(name string, block Block, rows []int64, in, out int64, bias bool) Op {
 	params := ob.calc.mul(name+" params", in, out)
 	if bias {
 		params = ob.calc.add(name+" params", params, out)
@@ -64,7 +64,7 @@ func (ob *opBuilder) linear(name, block string, rows []int64, in, out int64, bia
 
 // norm normalises the last dimension, of size width, of a tensor of shape
 // x: a LayerNorm has 2·width parameters, an RMSNorm width.
-func (ob *opBuilder) norm(name, block string, x []int64, width int64, kind NormKind) Op {
+func (ob *opBuilder) norm(name string, block Block, x []int64, width int64, kind NormKind) Op {
 	params := width
 	if kind == LayerNorm {
 		params = ob.calc.mul(name+" params", 2, width)
@@ -73,12 +73,12 @@ func (ob *opBuilder) norm(name, block string, x []int64, width int64, kind NormK
 }
 
 // hiddenNorm is one of the model's norms over the residual stream.
-func (ob *opBuilder) hiddenNorm(name, block string) Op {
+func (ob *opBuilder) hiddenNorm(name string, block Block) Op {
 	return ob.norm(name, block, ob.hidden(), ob.cfg.HiddenSize, ob.cfg.Norm)
 }
 
 // residual adds n tensors of the hidden shape.
-func (ob *opBuilder) residual(name, block string, n int) Op {
+func (ob *opBuilder) residual(name string, block Block, n int) Op {
 	x := ob.hidden()
 	ins := make([][]int64, n)
 	for i := range ins {
@@ -101,14 +101,14 @@ func (ob *opBuilder) embeddingOps() []Op {
 	c := ob.cfg
 	ids := []int64{ob.b, ob.s}
 	ops := []Op{ob.op(Op{
-		Name: "embed_tokens", Block: "embedding", Kind: KindGather,
+		Name: "embed_tokens", Block: BlockEmbedding, Kind: KindGather,
 		Inputs: [][]int64{ids}, Output: ob.hidden(),
 		Params: ob.calc.mul("embed_tokens params", c.VocabSize, c.HiddenSize),
 		Note:   "row lookup: 0 FLOPs",
 	}, nil)}
 	if c.PositionEmbedding == PositionLearned {
 		ops = append(ops, ob.op(Op{
-			Name: "embed_positions", Block: "embedding", Kind: KindGather,
+			Name: "embed_positions", Block: BlockEmbedding, Kind: KindGather,
 			Inputs: [][]int64{ids, ob.hidden()}, Output: ob.hidden(),
 			Params: ob.calc.mul("embed_positions params", c.MaxPositionEmbeddings, c.HiddenSize),
 			Note:   "learned position rows added to the token embeddings",
@@ -120,7 +120,7 @@ func (ob *opBuilder) embeddingOps() []Op {
 // headOps is the final norm and the LM head over every position.
 func (ob *opBuilder) headOps() []Op {
 	c := ob.cfg
-	head := ob.linear("lm_head", "head", []int64{ob.b, ob.s}, c.HiddenSize, c.VocabSize, c.LMHeadBias)
+	head := ob.linear("lm_head", BlockHead, []int64{ob.b, ob.s}, c.HiddenSize, c.VocabSize, c.LMHeadBias)
 	if c.TieWordEmbeddings { // the weight is embed_tokens': only a bias is the head's own
 		head.Params = 0
 		if c.LMHeadBias {
@@ -129,7 +129,7 @@ func (ob *opBuilder) headOps() []Op {
 		head.ActiveParams = head.Params
 		head.Note = "weight tied to embed_tokens (counted there)"
 	}
-	return []Op{ob.hiddenNorm("final_norm", "head"), head}
+	return []Op{ob.hiddenNorm("final_norm", BlockHead), head}
 }
 
 // attentionOps is one attention block for a layer of the given spec:
@@ -143,7 +143,7 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	rows := []int64{b, s}
 	var ops []Op
 	if normName != "" {
-		ops = append(ops, ob.hiddenNorm(normName, "attention"))
+		ops = append(ops, ob.hiddenNorm(normName, BlockAttention))
 	}
 	qkDim, vDim := c.headDims(ob.calc)
 	if c.IsMLA() {
@@ -162,27 +162,27 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	}
 	vWidth := ob.calc.mul("attention output width", H, vDim)
 	ops = append(ops,
-		ob.op(Op{Name: "scores", Block: "attention", Kind: KindScores,
+		ob.op(Op{Name: "scores", Block: BlockAttention, Kind: KindScores,
 			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
 			MACs: scaledBy(pairs, b, H, qkDim),
 			Note: "Q·Kᵀ over " + span + groupNote,
 		}, scaledBy(ob.pairsFull, b, H, qkDim)),
-		ob.op(Op{Name: "softmax", Block: "attention", Kind: KindSoftmax,
+		ob.op(Op{Name: "softmax", Block: BlockAttention, Kind: KindSoftmax,
 			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, nil),
-		ob.op(Op{Name: "weighted_values", Block: "attention", Kind: KindWeightedValues,
+		ob.op(Op{Name: "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
 			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
 			MACs: scaledBy(pairs, b, H, vDim),
 			Note: "softmax weights · V over " + span,
 		}, scaledBy(ob.pairsFull, b, H, vDim)),
-		ob.op(Op{Name: "merge_heads", Block: "attention", Kind: KindView,
+		ob.op(Op{Name: "merge_heads", Block: BlockAttention, Kind: KindView,
 			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
-		ob.linear("o_proj", "attention", rows, vWidth, c.HiddenSize, c.AttentionOutBias),
+		ob.linear("o_proj", BlockAttention, rows, vWidth, c.HiddenSize, c.AttentionOutBias),
 	)
 	if c.NormsPerLayer == 4 {
-		ops = append(ops, ob.hiddenNorm("post_attention_norm", "attention"))
+		ops = append(ops, ob.hiddenNorm("post_attention_norm", BlockAttention))
 	}
 	if !c.ParallelBlock {
-		ops = append(ops, ob.residual("attention_residual", "attention", 2))
+		ops = append(ops, ob.residual("attention_residual", BlockAttention, 2))
 	}
 	return ops
 }
@@ -207,17 +207,17 @@ func (ob *opBuilder) gqaProjections() []Op {
 	qWidth := ob.calc.mul("query width", H, d)
 	kvWidth := ob.calc.mul("key/value width", K, d)
 	ops := []Op{
-		ob.linear("q_proj", "attention", rows, c.HiddenSize, qWidth, c.AttentionQKVBias),
-		ob.linear("k_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
-		ob.linear("v_proj", "attention", rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
+		ob.linear("q_proj", BlockAttention, rows, c.HiddenSize, qWidth, c.AttentionQKVBias),
+		ob.linear("k_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
+		ob.linear("v_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
 		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, d}),
 		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 	}
 	if c.QKNorm {
 		ops = append(ops,
-			ob.norm("q_norm", "attention", []int64{b, H, s, d}, d, RMSNorm),
-			ob.norm("k_norm", "attention", []int64{b, K, s, d}, d, RMSNorm))
+			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, RMSNorm),
+			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, RMSNorm))
 	}
 	return ops
 }
@@ -235,19 +235,19 @@ func (ob *opBuilder) mlaProjections() []Op {
 	var ops []Op
 	if c.QLoraRank > 0 {
 		ops = append(ops,
-			ob.linear("q_a_proj", "attention", rows, h, c.QLoraRank, false),
-			ob.norm("q_a_layernorm", "attention", shape(rows, c.QLoraRank), c.QLoraRank, RMSNorm),
-			ob.linear("q_b_proj", "attention", rows, c.QLoraRank, qWidth, false))
+			ob.linear("q_a_proj", BlockAttention, rows, h, c.QLoraRank, false),
+			ob.norm("q_a_layernorm", BlockAttention, shape(rows, c.QLoraRank), c.QLoraRank, RMSNorm),
+			ob.linear("q_b_proj", BlockAttention, rows, c.QLoraRank, qWidth, false))
 	} else {
-		ops = append(ops, ob.linear("q_proj", "attention", rows, h, qWidth, false))
+		ops = append(ops, ob.linear("q_proj", BlockAttention, rows, h, qWidth, false))
 	}
-	kvA := ob.linear("kv_a_proj_with_mqa", "attention", rows, h, ob.calc.add("kv_a_proj_with_mqa width", c.KVLoraRank, c.QKRopeHeadDim), false)
+	kvA := ob.linear("kv_a_proj_with_mqa", BlockAttention, rows, h, ob.calc.add("kv_a_proj_with_mqa width", c.KVLoraRank, c.QKRopeHeadDim), false)
 	kvA.Note = "the latent and the shared rotary key: what the KV cache holds"
 	ops = append(ops, kvA,
-		ob.norm("kv_a_layernorm", "attention", shape(rows, c.KVLoraRank), c.KVLoraRank, RMSNorm),
-		ob.linear("kv_b_proj", "attention", rows, c.KVLoraRank, kvUp, false),
+		ob.norm("kv_a_layernorm", BlockAttention, shape(rows, c.KVLoraRank), c.KVLoraRank, RMSNorm),
+		ob.linear("kv_b_proj", BlockAttention, rows, c.KVLoraRank, kvUp, false),
 		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, qk}),
-		ob.op(Op{Name: "k_heads", Block: "attention", Kind: KindConcat,
+		ob.op(Op{Name: "k_heads", Block: BlockAttention, Kind: KindConcat,
 			Inputs: [][]int64{{b, s, kvUp}, {b, s, c.QKRopeHeadDim}}, Output: []int64{b, H, s, qk},
 			Note: "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"}, nil),
 		ob.view("v_heads", []int64{b, s, kvUp}, []int64{b, H, s, c.VHeadDim}),
@@ -257,7 +257,7 @@ func (ob *opBuilder) mlaProjections() []Op {
 
 // view is a reshape of in to out: no new tensor.
 func (ob *opBuilder) view(name string, in, out []int64) Op {
-	return ob.op(Op{Name: name, Block: "attention", Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, nil)
+	return ob.op(Op{Name: name, Block: BlockAttention, Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, nil)
 }
 
 // mlpOps is a dense MLP of width f over rows, named with prefix.
@@ -267,17 +267,17 @@ func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
 	var ops []Op
 	actInputs := [][]int64{shape(rows, f)}
 	if c.MLP == MLPGated {
-		ops = append(ops, ob.linear(prefix+"gate_proj", "mlp", rows, h, f, c.MLPBias))
+		ops = append(ops, ob.linear(prefix+"gate_proj", BlockMLP, rows, h, f, c.MLPBias))
 		actInputs = append(actInputs, shape(rows, f))
 	}
-	ops = append(ops, ob.linear(prefix+"up_proj", "mlp", rows, h, f, c.MLPBias))
-	act := Op{Name: prefix + "act", Block: "mlp", Kind: KindActivation,
+	ops = append(ops, ob.linear(prefix+"up_proj", BlockMLP, rows, h, f, c.MLPBias))
+	act := Op{Name: prefix + "act", Block: BlockMLP, Kind: KindActivation,
 		Inputs: actInputs, Output: shape(rows, f), Note: c.HiddenAct}
 	if c.MLP == MLPGated {
 		act.Note = fmt.Sprintf("%s(gate) · up", c.HiddenAct)
 	}
 	ops = append(ops, ob.op(act, nil))
-	ops = append(ops, ob.linear(prefix+"down_proj", "mlp", rows, f, h, c.MLPBias))
+	ops = append(ops, ob.linear(prefix+"down_proj", BlockMLP, rows, f, h, c.MLPBias))
 	return ops
 }
 
@@ -295,7 +295,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
 		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
 	}
-	ops := []Op{ob.linear("router", "mlp", rows, h, E, c.RouterBias)}
+	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, c.RouterBias)}
 	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)
 	if c.RouterBias {
 		ops[0].Note += "; per-expert bias (e_score_correction_bias) used in selection"
@@ -304,7 +304,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
 		if c.SharedExpertGate {
-			gate := ob.linear("shared_expert_gate", "mlp", rows, h, 1, false)
+			gate := ob.linear("shared_expert_gate", BlockMLP, rows, h, 1, false)
 			gate.Note = "sigmoid gate on the shared experts' output"
 			ops = append(ops, gate)
 		}
@@ -319,7 +319,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		}
 		ops = append(ops, o)
 	}
-	ops = append(ops, ob.op(Op{Name: "combine", Block: "mlp", Kind: KindCombine,
+	ops = append(ops, ob.op(Op{Name: "combine", Block: BlockMLP, Kind: KindCombine,
 		Inputs: combineInputs, Output: ob.hidden(),
 		Note: "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"}, nil))
 	return ops, routing

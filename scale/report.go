@@ -274,7 +274,7 @@ type Routing struct {
 // Op is one step of the forward pass.
 type Op struct {
 	Name  string `json:"name"`
-	Block string `json:"block"` // embedding, attention, mlp or head
+	Block Block  `json:"block"`
 	Kind  OpKind `json:"kind"`
 	// Inputs are the shapes of the activations read (weights excluded).
 	Inputs         [][]int64 `json:"inputs"`
@@ -293,6 +293,17 @@ type Op struct {
 	ActiveParams int64  `json:"active_params"`
 	Note         string `json:"note,omitempty"`
 }
+
+// Block is the part of the model an op belongs to.
+type Block string
+
+// The blocks.
+const (
+	BlockEmbedding Block = "embedding"
+	BlockAttention Block = "attention"
+	BlockMLP       Block = "mlp" // the MLP or MoE block
+	BlockHead      Block = "head"
+)
 
 // OpKind classifies ops for the block splits.
 type OpKind string
