@@ -1,10 +1,6 @@
 package presets
 
-import (
-	"fmt"
-
-	"tscale/scale"
-)
+import "tscale/scale"
 
 // llamaBlock is the Llama decoder: RMSNorm before attention and MLP, RoPE, a
 // bias-free gated SiLU MLP and an untied LM head. head_dim is hidden/heads,
@@ -21,12 +17,6 @@ func llamaBlock(vocab, hidden, layers, heads, kvHeads, ffn, context int64) scale
 
 const llamaCode = "transformers modeling_llama.py: q/k/v/o and gate/up/down projections without bias " +
 	"(attention_bias and mlp_bias default false), input_layernorm and post_attention_layernorm RMSNorms, final norm"
-
-// hfConfig cites the config.json of a Hugging Face repo for the listed fields.
-func hfConfig(repo string) string {
-	return fmt.Sprintf("Hugging Face %s config.json: vocab_size, hidden_size, intermediate_size, num_hidden_layers, "+
-		"num_attention_heads, num_key_value_heads, max_position_embeddings, tie_word_embeddings, hidden_act", repo)
-}
 
 func llama2Family() []Preset {
 	return []Preset{
@@ -114,4 +104,12 @@ func tinyLlama() []Preset {
 		Sources: []string{hfConfig("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"), llamaCode},
 		Notes:   []string{"the 3T base checkpoint is stored in fp32, the Chat-v1.0 one in bf16; the architecture is the same"},
 	}}
+}
+
+func readLlama(f *hfFields) scale.Config {
+	c := f.decoder(2048, false, "silu")
+	c.IntermediateSize = f.required("intermediate_size")
+	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
+	c.MLPBias = f.boolOr("mlp_bias", false)
+	return c
 }

@@ -134,3 +134,9 @@ func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
 // MaxConfigBytes is the largest config.json FromHFConfig reads (16 MiB);
 // callers reading a file should stop after MaxConfigBytes+1 bytes.
 const MaxConfigBytes = 16 << 20
+
+// hfConfig cites the config.json of a Hugging Face repo for the listed fields.
+func hfConfig(repo string) string {
+	return fmt.Sprintf("Hugging Face %s config.json: vocab_size, hidden_size, intermediate_size, num_hidden_layers, "+
+		"num_attention_heads, num_key_value_heads, max_position_embeddings, tie_word_embeddings, hidden_act", repo)
+}

@@ -1,6 +1,28 @@
 package presets
 
-import "tscale/scale"
+import (
+	"fmt"
+
+	"tscale/scale"
+)
+
+func deepseekLLMFamily() []Preset {
+	code := llamaCode + " (DeepSeek LLM uses LlamaForCausalLM)"
+	return []Preset{
+		{
+			Slug: "deepseek-llm-7b", Name: "DeepSeek LLM 7B", Family: "DeepSeek",
+			Config:  llamaBlock(102400, 4096, 30, 32, 32, 11008, 4096),
+			Sources: []string{hfConfig("deepseek-ai/deepseek-llm-7b-base"), code},
+			Notes:   []string{"30 layers and vocabulary 102400 (the seed tool said 32 and 100672); multi-head attention"},
+		},
+		{
+			Slug: "deepseek-llm-67b", Name: "DeepSeek LLM 67B", Family: "DeepSeek",
+			Config:  llamaBlock(102400, 8192, 95, 64, 8, 22016, 4096),
+			Sources: []string{hfConfig("deepseek-ai/deepseek-llm-67b-base"), code},
+			Notes:   []string{"95 layers with grouped-query attention (8 KV heads); the model card gives only \"67 billion\""},
+		},
+	}
+}
 
 // deepseekMoE is DeepSeek-V2/V3's decoder: MLA attention and DeepSeekMoE
 // (shared experts, fine-grained routed experts, dense first layers), RMSNorm,
@@ -70,47 +92,43 @@ func deepseekMoEFamily() []Preset {
 	}
 }
 
-// llama4 is Llama 4's text backbone: chunked attention with every fourth
-// layer global, a routed top-1 expert plus a shared expert of the same width.
-func llama4(experts, moeInterval, context int64) scale.Config {
-	c := llamaBlock(202048, 5120, 48, 40, 8, 16384, context)
-	c.HeadDim = 128
-	c.AttentionChunkSize, c.GlobalAttentionInterval = 8192, 4
-	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = experts, 1, 8192
-	c.NumSharedExperts, c.SharedExpertIntermediateSize = 1, 8192
-	c.MoELayerInterval = moeInterval
-	if moeInterval <= 1 {
-		c.IntermediateSize = 0 // every layer is MoE: no dense MLP
+func readDeepSeek(f *hfFields) scale.Config {
+	maxPositions := map[string]int64{"deepseek_v2": 2048, "deepseek_v3": 4096}[f.modelType]
+	c := f.decoderShape(maxPositions, false, "silu")
+	c.IntermediateSize = f.required("intermediate_size")
+	c.QLoraRank, _ = f.optional("q_lora_rank") // null: one q_proj
+	c.KVLoraRank = f.required("kv_lora_rank")
+	c.QKNopeHeadDim = f.required("qk_nope_head_dim")
+	c.QKRopeHeadDim = f.required("qk_rope_head_dim")
+	c.VHeadDim = f.required("v_head_dim")
+	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
+	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
+	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
+	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
+	f.alias("num_key_value_heads", "num_attention_heads")
+	f.follows("num_key_value_heads")
+	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
+	if experts, ok := f.optional("n_routed_experts"); ok {
+		c.NumLocalExperts = experts
+		c.NumExpertsPerTok = f.required("num_experts_per_tok")
+		c.MoEIntermediateSize = f.required("moe_intermediate_size")
+		shared, _ := f.optional("n_shared_experts")
+		c.NumSharedExperts = shared
+		c.SharedExpertIntermediateSize = f.mul("n_shared_experts × moe_intermediate_size", shared, c.MoEIntermediateSize)
+		f.alias("num_local_experts", "n_routed_experts")
+		f.alias("num_shared_experts", "n_shared_experts")
+		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
+		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
+		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
+		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
+		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
+		c.RouterBias = f.stringOr("topk_method", map[string]string{"deepseek_v3": "noaux_tc"}[f.modelType]) == "noaux_tc"
+		if c.FirstKDenseReplace == 0 {
+			c.IntermediateSize = 0 // every layer MoE: no dense MLP
+		}
+	}
+	if mtp, _ := f.optional("num_nextn_predict_layers"); mtp > 0 {
+		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction module is not counted", mtp))
 	}
 	return c
-}
-
-func llama4Family() []Preset {
-	fields := "text_config: vocab_size, hidden_size, intermediate_size (experts and shared expert), intermediate_size_mlp " +
-		"(dense layers), num_hidden_layers, num_attention_heads, num_key_value_heads, head_dim, num_local_experts, " +
-		"num_experts_per_tok, interleave_moe_layer_step, attention_chunk_size, no_rope_layers, max_position_embeddings"
-	code := "transformers modeling_llama4.py: Llama4TextMoe = router Linear(hidden, num_local_experts) without bias, " +
-		"fused experts gate_up_proj [E, hidden, 2·intermediate_size] and down_proj [E, intermediate_size, hidden], and one " +
-		"shared expert of intermediate_size; MoE layers at moe_layers = range(step − 1, L, step); layers (i+1) % 4 == 0 " +
-		"use global attention without RoPE, the others chunked attention with attention_chunk_size"
-	notes := []string{
-		"the text backbone only: the vision encoder and projector (871,932,416 parameters) are not counted",
-		"the weightless L2 QK-norm on RoPE layers changes no count",
-	}
-	return []Preset{
-		{
-			Slug: "llama-4-scout", Name: "Llama 4 Scout (17B active, 16 experts)", Family: "Llama 4",
-			Config:  llama4(16, 1, 262144),
-			Sources: []string{"Hugging Face meta-llama/Llama-4-Scout-17B-16E config.json " + fields, code},
-			Notes: append([]string{"context 262144 as in the base model's config.json; the Instruct model's config and Meta's " +
-				"card give 10M tokens (10485760): run it with -seq 10485760"}, notes...),
-		},
-		{
-			Slug: "llama-4-maverick", Name: "Llama 4 Maverick (17B active, 128 experts)", Family: "Llama 4",
-			Config:  llama4(128, 2, 1048576),
-			Sources: []string{"Hugging Face meta-llama/Llama-4-Maverick-17B-128E config.json " + fields, code},
-			Notes: append([]string{"interleave_moe_layer_step 2: layers 1, 3, …, 47 are MoE, layers 0, 2, …, 46 dense with " +
-				"intermediate_size_mlp 16384", "use_qk_norm is false"}, notes...),
-		},
-	}
 }
