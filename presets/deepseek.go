@@ -11,31 +11,45 @@ func deepseekLLMFamily() []Preset {
 	return []Preset{
 		{
 			Slug: "deepseek-llm-7b", Name: "DeepSeek LLM 7B", Family: "DeepSeek",
-			Config:  llamaBlock(102400, 4096, 30, 32, 32, 11008, 4096),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 102400, HiddenSize: 4096, NumHiddenLayers: 30, NumAttentionHeads: 32, NumKeyValueHeads: 32,
+				IntermediateSize: 11008, MaxPositionEmbeddings: 4096,
+			}),
 			Sources: []string{hfConfig("deepseek-ai/deepseek-llm-7b-base"), code},
 			Notes:   []string{"30 layers and vocabulary 102400 (the seed tool said 32 and 100672); multi-head attention"},
 		},
 		{
 			Slug: "deepseek-llm-67b", Name: "DeepSeek LLM 67B", Family: "DeepSeek",
-			Config:  llamaBlock(102400, 8192, 95, 64, 8, 22016, 4096),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 102400, HiddenSize: 8192, NumHiddenLayers: 95, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 22016, MaxPositionEmbeddings: 4096,
+			}),
 			Sources: []string{hfConfig("deepseek-ai/deepseek-llm-67b-base"), code},
 			Notes:   []string{"95 layers with grouped-query attention (8 KV heads); the model card gives only \"67 billion\""},
 		},
 	}
 }
 
-// deepseekMoE is DeepSeek-V2/V3's decoder: MLA attention and DeepSeekMoE
-// (shared experts, fine-grained routed experts, dense first layers), RMSNorm,
-// SiLU gated MLPs without bias and an untied LM head.
-func deepseekMoE(vocab, hidden, layers, heads, qLoraRank, denseFFN, expertFFN, experts, perToken, shared, firstDense int64) scale.Config {
-	c := llamaBlock(vocab, hidden, layers, heads, heads, denseFFN, 163840)
-	c.KVLoraRank, c.QLoraRank = 512, qLoraRank
-	c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim = 128, 64, 128
-	c.HeadDim = c.QKNopeHeadDim + c.QKRopeHeadDim
-	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = experts, perToken, expertFFN
-	c.NumSharedExperts, c.SharedExpertIntermediateSize = shared, shared*expertFFN
-	c.FirstKDenseReplace = firstDense
+// deepseekDefaults are DeepSeek-V2's and V3's (model_type deepseek_v2 or
+// deepseek_v3): the Llama block's norms and gated SiLU MLPs without bias,
+// an untied LM head, and the configuration class's context (2048 for V2,
+// 4096 for V3). The attention (MLA) and the experts are the model's.
+func deepseekDefaults(modelType string) scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = map[string]int64{"deepseek_v2": 2048, "deepseek_v3": 4096}[modelType]
 	return c
+}
+
+// deepseekMoE is a DeepSeek-V2/V3 preset: shape on modelType's defaults,
+// with what readDeepSeek derives rather than reads: head_dim is
+// qk_nope_head_dim + qk_rope_head_dim, every head has its own keys and
+// values (MLA expands them per head), and the shared experts form one MLP
+// n_shared_experts × moe_intermediate_size wide.
+func deepseekMoE(modelType string, shape scale.Config) scale.Config {
+	shape.HeadDim = shape.QKNopeHeadDim + shape.QKRopeHeadDim
+	shape.NumKeyValueHeads = shape.NumAttentionHeads
+	shape.SharedExpertIntermediateSize = shape.NumSharedExperts * shape.MoEIntermediateSize
+	return shaped(deepseekDefaults(modelType), shape)
 }
 
 const deepseekCode = "transformers modeling_deepseek_v2.py / modeling_deepseek_v3.py and the repos' modeling_deepseek.py: " +
@@ -48,27 +62,43 @@ const deepseekFields = "config.json: vocab_size, hidden_size, intermediate_size,
 	"n_routed_experts, num_experts_per_tok, first_k_dense_replace, moe_layer_freq 1, max_position_embeddings, tie_word_embeddings"
 
 func deepseekMoEFamily() []Preset {
-	v3 := deepseekMoE(129280, 7168, 61, 128, 1536, 18432, 2048, 256, 8, 1, 3)
-	v3.RouterBias = true
 	mlaNote := "multi-head latent attention: the KV cache holds the 512-wide latent and the 64-wide rotary key per token per " +
 		"layer; FLOPs are counted as trained, with keys and values expanded per head"
 	return []Preset{
 		{
 			Slug: "deepseek-v2-lite", Name: "DeepSeek-V2-Lite", Family: "DeepSeek",
-			Config:  deepseekMoE(102400, 2048, 27, 16, 0, 10944, 1408, 64, 6, 2, 1),
+			Config: deepseekMoE("deepseek_v2", scale.Config{
+				VocabSize: 102400, HiddenSize: 2048, NumHiddenLayers: 27, NumAttentionHeads: 16,
+				IntermediateSize: 10944, MaxPositionEmbeddings: 163840,
+				KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 64, NumExpertsPerTok: 6, MoEIntermediateSize: 1408, NumSharedExperts: 2,
+				FirstKDenseReplace: 1,
+			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V2-Lite " + deepseekFields, deepseekCode},
 			Notes:   []string{"q_lora_rank is null: one q_proj and no q_a_layernorm", mlaNote},
 		},
 		{
 			Slug: "deepseek-v2", Name: "DeepSeek-V2", Family: "DeepSeek",
-			Config:  deepseekMoE(102400, 5120, 60, 128, 1536, 12288, 1536, 160, 6, 2, 1),
+			Config: deepseekMoE("deepseek_v2", scale.Config{
+				VocabSize: 102400, HiddenSize: 5120, NumHiddenLayers: 60, NumAttentionHeads: 128,
+				IntermediateSize: 12288, MaxPositionEmbeddings: 163840,
+				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 160, NumExpertsPerTok: 6, MoEIntermediateSize: 1536, NumSharedExperts: 2,
+				FirstKDenseReplace: 1,
+			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V2 " + deepseekFields, deepseekCode},
 			Notes: []string{mlaNote, "DeepSeek-V2 (arXiv 2405.04434) Table 1: MLA caches (d_c + d_h^R)·l elements per token, " +
 				"d_c = 512 and d_h^R = 64"},
 		},
 		{
 			Slug: "deepseek-coder-v2", Name: "DeepSeek-Coder-V2 (236B)", Family: "DeepSeek",
-			Config: deepseekMoE(102400, 5120, 60, 128, 1536, 12288, 1536, 160, 6, 2, 1),
+			Config: deepseekMoE("deepseek_v2", scale.Config{
+				VocabSize: 102400, HiddenSize: 5120, NumHiddenLayers: 60, NumAttentionHeads: 128,
+				IntermediateSize: 12288, MaxPositionEmbeddings: 163840,
+				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 160, NumExpertsPerTok: 6, MoEIntermediateSize: 1536, NumSharedExperts: 2,
+				FirstKDenseReplace: 1,
+			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-Coder-V2-Instruct " + deepseekFields +
 				" (the Base model has the same shapes)", deepseekCode},
 			Notes: []string{"DeepSeek-Coder-V2 continues training DeepSeek-V2: the same MLA + MoE architecture " +
@@ -76,7 +106,13 @@ func deepseekMoEFamily() []Preset {
 		},
 		{
 			Slug: "deepseek-v3", Name: "DeepSeek-V3", Family: "DeepSeek",
-			Config: v3,
+			Config: deepseekMoE("deepseek_v3", scale.Config{
+				VocabSize: 129280, HiddenSize: 7168, NumHiddenLayers: 61, NumAttentionHeads: 128,
+				IntermediateSize: 18432, MaxPositionEmbeddings: 163840,
+				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 256, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, NumSharedExperts: 1,
+				FirstKDenseReplace: 3, RouterBias: true,
+			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V3 " + deepseekFields + ", topk_method noaux_tc",
 				deepseekCode + "; noaux_tc routing adds e_score_correction_bias, one value per routed expert"},
 			Notes: []string{
@@ -93,8 +129,7 @@ func deepseekMoEFamily() []Preset {
 }
 
 func readDeepSeek(f *hfFields) scale.Config {
-	maxPositions := map[string]int64{"deepseek_v2": 2048, "deepseek_v3": 4096}[f.modelType]
-	c := f.decoderShape(maxPositions, false, "silu")
+	c := f.decoderShape(deepseekDefaults(f.modelType))
 	c.IntermediateSize = f.required("intermediate_size")
 	c.QLoraRank, _ = f.optional("q_lora_rank") // null: one q_proj
 	c.KVLoraRank = f.required("kv_lora_rank")

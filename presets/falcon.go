@@ -2,16 +2,20 @@ package presets
 
 import "tscale/scale"
 
-// falconBlock is Falcon's parallel block: attention and MLP read the same
-// input and add to the residual together; LayerNorm; a standard GELU MLP
-// 4 × hidden; no linear biases; RoPE; an LM head tied to the embedding.
-func falconBlock(hidden, layers, heads, kvHeads, norms int64) scale.Config {
+// falconDefaults are Falcon's: a parallel block (attention and MLP read the
+// same input and add to the residual together), LayerNorm, a standard GELU
+// MLP, no linear biases, RoPE, an LM head tied to the embedding and
+// FalconConfig's context of 2048. The norms per layer follow
+// new_decoder_architecture, and the MLP width defaults to 4 × hidden_size.
+func falconDefaults() scale.Config {
 	return scale.Config{
-		VocabSize: 65024, HiddenSize: hidden, NumHiddenLayers: layers,
-		NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDim: hidden / heads,
-		IntermediateSize: 4 * hidden, MaxPositionEmbeddings: 2048, TieWordEmbeddings: true,
-		MLP: scale.MLPStandard, HiddenAct: "gelu", Norm: scale.LayerNorm, PositionEmbedding: scale.PositionRoPE,
-		ParallelBlock: true, NormsPerLayer: norms,
+		MaxPositionEmbeddings: 2048,
+		TieWordEmbeddings:     true,
+		MLP:                   scale.MLPStandard,
+		HiddenAct:             "gelu",
+		Norm:                  scale.LayerNorm,
+		PositionEmbedding:     scale.PositionRoPE,
+		ParallelBlock:         true,
 	}
 }
 
@@ -25,7 +29,10 @@ func falconFamily() []Preset {
 	return []Preset{
 		{
 			Slug: "falcon-7b", Name: "Falcon 7B", Family: "Falcon",
-			Config: falconBlock(4544, 32, 71, 1, 1),
+			Config: shaped(falconDefaults(), scale.Config{
+				VocabSize: 65024, HiddenSize: 4544, NumHiddenLayers: 32, NumAttentionHeads: 71, NumKeyValueHeads: 1,
+				IntermediateSize: 4 * 4544, MaxPositionEmbeddings: 2048, NormsPerLayer: 1,
+			}),
 			Sources: []string{
 				"Hugging Face tiiuae/falcon-7b config.json: vocab_size, hidden_size, n_layer, n_head, multi_query true, " +
 					"parallel_attn true, bias false",
@@ -39,7 +46,10 @@ func falconFamily() []Preset {
 		},
 		{
 			Slug: "falcon-40b", Name: "Falcon 40B", Family: "Falcon",
-			Config: falconBlock(8192, 60, 128, 8, 2),
+			Config: shaped(falconDefaults(), scale.Config{
+				VocabSize: 65024, HiddenSize: 8192, NumHiddenLayers: 60, NumAttentionHeads: 128, NumKeyValueHeads: 8,
+				IntermediateSize: 4 * 8192, MaxPositionEmbeddings: 2048, NormsPerLayer: 2,
+			}),
 			Sources: []string{
 				"Hugging Face tiiuae/falcon-40b config.json: vocab_size, hidden_size, n_layer, n_head 128, n_head_kv 8, " +
 					"parallel_attn true, bias false, new_decoder_architecture (in-library config)",
@@ -63,13 +73,12 @@ func readFalcon(f *hfFields) scale.Config {
 		return hf
 	}
 	heads := name("num_attention_heads", "n_head")
-	c := scale.Config{
-		VocabSize:         f.required("vocab_size"),
-		HiddenSize:        f.required("hidden_size"),
-		NumHiddenLayers:   f.layers(name("num_hidden_layers", "n_layer")),
-		NumAttentionHeads: f.required(heads),
-		MLP:               scale.MLPStandard, Norm: scale.LayerNorm, PositionEmbedding: scale.PositionRoPE,
-	}
+	d := falconDefaults()
+	c := d
+	c.VocabSize = f.required("vocab_size")
+	c.HiddenSize = f.required("hidden_size")
+	c.NumHiddenLayers = f.layers(name("num_hidden_layers", "n_layer"))
+	c.NumAttentionHeads = f.required(heads)
 	f.alias("num_attention_heads", heads)
 	if f.boolOr("alibi", false) {
 		c.PositionEmbedding = scale.PositionALiBi
@@ -91,7 +100,7 @@ func readFalcon(f *hfFields) scale.Config {
 		f.alias("num_key_value_heads", heads)
 		f.follows("num_key_value_heads")
 	}
-	c.ParallelBlock = f.boolOr("parallel_attn", true)
+	c.ParallelBlock = f.boolOr("parallel_attn", d.ParallelBlock)
 	f.alias("norms_per_layer", "num_ln_in_parallel_attn")
 	switch {
 	case !c.ParallelBlock:
@@ -108,8 +117,8 @@ func readFalcon(f *hfFields) scale.Config {
 		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
 		return f.mul("4 × hidden_size", 4, c.HiddenSize)
 	}, "4 × hidden_size")
-	c.HiddenAct = f.stringOr("activation", "gelu")
-	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", 2048, "falcon default")
-	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
+	c.HiddenAct = f.stringOr("activation", d.HiddenAct)
+	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", d.MaxPositionEmbeddings, "falcon default")
+	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
 	return c
 }

@@ -9,11 +9,11 @@ func gpt4Estimates() []Preset {
 		"as quoted in public summaries: ~1.8T parameters over 120 layers, 16 experts of ~111B (MLP) each, 2 routed per token, " +
 		"~55B shared attention parameters, 8k pre-training context and a 32k fine-tuned version"
 	gpt4 := func(context int64) scale.Config {
-		c := gptBlock(100277, 10752, 120, 84, 128, context)
-		c.PositionEmbedding = scale.PositionRoPE
-		c.IntermediateSize = 0
-		c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 16, 2, 4*10752
-		return c
+		return shaped(gpt2Defaults(), scale.Config{
+			VocabSize: 100277, HiddenSize: 10752, NumHiddenLayers: 120, NumAttentionHeads: 84, NumKeyValueHeads: 84,
+			HeadDim: 128, MaxPositionEmbeddings: context, PositionEmbedding: scale.PositionRoPE,
+			NumLocalExperts: 16, NumExpertsPerTok: 2, MoEIntermediateSize: 4 * 10752, // no dense MLP
+		})
 	}
 	gpt4Notes := []string{
 		"the leak gives no hidden size; 10752 (84 heads × 128) is tscale's reconstruction: with a GPT-3-style block it gives " +
@@ -40,11 +40,10 @@ func gpt4Estimates() []Preset {
 		},
 		{
 			Slug: "gpt4o-est", Name: "GPT-4o (estimate)", Family: "GPT-4",
-			Config: func() scale.Config {
-				c := gptBlock(200019, 12288, 109, 96, 128, 128000)
-				c.PositionEmbedding = scale.PositionRoPE
-				return c
-			}(),
+			Config: shaped(gpt2Defaults(), scale.Config{
+				VocabSize: 200019, HiddenSize: 12288, NumHiddenLayers: 109, NumAttentionHeads: 96, NumKeyValueHeads: 96,
+				HeadDim: 128, IntermediateSize: 4 * 12288, MaxPositionEmbeddings: 128000, PositionEmbedding: scale.PositionRoPE,
+			}),
 			Sources: []string{
 				"Ben Abacha et al. 2024, MEDEC (arXiv 2412.19260): GPT-4o ≈ 200B parameters, stated there as an estimate",
 				"OpenAI model documentation: a context window of 128,000 tokens",

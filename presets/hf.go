@@ -531,32 +531,31 @@ func (f *hfFields) headDim(hidden, heads int64) int64 {
 	return d
 }
 
-// decoder reads the fields every Llama-style decoder shares: sizes, heads,
-// head_dim (hidden/heads when absent), RMSNorm, RoPE, a gated MLP, and an
-// untied head unless the config ties it.
-func (f *hfFields) decoder(maxPositions int64, tied bool, act string) scale.Config {
-	c := f.decoderShape(maxPositions, tied, act)
+// decoder reads the fields every Llama-style decoder shares onto the
+// family's defaults d: sizes, heads, head_dim (hidden/heads when absent),
+// and max_position_embeddings, tie_word_embeddings and hidden_act, each d's
+// where the file leaves it out. The facts a config.json does not state (the
+// norm, the MLP, the position encoding, biases the code fixes) are d's.
+func (f *hfFields) decoder(d scale.Config) scale.Config {
+	c := f.decoderShape(d)
 	c.HeadDim = f.headDim(c.HiddenSize, c.NumAttentionHeads)
 	return c
 }
 
 // decoderShape is decoder without head_dim, for families that set it their way.
-func (f *hfFields) decoderShape(maxPositions int64, tied bool, act string) scale.Config {
-	c := scale.Config{
-		VocabSize:         f.required("vocab_size"),
-		HiddenSize:        f.required("hidden_size"),
-		NumHiddenLayers:   f.layers("num_hidden_layers"),
-		NumAttentionHeads: f.required("num_attention_heads"),
-		MLP:               scale.MLPGated, Norm: scale.RMSNorm, PositionEmbedding: scale.PositionRoPE,
-		NormsPerLayer: 2,
-	}
+func (f *hfFields) decoderShape(d scale.Config) scale.Config {
+	c := d
+	c.VocabSize = f.required("vocab_size")
+	c.HiddenSize = f.required("hidden_size")
+	c.NumHiddenLayers = f.layers("num_hidden_layers")
+	c.NumAttentionHeads = f.required("num_attention_heads")
 	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
 		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
 		return c.NumAttentionHeads
 	}, "num_attention_heads: multi-head attention")
-	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", maxPositions, f.modelType+" default")
-	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", tied)
-	c.HiddenAct = f.stringOr("hidden_act", act)
+	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", d.MaxPositionEmbeddings, f.modelType+" default")
+	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
+	c.HiddenAct = f.stringOr("hidden_act", d.HiddenAct)
 	return c
 }
 

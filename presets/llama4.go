@@ -6,18 +6,16 @@ import (
 	"tscale/scale"
 )
 
-// llama4 is Llama 4's text backbone: chunked attention with every fourth
-// layer global, a routed top-1 expert plus a shared expert of the same width.
-func llama4(experts, moeInterval, context int64) scale.Config {
-	c := llamaBlock(202048, 5120, 48, 40, 8, 16384, context)
-	c.HeadDim = 128
-	c.AttentionChunkSize, c.GlobalAttentionInterval = 8192, 4
-	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = experts, 1, 8192
-	c.NumSharedExperts, c.SharedExpertIntermediateSize = 1, 8192
-	c.MoELayerInterval = moeInterval
-	if moeInterval <= 1 {
-		c.IntermediateSize = 0 // every layer is MoE: no dense MLP
-	}
+// llama4Defaults are Llama 4's text backbone's: the Llama block with one
+// routed expert per token and a shared expert of the routed experts' width
+// (intermediate_size), every layer MoE unless interleave_moe_layer_step
+// says otherwise, every fourth layer global (without RoPE) where the others
+// are chunked, and Llama4TextConfig's context of 4096 × 32.
+func llama4Defaults() scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = 4096 * 32
+	c.NumExpertsPerTok, c.NumSharedExperts, c.MoELayerInterval = 1, 1, 1
+	c.GlobalAttentionInterval = 4
 	return c
 }
 
@@ -36,14 +34,23 @@ func llama4Family() []Preset {
 	return []Preset{
 		{
 			Slug: "llama-4-scout", Name: "Llama 4 Scout (17B active, 16 experts)", Family: "Llama 4",
-			Config:  llama4(16, 1, 262144),
+			Config: shaped(llama4Defaults(), scale.Config{
+				VocabSize: 202048, HiddenSize: 5120, NumHiddenLayers: 48, NumAttentionHeads: 40, NumKeyValueHeads: 8,
+				HeadDim: 128, MaxPositionEmbeddings: 262144, AttentionChunkSize: 8192,
+				NumLocalExperts: 16, NumExpertsPerTok: 1, MoEIntermediateSize: 8192, SharedExpertIntermediateSize: 8192,
+			}),
 			Sources: []string{"Hugging Face meta-llama/Llama-4-Scout-17B-16E config.json " + fields, code},
 			Notes: append([]string{"context 262144 as in the base model's config.json; the Instruct model's config and Meta's " +
 				"card give 10M tokens (10485760): run it with -seq 10485760"}, notes...),
 		},
 		{
 			Slug: "llama-4-maverick", Name: "Llama 4 Maverick (17B active, 128 experts)", Family: "Llama 4",
-			Config:  llama4(128, 2, 1048576),
+			Config: shaped(llama4Defaults(), scale.Config{
+				VocabSize: 202048, HiddenSize: 5120, NumHiddenLayers: 48, NumAttentionHeads: 40, NumKeyValueHeads: 8,
+				HeadDim: 128, IntermediateSize: 16384, MaxPositionEmbeddings: 1048576, AttentionChunkSize: 8192,
+				NumLocalExperts: 128, NumExpertsPerTok: 1, MoEIntermediateSize: 8192, SharedExpertIntermediateSize: 8192,
+				MoELayerInterval: 2,
+			}),
 			Sources: []string{"Hugging Face meta-llama/Llama-4-Maverick-17B-128E config.json " + fields, code},
 			Notes: append([]string{"interleave_moe_layer_step 2: layers 1, 3, …, 47 are MoE, layers 0, 2, …, 46 dense with " +
 				"intermediate_size_mlp 16384", "use_qk_norm is false"}, notes...),
@@ -52,15 +59,16 @@ func llama4Family() []Preset {
 }
 
 func readLlama4(f *hfFields) scale.Config {
-	c := f.decoder(4096*32, false, "silu")
+	d := llama4Defaults()
+	c := f.decoder(d)
 	c.NumLocalExperts = f.required("num_local_experts")
-	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", 1, "llama4 default")
+	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", d.NumExpertsPerTok, "llama4 default")
 	c.MoEIntermediateSize = f.required("intermediate_size")
-	c.NumSharedExperts, c.SharedExpertIntermediateSize = 1, c.MoEIntermediateSize
+	c.SharedExpertIntermediateSize = c.MoEIntermediateSize // d.NumSharedExperts (1), as wide as a routed expert
 	f.alias("moe_intermediate_size", f.name("intermediate_size"))
 	f.alias("shared_expert_intermediate_size", f.name("intermediate_size"))
 	f.follows("shared_expert_intermediate_size") // intermediate_size's errors are its
-	step := f.intOr("interleave_moe_layer_step", 1, "every layer MoE")
+	step := f.intOr("interleave_moe_layer_step", d.MoELayerInterval, "every layer MoE")
 	c.MoELayerInterval = step
 	f.alias("moe_layer_interval", f.name("interleave_moe_layer_step"))
 	// The lists are compared only with a layer count in range: one out of
@@ -80,7 +88,7 @@ func readLlama4(f *hfFields) scale.Config {
 		f.alias("intermediate_size", f.name("intermediate_size_mlp"))
 	}
 	c.AttentionChunkSize, _ = f.optional("attention_chunk_size")
-	interval := f.intOr("no_rope_layer_interval", 4, "every fourth layer global, without RoPE")
+	interval := f.intOr("no_rope_layer_interval", d.GlobalAttentionInterval, "every fourth layer global, without RoPE")
 	if ropeLayers, ok := f.intList("no_rope_layers"); ok && interval > 0 && layersOK {
 		same := true // 1 (RoPE) everywhere but at every interval-th layer
 		for i := 0; same && i < len(ropeLayers); i++ {
@@ -93,6 +101,7 @@ func readLlama4(f *hfFields) scale.Config {
 		f.unmodelled(!same, "no_rope_layers",
 			fmt.Sprintf("only every %d-th layer global (no_rope_layer_interval) is modelled", interval))
 	}
+	c.GlobalAttentionInterval = 0 // without chunks every layer is global
 	if c.AttentionChunkSize > 0 {
 		c.GlobalAttentionInterval = interval
 		f.alias("global_attention_interval", f.name("no_rope_layer_interval"))

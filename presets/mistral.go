@@ -2,10 +2,22 @@ package presets
 
 import "tscale/scale"
 
-// moe makes a Llama block a mixture of experts of the given expert width.
-func moe(c scale.Config, experts, perToken, expertWidth int64) scale.Config {
-	c.IntermediateSize = 0 // no dense MLP layers
-	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = experts, perToken, expertWidth
+// mistralDefaults are Mistral's: the Llama block, MistralConfig's context
+// of 4096 × 32 and a sliding window of 4096 tokens on every layer.
+func mistralDefaults() scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = 4096 * 32
+	c.SlidingWindow = 4096
+	return c
+}
+
+// mixtralDefaults are Mixtral's: the Llama block with every MLP a mixture
+// of experts (no dense layers), MixtralConfig's 8 experts with 2 routed per
+// token, a context of 4096 × 32 and no sliding window.
+func mixtralDefaults() scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = 4096 * 32
+	c.NumLocalExperts, c.NumExpertsPerTok = 8, 2
 	return c
 }
 
@@ -13,12 +25,13 @@ const mixtralCode = "transformers modeling_mixtral.py: router (gate) Linear(hidd
 	"each expert a gated SiLU MLP (w1, w3, w2) of intermediate_size"
 
 func mistralFamily() []Preset {
-	mistral := llamaBlock(32000, 4096, 32, 32, 8, 14336, 32768)
-	mistral.SlidingWindow = 4096
 	return []Preset{
 		{
 			Slug: "mistral-7b", Name: "Mistral 7B (v0.1)", Family: "Mistral",
-			Config: mistral,
+			Config: shaped(mistralDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+				IntermediateSize: 14336, MaxPositionEmbeddings: 32768, SlidingWindow: 4096,
+			}),
 			Sources: []string{
 				hfConfig("mistralai/Mistral-7B-v0.1") + ", sliding_window",
 				"transformers modeling_mistral.py: Llama block; every layer attends within sliding_window tokens",
@@ -28,7 +41,10 @@ func mistralFamily() []Preset {
 		},
 		{
 			Slug: "mixtral-8x7b", Name: "Mixtral 8x7B", Family: "Mixtral",
-			Config: moe(llamaBlock(32000, 4096, 32, 32, 8, 0, 32768), 8, 2, 14336),
+			Config: shaped(mixtralDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+				MaxPositionEmbeddings: 32768, NumLocalExperts: 8, NumExpertsPerTok: 2, MoEIntermediateSize: 14336,
+			}),
 			Sources: []string{
 				hfConfig("mistralai/Mixtral-8x7B-v0.1") + ", num_local_experts, num_experts_per_tok",
 				mixtralCode,
@@ -40,7 +56,10 @@ func mistralFamily() []Preset {
 		},
 		{
 			Slug: "mixtral-8x22b", Name: "Mixtral 8x22B", Family: "Mixtral",
-			Config: moe(llamaBlock(32000, 6144, 56, 48, 8, 0, 65536), 8, 2, 16384),
+			Config: shaped(mixtralDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 6144, NumHiddenLayers: 56, NumAttentionHeads: 48, NumKeyValueHeads: 8,
+				MaxPositionEmbeddings: 65536, NumLocalExperts: 8, NumExpertsPerTok: 2, MoEIntermediateSize: 16384,
+			}),
 			Sources: []string{
 				hfConfig("mistralai/Mixtral-8x22B-v0.1") + ", num_local_experts, num_experts_per_tok",
 				"Mistral AI model weights documentation: Mixtral-8x22B-v0.1 has a 32k (32000) vocabulary; v0.3 and Instruct 32768",
@@ -52,18 +71,20 @@ func mistralFamily() []Preset {
 }
 
 func readMistral(f *hfFields) scale.Config {
-	c := f.decoder(4096*32, false, "silu")
+	d := mistralDefaults()
+	c := f.decoder(d)
 	c.IntermediateSize = f.required("intermediate_size")
-	c.SlidingWindow = f.slidingWindow(4096)
+	c.SlidingWindow = f.slidingWindow(d.SlidingWindow)
 	return c
 }
 
 func readMixtral(f *hfFields) scale.Config {
-	c := f.decoder(4096*32, false, "silu")
-	c.NumLocalExperts = f.intOr("num_local_experts", 8, "mixtral default")
-	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", 2, "mixtral default")
+	d := mixtralDefaults()
+	c := f.decoder(d)
+	c.NumLocalExperts = f.intOr("num_local_experts", d.NumLocalExperts, "mixtral default")
+	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", d.NumExpertsPerTok, "mixtral default")
 	c.MoEIntermediateSize = f.required("intermediate_size") // every expert; no dense layers
 	f.alias("moe_intermediate_size", f.name("intermediate_size"))
-	c.SlidingWindow = f.slidingWindow(0)
+	c.SlidingWindow = f.slidingWindow(d.SlidingWindow)
 	return c
 }

@@ -2,24 +2,45 @@ package presets
 
 import "tscale/scale"
 
+// qwen2Defaults are Qwen2's: the Llama block with biases on q_proj, k_proj
+// and v_proj (o_proj has none) and Qwen2Config's context of 32768. Qwen2.5
+// is Qwen2's architecture.
+func qwen2Defaults() scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = 32768
+	c.AttentionQKVBias = true
+	return c
+}
+
+// qwen3Defaults are Qwen3's: the Llama block with an RMSNorm on queries and
+// on keys (q_norm, k_norm), biases only where attention_bias says, and
+// Qwen3Config's context of 32768.
+func qwen3Defaults() scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = 32768
+	c.QKNorm = true
+	return c
+}
+
 func qwen25Family() []Preset {
-	qwen := func(hidden, layers, heads, kvHeads, ffn int64) scale.Config {
-		c := llamaBlock(152064, hidden, layers, heads, kvHeads, ffn, 131072)
-		c.AttentionQKVBias = true
-		return c
-	}
 	code := "transformers modeling_qwen2.py: q_proj, k_proj, v_proj with bias, o_proj without; gated SiLU MLP without bias; RMSNorm"
 	window := "config.json carries sliding_window with use_sliding_window false: attention is full causal on every layer"
 	return []Preset{
 		{
 			Slug: "qwen2.5-7b", Name: "Qwen2.5 7B", Family: "Qwen",
-			Config:  qwen(3584, 28, 28, 4, 18944),
+			Config: shaped(qwen2Defaults(), scale.Config{
+				VocabSize: 152064, HiddenSize: 3584, NumHiddenLayers: 28, NumAttentionHeads: 28, NumKeyValueHeads: 4,
+				IntermediateSize: 18944, MaxPositionEmbeddings: 131072,
+			}),
 			Sources: []string{hfConfig("Qwen/Qwen2.5-7B"), code},
 			Notes:   []string{window, "embeddings untied (only the 0.5B–3B Qwen2.5 models tie them)"},
 		},
 		{
 			Slug: "qwen2.5-72b", Name: "Qwen2.5 72B", Family: "Qwen",
-			Config:  qwen(8192, 80, 64, 8, 29568),
+			Config: shaped(qwen2Defaults(), scale.Config{
+				VocabSize: 152064, HiddenSize: 8192, NumHiddenLayers: 80, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 29568, MaxPositionEmbeddings: 131072,
+			}),
 			Sources: []string{hfConfig("Qwen/Qwen2.5-72B"), code},
 			Notes:   []string{window},
 		},
@@ -35,18 +56,16 @@ func (f *hfFields) qwenSliding() {
 }
 
 func readQwen2(f *hfFields) scale.Config {
-	c := f.decoder(32768, false, "silu")
+	c := f.decoder(qwen2Defaults()) // q_proj, k_proj, v_proj with bias; o_proj without
 	c.IntermediateSize = f.required("intermediate_size")
-	c.AttentionQKVBias = true // q_proj, k_proj, v_proj with bias; o_proj without
 	f.qwenSliding()
 	return c
 }
 
 func readQwen3(f *hfFields) scale.Config {
-	c := f.decoder(32768, false, "silu")
+	c := f.decoder(qwen3Defaults()) // with q_norm and k_norm: RMSNorm(head_dim)
 	c.IntermediateSize = f.required("intermediate_size")
 	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
-	c.QKNorm = true // q_norm and k_norm: RMSNorm(head_dim)
 	f.qwenSliding()
 	return c
 }
@@ -69,8 +88,9 @@ func (f *hfFields) qwenMoE(c *scale.Config) {
 }
 
 func readQwen2MoE(f *hfFields) scale.Config {
-	c := f.decoder(32768, false, "silu")
-	c.AttentionQKVBias = f.boolOr("qkv_bias", true)
+	d := qwen2Defaults()
+	c := f.decoder(d)
+	c.AttentionQKVBias = f.boolOr("qkv_bias", d.AttentionQKVBias)
 	f.qwenMoE(&c)
 	c.SharedExpertIntermediateSize = f.required("shared_expert_intermediate_size")
 	if c.SharedExpertIntermediateSize > 0 {
