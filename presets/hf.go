@@ -531,32 +531,31 @@ func (f *hfFields) headDim(hidden, heads int64) int64 {
 	return d
 }
 
-// decoder reads the fields every Llama-style decoder shares: sizes, heads,
-// head_dim (hidden/heads when absent), RMSNorm, RoPE, a gated MLP, and an
-// untied head unless the config ties it.
-func (f *hfFields) decoder(maxPositions int64, tied bool, act string) scale.Config {
-	c := f.decoderShape(maxPositions, tied, act)
+// decoder reads the fields every Llama-style decoder shares onto the
+// family's defaults d: sizes, heads, head_dim (hidden/heads when absent),
+// and max_position_embeddings, tie_word_embeddings and hidden_act, each d's
+// where the file leaves it out. The facts a config.json does not state (the
+// norm, the MLP, the position encoding, biases the code fixes) are d's.
+func (f *hfFields) decoder(d scale.Config) scale.Config {
+	c := f.decoderShape(d)
 	c.HeadDim = f.headDim(c.HiddenSize, c.NumAttentionHeads)
 	return c
 }
 
 // decoderShape is decoder without head_dim, for families that set it their way.
-func (f *hfFields) decoderShape(maxPositions int64, tied bool, act string) scale.Config {
-	c := scale.Config{
-		VocabSize:         f.required("vocab_size"),
-		HiddenSize:        f.required("hidden_size"),
-		NumHiddenLayers:   f.layers("num_hidden_layers"),
-		NumAttentionHeads: f.required("num_attention_heads"),
-		MLP:               scale.MLPGated, Norm: scale.RMSNorm, PositionEmbedding: scale.PositionRoPE,
-		NormsPerLayer: 2,
-	}
+func (f *hfFields) decoderShape(d scale.Config) scale.Config {
+	c := d
+	c.VocabSize = f.required("vocab_size")
+	c.HiddenSize = f.required("hidden_size")
+	c.NumHiddenLayers = f.layers("num_hidden_layers")
+	c.NumAttentionHeads = f.required("num_attention_heads")
 	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
 		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
 		return c.NumAttentionHeads
 	}, "num_attention_heads: multi-head attention")
-	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", maxPositions, f.modelType+" default")
-	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", tied)
-	c.HiddenAct = f.stringOr("hidden_act", act)
+	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", d.MaxPositionEmbeddings, f.modelType+" default")
+	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
+	c.HiddenAct = f.stringOr("hidden_act", d.HiddenAct)
 	return c
 }
 
@@ -576,310 +575,4 @@ func (f *hfFields) slidingWindow(def int64) int64 {
 	}
 	w, _ := f.optional("sliding_window")
 	return w
-}
-
-func readLlama(f *hfFields) scale.Config {
-	c := f.decoder(2048, false, "silu")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
-	c.MLPBias = f.boolOr("mlp_bias", false)
-	return c
-}
-
-func readMistral(f *hfFields) scale.Config {
-	c := f.decoder(4096*32, false, "silu")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.SlidingWindow = f.slidingWindow(4096)
-	return c
-}
-
-func readMixtral(f *hfFields) scale.Config {
-	c := f.decoder(4096*32, false, "silu")
-	c.NumLocalExperts = f.intOr("num_local_experts", 8, "mixtral default")
-	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", 2, "mixtral default")
-	c.MoEIntermediateSize = f.required("intermediate_size") // every expert; no dense layers
-	f.alias("moe_intermediate_size", f.name("intermediate_size"))
-	c.SlidingWindow = f.slidingWindow(0)
-	return c
-}
-
-// qwenSliding rejects Qwen's per-layer sliding windows, which tscale does
-// not model; with use_sliding_window false (the released models) the
-// sliding_window field is unused.
-func (f *hfFields) qwenSliding() {
-	f.unmodelled(f.boolOr("use_sliding_window", false), "use_sliding_window",
-		"Qwen's sliding window on layers from max_window_layers on is not modelled")
-}
-
-func readQwen2(f *hfFields) scale.Config {
-	c := f.decoder(32768, false, "silu")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.AttentionQKVBias = true // q_proj, k_proj, v_proj with bias; o_proj without
-	f.qwenSliding()
-	return c
-}
-
-func readQwen3(f *hfFields) scale.Config {
-	c := f.decoder(32768, false, "silu")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
-	c.QKNorm = true // q_norm and k_norm: RMSNorm(head_dim)
-	f.qwenSliding()
-	return c
-}
-
-// qwenMoE reads the experts of qwen2_moe and qwen3_moe; every layer is MoE
-// unless decoder_sparse_step or mlp_only_layers say otherwise.
-func (f *hfFields) qwenMoE(c *scale.Config) {
-	c.NumLocalExperts = f.required("num_experts")
-	c.NumExpertsPerTok = f.required("num_experts_per_tok")
-	c.MoEIntermediateSize = f.required("moe_intermediate_size")
-	c.MoELayerInterval = f.intOr("decoder_sparse_step", 1, "every layer MoE")
-	f.alias("num_local_experts", f.name("num_experts"))
-	f.alias("moe_layer_interval", f.name("decoder_sparse_step"))
-	if only, ok := f.intList("mlp_only_layers"); ok {
-		f.unmodelled(len(only) > 0, "mlp_only_layers", "a list of dense layers is not modelled; only decoder_sparse_step is")
-	}
-	if c.MoELayerInterval > 1 {
-		c.IntermediateSize = f.required("intermediate_size")
-	}
-}
-
-func readQwen2MoE(f *hfFields) scale.Config {
-	c := f.decoder(32768, false, "silu")
-	c.AttentionQKVBias = f.boolOr("qkv_bias", true)
-	f.qwenMoE(&c)
-	c.SharedExpertIntermediateSize = f.required("shared_expert_intermediate_size")
-	if c.SharedExpertIntermediateSize > 0 {
-		c.NumSharedExperts, c.SharedExpertGate = 1, true
-	}
-	f.follows("num_shared_experts") // both derived from shared_expert_intermediate_size
-	f.follows("shared_expert_gate")
-	f.qwenSliding()
-	return c
-}
-
-func readQwen3MoE(f *hfFields) scale.Config {
-	c := readQwen3(f)
-	c.IntermediateSize = 0
-	f.qwenMoE(&c)
-	return c
-}
-
-func readGemma(f *hfFields) scale.Config {
-	c := f.decoderShape(8192, true, "gelu_pytorch_tanh")
-	c.HeadDim = f.intOr("head_dim", 256, "gemma default")
-	c.IntermediateSize = f.required("intermediate_size")
-	// Gemma's code uses hidden_activation, and the tanh GELU when it is absent.
-	c.HiddenAct = f.stringOr("hidden_activation", "gelu_pytorch_tanh")
-	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
-	return c
-}
-
-func readGemma2(f *hfFields) scale.Config {
-	c := readGemma(f)
-	c.NormsPerLayer = 4 // input, post-attention, pre- and post-feedforward RMSNorms
-	c.SlidingWindow = f.slidingWindow(4096)
-	if c.SlidingWindow > 0 {
-		c.GlobalAttentionInterval = 2 // even layers windowed, odd layers global
-	}
-	return c
-}
-
-func readPhi(f *hfFields) scale.Config {
-	c := f.decoder(2048, false, "gelu_new")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.MLP, c.Norm = scale.MLPStandard, scale.LayerNorm
-	c.ParallelBlock, c.NormsPerLayer = true, 1
-	c.AttentionQKVBias, c.AttentionOutBias, c.MLPBias, c.LMHeadBias = true, true, true, true
-	f.unmodelled(f.boolOr("qk_layernorm", false), "qk_layernorm", "Phi's LayerNorm on queries and keys is not modelled")
-	return c
-}
-
-func readPhi3(f *hfFields) scale.Config {
-	c := f.decoder(4096, false, "silu")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.SlidingWindow = f.slidingWindow(0)
-	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "Phi-3's qkv_proj and o_proj are modelled without bias")
-	return c
-}
-
-func readGPT2(f *hfFields) scale.Config {
-	c := scale.Config{
-		VocabSize:         f.required("vocab_size"),
-		HiddenSize:        f.required("n_embd"),
-		NumHiddenLayers:   f.layers("n_layer"),
-		NumAttentionHeads: f.required("n_head"),
-		MLP:               scale.MLPStandard, Norm: scale.LayerNorm, PositionEmbedding: scale.PositionLearned,
-		NormsPerLayer: 2, AttentionQKVBias: true, AttentionOutBias: true, MLPBias: true,
-	}
-	for field, file := range map[string]string{"hidden_size": "n_embd", "num_attention_heads": "n_head",
-		"num_key_value_heads": "n_head", "max_position_embeddings": "n_positions", "intermediate_size": "n_inner",
-		"hidden_act": "activation_function"} {
-		f.alias(field, file)
-	}
-	c.NumKeyValueHeads = c.NumAttentionHeads
-	f.follows("num_key_value_heads") // n_head's errors are its
-	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "n_embd", "n_head")
-	c.MaxPositionEmbeddings = f.intOr("n_positions", 1024, "gpt2 default")
-	c.IntermediateSize = f.intOrFunc("n_inner", func() int64 {
-		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
-		return f.mul("4 × n_embd", 4, c.HiddenSize)
-	}, "4 × n_embd")
-	c.HiddenAct = f.stringOr("activation_function", "gelu_new")
-	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
-	f.unmodelled(f.boolOr("add_cross_attention", false), "add_cross_attention", "cross-attention is not modelled")
-	return c
-}
-
-func readFalcon(f *hfFields) scale.Config {
-	name := func(hf, alias string) string { // FalconConfig accepts the original names too
-		if _, ok := f.m[hf]; !ok {
-			if _, ok := f.m[alias]; ok {
-				return alias
-			}
-		}
-		return hf
-	}
-	heads := name("num_attention_heads", "n_head")
-	c := scale.Config{
-		VocabSize:         f.required("vocab_size"),
-		HiddenSize:        f.required("hidden_size"),
-		NumHiddenLayers:   f.layers(name("num_hidden_layers", "n_layer")),
-		NumAttentionHeads: f.required(heads),
-		MLP:               scale.MLPStandard, Norm: scale.LayerNorm, PositionEmbedding: scale.PositionRoPE,
-	}
-	f.alias("num_attention_heads", heads)
-	if f.boolOr("alibi", false) {
-		c.PositionEmbedding = scale.PositionALiBi
-	}
-	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "hidden_size", heads)
-	newArch := f.boolOr("new_decoder_architecture", false)
-	switch {
-	case newArch:
-		kv := name("num_kv_heads", "n_head_kv")
-		c.NumKeyValueHeads = f.intOrFunc(kv, func() int64 {
-			f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
-			return c.NumAttentionHeads
-		}, "num_attention_heads")
-		f.alias("num_key_value_heads", kv)
-	case f.boolOr("multi_query", true):
-		c.NumKeyValueHeads = 1
-	default:
-		c.NumKeyValueHeads = c.NumAttentionHeads
-		f.alias("num_key_value_heads", heads)
-		f.follows("num_key_value_heads")
-	}
-	c.ParallelBlock = f.boolOr("parallel_attn", true)
-	f.alias("norms_per_layer", "num_ln_in_parallel_attn")
-	switch {
-	case !c.ParallelBlock:
-		c.NormsPerLayer = 2
-	case newArch:
-		c.NormsPerLayer = f.intOr("num_ln_in_parallel_attn", 2, "new_decoder_architecture: ln_attn and ln_mlp")
-	default:
-		c.NormsPerLayer = f.intOr("num_ln_in_parallel_attn", 1, "one input_layernorm shared by attention and MLP")
-	}
-	bias := f.boolOr("bias", false)
-	c.AttentionQKVBias, c.AttentionOutBias, c.MLPBias = bias, bias, bias
-	f.alias("intermediate_size", "ffn_hidden_size")
-	c.IntermediateSize = f.intOrFunc("ffn_hidden_size", func() int64 {
-		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
-		return f.mul("4 × hidden_size", 4, c.HiddenSize)
-	}, "4 × hidden_size")
-	c.HiddenAct = f.stringOr("activation", "gelu")
-	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", 2048, "falcon default")
-	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", true)
-	return c
-}
-
-func readDeepSeek(f *hfFields) scale.Config {
-	maxPositions := map[string]int64{"deepseek_v2": 2048, "deepseek_v3": 4096}[f.modelType]
-	c := f.decoderShape(maxPositions, false, "silu")
-	c.IntermediateSize = f.required("intermediate_size")
-	c.QLoraRank, _ = f.optional("q_lora_rank") // null: one q_proj
-	c.KVLoraRank = f.required("kv_lora_rank")
-	c.QKNopeHeadDim = f.required("qk_nope_head_dim")
-	c.QKRopeHeadDim = f.required("qk_rope_head_dim")
-	c.VHeadDim = f.required("v_head_dim")
-	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
-	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
-	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
-	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
-	f.alias("num_key_value_heads", "num_attention_heads")
-	f.follows("num_key_value_heads")
-	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
-	if experts, ok := f.optional("n_routed_experts"); ok {
-		c.NumLocalExperts = experts
-		c.NumExpertsPerTok = f.required("num_experts_per_tok")
-		c.MoEIntermediateSize = f.required("moe_intermediate_size")
-		shared, _ := f.optional("n_shared_experts")
-		c.NumSharedExperts = shared
-		c.SharedExpertIntermediateSize = f.mul("n_shared_experts × moe_intermediate_size", shared, c.MoEIntermediateSize)
-		f.alias("num_local_experts", "n_routed_experts")
-		f.alias("num_shared_experts", "n_shared_experts")
-		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
-		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
-		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
-		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
-		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
-		c.RouterBias = f.stringOr("topk_method", map[string]string{"deepseek_v3": "noaux_tc"}[f.modelType]) == "noaux_tc"
-		if c.FirstKDenseReplace == 0 {
-			c.IntermediateSize = 0 // every layer MoE: no dense MLP
-		}
-	}
-	if mtp, _ := f.optional("num_nextn_predict_layers"); mtp > 0 {
-		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction module is not counted", mtp))
-	}
-	return c
-}
-
-func readLlama4(f *hfFields) scale.Config {
-	c := f.decoder(4096*32, false, "silu")
-	c.NumLocalExperts = f.required("num_local_experts")
-	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", 1, "llama4 default")
-	c.MoEIntermediateSize = f.required("intermediate_size")
-	c.NumSharedExperts, c.SharedExpertIntermediateSize = 1, c.MoEIntermediateSize
-	f.alias("moe_intermediate_size", f.name("intermediate_size"))
-	f.alias("shared_expert_intermediate_size", f.name("intermediate_size"))
-	f.follows("shared_expert_intermediate_size") // intermediate_size's errors are its
-	step := f.intOr("interleave_moe_layer_step", 1, "every layer MoE")
-	c.MoELayerInterval = step
-	f.alias("moe_layer_interval", f.name("interleave_moe_layer_step"))
-	// The lists are compared only with a layer count in range: one out of
-	// range is an error of its own (the reader's or Validate's).
-	layersOK := c.NumHiddenLayers > 0 && c.NumHiddenLayers <= scale.MaxLayers
-	if listed, ok := f.intList("moe_layers"); ok && step > 0 && layersOK {
-		// The layers step−1, 2·step−1, … below num_hidden_layers, compared
-		// without building them: the work is the list's, bounded by the file.
-		same := int64(len(listed)) == c.NumHiddenLayers/step
-		for k := 0; same && k < len(listed); k++ {
-			same = listed[k] == (int64(k)+1)*step-1 // at most num_hidden_layers − 1
-		}
-		f.unmodelled(!same, "moe_layers", "only the layers interleave_moe_layer_step gives are modelled")
-	}
-	if step > 1 {
-		c.IntermediateSize = f.required("intermediate_size_mlp")
-		f.alias("intermediate_size", f.name("intermediate_size_mlp"))
-	}
-	c.AttentionChunkSize, _ = f.optional("attention_chunk_size")
-	interval := f.intOr("no_rope_layer_interval", 4, "every fourth layer global, without RoPE")
-	if ropeLayers, ok := f.intList("no_rope_layers"); ok && interval > 0 && layersOK {
-		same := true // 1 (RoPE) everywhere but at every interval-th layer
-		for i := 0; same && i < len(ropeLayers); i++ {
-			want := int64(1)
-			if (int64(i)+1)%interval == 0 {
-				want = 0
-			}
-			same = ropeLayers[i] == want
-		}
-		f.unmodelled(!same, "no_rope_layers",
-			fmt.Sprintf("only every %d-th layer global (no_rope_layer_interval) is modelled", interval))
-	}
-	if c.AttentionChunkSize > 0 {
-		c.GlobalAttentionInterval = interval
-		f.alias("global_attention_interval", f.name("no_rope_layer_interval"))
-	}
-	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "Llama 4 attention is modelled without bias")
-	return c
 }

@@ -1,50 +1,52 @@
 package presets
 
-import (
-	"fmt"
+import "tscale/scale"
 
-	"tscale/scale"
-)
-
-// llamaBlock is the Llama decoder: RMSNorm before attention and MLP, RoPE, a
-// bias-free gated SiLU MLP and an untied LM head. head_dim is hidden/heads,
-// the modelling code's default when config.json has no head_dim key.
-func llamaBlock(vocab, hidden, layers, heads, kvHeads, ffn, context int64) scale.Config {
+// llamaDefaults are the Llama decoder's facts and LlamaConfig's defaults:
+// RMSNorm before attention and MLP, RoPE, a gated SiLU MLP, no biases
+// (attention_bias and mlp_bias default false), an untied LM head and a
+// context of 2048. Llama-style families start from them; presets and
+// readLlama share them.
+func llamaDefaults() scale.Config {
 	return scale.Config{
-		VocabSize: vocab, HiddenSize: hidden, NumHiddenLayers: layers,
-		NumAttentionHeads: heads, NumKeyValueHeads: kvHeads, HeadDim: hidden / heads,
-		IntermediateSize: ffn, MaxPositionEmbeddings: context,
-		MLP: scale.MLPGated, HiddenAct: "silu", Norm: scale.RMSNorm,
-		PositionEmbedding: scale.PositionRoPE, NormsPerLayer: 2,
+		MaxPositionEmbeddings: 2048,
+		MLP:                   scale.MLPGated,
+		HiddenAct:             "silu",
+		Norm:                  scale.RMSNorm,
+		PositionEmbedding:     scale.PositionRoPE,
+		NormsPerLayer:         2,
 	}
 }
 
 const llamaCode = "transformers modeling_llama.py: q/k/v/o and gate/up/down projections without bias " +
 	"(attention_bias and mlp_bias default false), input_layernorm and post_attention_layernorm RMSNorms, final norm"
 
-// hfConfig cites the config.json of a Hugging Face repo for the listed fields.
-func hfConfig(repo string) string {
-	return fmt.Sprintf("Hugging Face %s config.json: vocab_size, hidden_size, intermediate_size, num_hidden_layers, "+
-		"num_attention_heads, num_key_value_heads, max_position_embeddings, tie_word_embeddings, hidden_act", repo)
-}
-
 func llama2Family() []Preset {
 	return []Preset{
 		{
 			Slug: "llama-2-7b", Name: "Llama 2 7B", Family: "Llama 2",
-			Config:  llamaBlock(32000, 4096, 32, 32, 32, 11008, 4096),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32, NumKeyValueHeads: 32,
+				IntermediateSize: 11008, MaxPositionEmbeddings: 4096,
+			}),
 			Sources: []string{hfConfig("meta-llama/Llama-2-7b-hf"), llamaCode},
 			Notes: []string{"the safetensors index total_size exceeds 2 × params by 8,192 bytes: the converter counted the " +
 				"rotary inv_freq buffers (32 layers × 64 fp32 values), which are not parameters"},
 		},
 		{
 			Slug: "llama-2-13b", Name: "Llama 2 13B", Family: "Llama 2",
-			Config:  llamaBlock(32000, 5120, 40, 40, 40, 13824, 4096),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 5120, NumHiddenLayers: 40, NumAttentionHeads: 40, NumKeyValueHeads: 40,
+				IntermediateSize: 13824, MaxPositionEmbeddings: 4096,
+			}),
 			Sources: []string{hfConfig("meta-llama/Llama-2-13b-hf"), llamaCode},
 		},
 		{
 			Slug: "llama-2-34b", Name: "Llama 2 34B (Code Llama 34B architecture)", Family: "Llama 2",
-			Config: llamaBlock(32000, 8192, 48, 64, 8, 22016, 4096),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 8192, NumHiddenLayers: 48, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 22016, MaxPositionEmbeddings: 4096,
+			}),
 			Sources: []string{
 				hfConfig("codellama/CodeLlama-34b-hf") + " (all but max_position_embeddings)",
 				"Touvron et al. 2023, Llama 2 (arXiv 2307.09288), Table 1: the 34B row has a 4k context and GQA",
@@ -61,7 +63,10 @@ func llama2Family() []Preset {
 		},
 		{
 			Slug: "llama-2-70b", Name: "Llama 2 70B", Family: "Llama 2",
-			Config:  llamaBlock(32000, 8192, 80, 64, 8, 28672, 4096),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 32000, HiddenSize: 8192, NumHiddenLayers: 80, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 28672, MaxPositionEmbeddings: 4096,
+			}),
 			Sources: []string{hfConfig("meta-llama/Llama-2-70b-hf"), llamaCode},
 			Notes:   []string{"the seed tool gave intermediate_size 22016; the config says 28672 (the GQA models' 1.3× FFN)"},
 		},
@@ -74,31 +79,46 @@ func llama3Family() []Preset {
 	return []Preset{
 		{
 			Slug: "llama-3-8b", Name: "Llama 3 8B", Family: "Llama 3",
-			Config:  llamaBlock(128256, 4096, 32, 32, 8, 14336, 8192),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 128256, HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+				IntermediateSize: 14336, MaxPositionEmbeddings: 8192,
+			}),
 			Sources: []string{hfConfig("meta-llama/Meta-Llama-3-8B"), llamaCode},
 			Notes:   []string{vocabNote, "8 KV heads (the seed tool said 4)"},
 		},
 		{
 			Slug: "llama-3-70b", Name: "Llama 3 70B", Family: "Llama 3",
-			Config:  llamaBlock(128256, 8192, 80, 64, 8, 28672, 8192),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 128256, HiddenSize: 8192, NumHiddenLayers: 80, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 28672, MaxPositionEmbeddings: 8192,
+			}),
 			Sources: []string{hfConfig("meta-llama/Meta-Llama-3-70B"), llamaCode},
 			Notes:   []string{vocabNote},
 		},
 		{
 			Slug: "llama-3.1-8b", Name: "Llama 3.1 8B", Family: "Llama 3",
-			Config:  llamaBlock(128256, 4096, 32, 32, 8, 14336, 131072),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 128256, HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+				IntermediateSize: 14336, MaxPositionEmbeddings: 131072,
+			}),
 			Sources: []string{hfConfig("meta-llama/Llama-3.1-8B"), llamaCode},
 			Notes:   []string{vocabNote, l31},
 		},
 		{
 			Slug: "llama-3.1-70b", Name: "Llama 3.1 70B", Family: "Llama 3",
-			Config:  llamaBlock(128256, 8192, 80, 64, 8, 28672, 131072),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 128256, HiddenSize: 8192, NumHiddenLayers: 80, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 28672, MaxPositionEmbeddings: 131072,
+			}),
 			Sources: []string{hfConfig("meta-llama/Llama-3.1-70B"), llamaCode},
 			Notes:   []string{vocabNote, l31},
 		},
 		{
 			Slug: "llama-3.1-405b", Name: "Llama 3.1 405B", Family: "Llama 3",
-			Config:  llamaBlock(128256, 16384, 126, 128, 8, 53248, 131072),
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 128256, HiddenSize: 16384, NumHiddenLayers: 126, NumAttentionHeads: 128, NumKeyValueHeads: 8,
+				IntermediateSize: 53248, MaxPositionEmbeddings: 131072,
+			}),
 			Sources: []string{hfConfig("meta-llama/Llama-3.1-405B"), llamaCode},
 			Notes: []string{vocabNote, l31,
 				"8 KV heads as in the current config.json and Meta's llama-models sku_list; the first upload said 16 " +
@@ -110,8 +130,19 @@ func llama3Family() []Preset {
 func tinyLlama() []Preset {
 	return []Preset{{
 		Slug: "tinyllama-1.1b", Name: "TinyLlama 1.1B", Family: "Llama",
-		Config:  llamaBlock(32000, 2048, 22, 32, 4, 5632, 2048),
+		Config: shaped(llamaDefaults(), scale.Config{
+			VocabSize: 32000, HiddenSize: 2048, NumHiddenLayers: 22, NumAttentionHeads: 32, NumKeyValueHeads: 4,
+			IntermediateSize: 5632, MaxPositionEmbeddings: 2048,
+		}),
 		Sources: []string{hfConfig("TinyLlama/TinyLlama-1.1B-intermediate-step-1431k-3T"), llamaCode},
 		Notes:   []string{"the 3T base checkpoint is stored in fp32, the Chat-v1.0 one in bf16; the architecture is the same"},
 	}}
+}
+
+func readLlama(f *hfFields) scale.Config {
+	c := f.decoder(llamaDefaults())
+	c.IntermediateSize = f.required("intermediate_size")
+	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
+	c.MLPBias = f.boolOr("mlp_bias", false)
+	return c
 }

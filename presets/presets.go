@@ -6,6 +6,7 @@ package presets
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -134,3 +135,30 @@ func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
 // MaxConfigBytes is the largest config.json FromHFConfig reads (16 MiB);
 // callers reading a file should stop after MaxConfigBytes+1 bytes.
 const MaxConfigBytes = 16 << 20
+
+// hfConfig cites the config.json of a Hugging Face repo for the listed fields.
+func hfConfig(repo string) string {
+	return fmt.Sprintf("Hugging Face %s config.json: vocab_size, hidden_size, intermediate_size, num_hidden_layers, "+
+		"num_attention_heads, num_key_value_heads, max_position_embeddings, tie_word_embeddings, hidden_act", repo)
+}
+
+// shaped is a preset's Config: the family's defaults (the same ones its
+// config.json reader starts from) with every field that shape sets, by
+// name, in their place. head_dim, where neither sets it, is hidden_size /
+// num_attention_heads, as the modelling code takes it when config.json has
+// no head_dim. A field shape leaves at its zero value keeps the family's
+// value, so a preset cannot set to zero (or false) what the family sets;
+// none of them needs to.
+func shaped(defaults, shape scale.Config) scale.Config {
+	c := defaults
+	dst, src := reflect.ValueOf(&c).Elem(), reflect.ValueOf(shape)
+	for i := range src.NumField() {
+		if !src.Field(i).IsZero() {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+	if c.HeadDim == 0 && c.NumAttentionHeads > 0 {
+		c.HeadDim = c.HiddenSize / c.NumAttentionHeads
+	}
+	return c
+}

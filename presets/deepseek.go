@@ -1,0 +1,169 @@
+package presets
+
+import (
+	"fmt"
+
+	"tscale/scale"
+)
+
+func deepseekLLMFamily() []Preset {
+	code := llamaCode + " (DeepSeek LLM uses LlamaForCausalLM)"
+	return []Preset{
+		{
+			Slug: "deepseek-llm-7b", Name: "DeepSeek LLM 7B", Family: "DeepSeek",
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 102400, HiddenSize: 4096, NumHiddenLayers: 30, NumAttentionHeads: 32, NumKeyValueHeads: 32,
+				IntermediateSize: 11008, MaxPositionEmbeddings: 4096,
+			}),
+			Sources: []string{hfConfig("deepseek-ai/deepseek-llm-7b-base"), code},
+			Notes:   []string{"30 layers and vocabulary 102400 (the seed tool said 32 and 100672); multi-head attention"},
+		},
+		{
+			Slug: "deepseek-llm-67b", Name: "DeepSeek LLM 67B", Family: "DeepSeek",
+			Config: shaped(llamaDefaults(), scale.Config{
+				VocabSize: 102400, HiddenSize: 8192, NumHiddenLayers: 95, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+				IntermediateSize: 22016, MaxPositionEmbeddings: 4096,
+			}),
+			Sources: []string{hfConfig("deepseek-ai/deepseek-llm-67b-base"), code},
+			Notes:   []string{"95 layers with grouped-query attention (8 KV heads); the model card gives only \"67 billion\""},
+		},
+	}
+}
+
+// deepseekDefaults are DeepSeek-V2's and V3's (model_type deepseek_v2 or
+// deepseek_v3): the Llama block's norms and gated SiLU MLPs without bias,
+// an untied LM head, and the configuration class's context (2048 for V2,
+// 4096 for V3). The attention (MLA) and the experts are the model's.
+func deepseekDefaults(modelType string) scale.Config {
+	c := llamaDefaults()
+	c.MaxPositionEmbeddings = map[string]int64{"deepseek_v2": 2048, "deepseek_v3": 4096}[modelType]
+	return c
+}
+
+// deepseekMoE is a DeepSeek-V2/V3 preset: shape on modelType's defaults,
+// with what readDeepSeek derives rather than reads: head_dim is
+// qk_nope_head_dim + qk_rope_head_dim, every head has its own keys and
+// values (MLA expands them per head), and the shared experts form one MLP
+// n_shared_experts × moe_intermediate_size wide.
+func deepseekMoE(modelType string, shape scale.Config) scale.Config {
+	shape.HeadDim = shape.QKNopeHeadDim + shape.QKRopeHeadDim
+	shape.NumKeyValueHeads = shape.NumAttentionHeads
+	shape.SharedExpertIntermediateSize = shape.NumSharedExperts * shape.MoEIntermediateSize
+	return shaped(deepseekDefaults(modelType), shape)
+}
+
+const deepseekCode = "transformers modeling_deepseek_v2.py / modeling_deepseek_v3.py and the repos' modeling_deepseek.py: " +
+	"q_a_proj, q_a_layernorm and q_b_proj (or one q_proj when q_lora_rank is null), kv_a_proj_with_mqa, kv_a_layernorm, " +
+	"kv_b_proj, o_proj, no biases; the shared experts form one MLP of n_shared_experts × moe_intermediate_size; " +
+	"layers before first_k_dense_replace are dense with intermediate_size"
+
+const deepseekFields = "config.json: vocab_size, hidden_size, intermediate_size, moe_intermediate_size, num_hidden_layers, " +
+	"num_attention_heads, q_lora_rank, kv_lora_rank, qk_nope_head_dim, qk_rope_head_dim, v_head_dim, n_shared_experts, " +
+	"n_routed_experts, num_experts_per_tok, first_k_dense_replace, moe_layer_freq 1, max_position_embeddings, tie_word_embeddings"
+
+func deepseekMoEFamily() []Preset {
+	mlaNote := "multi-head latent attention: the KV cache holds the 512-wide latent and the 64-wide rotary key per token per " +
+		"layer; FLOPs are counted as trained, with keys and values expanded per head"
+	return []Preset{
+		{
+			Slug: "deepseek-v2-lite", Name: "DeepSeek-V2-Lite", Family: "DeepSeek",
+			Config: deepseekMoE("deepseek_v2", scale.Config{
+				VocabSize: 102400, HiddenSize: 2048, NumHiddenLayers: 27, NumAttentionHeads: 16,
+				IntermediateSize: 10944, MaxPositionEmbeddings: 163840,
+				KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 64, NumExpertsPerTok: 6, MoEIntermediateSize: 1408, NumSharedExperts: 2,
+				FirstKDenseReplace: 1,
+			}),
+			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V2-Lite " + deepseekFields, deepseekCode},
+			Notes:   []string{"q_lora_rank is null: one q_proj and no q_a_layernorm", mlaNote},
+		},
+		{
+			Slug: "deepseek-v2", Name: "DeepSeek-V2", Family: "DeepSeek",
+			Config: deepseekMoE("deepseek_v2", scale.Config{
+				VocabSize: 102400, HiddenSize: 5120, NumHiddenLayers: 60, NumAttentionHeads: 128,
+				IntermediateSize: 12288, MaxPositionEmbeddings: 163840,
+				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 160, NumExpertsPerTok: 6, MoEIntermediateSize: 1536, NumSharedExperts: 2,
+				FirstKDenseReplace: 1,
+			}),
+			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V2 " + deepseekFields, deepseekCode},
+			Notes: []string{mlaNote, "DeepSeek-V2 (arXiv 2405.04434) Table 1: MLA caches (d_c + d_h^R)·l elements per token, " +
+				"d_c = 512 and d_h^R = 64"},
+		},
+		{
+			Slug: "deepseek-coder-v2", Name: "DeepSeek-Coder-V2 (236B)", Family: "DeepSeek",
+			Config: deepseekMoE("deepseek_v2", scale.Config{
+				VocabSize: 102400, HiddenSize: 5120, NumHiddenLayers: 60, NumAttentionHeads: 128,
+				IntermediateSize: 12288, MaxPositionEmbeddings: 163840,
+				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 160, NumExpertsPerTok: 6, MoEIntermediateSize: 1536, NumSharedExperts: 2,
+				FirstKDenseReplace: 1,
+			}),
+			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-Coder-V2-Instruct " + deepseekFields +
+				" (the Base model has the same shapes)", deepseekCode},
+			Notes: []string{"DeepSeek-Coder-V2 continues training DeepSeek-V2: the same MLA + MoE architecture " +
+				"(the seed tool wrote it as a dense multi-head model)", mlaNote},
+		},
+		{
+			Slug: "deepseek-v3", Name: "DeepSeek-V3", Family: "DeepSeek",
+			Config: deepseekMoE("deepseek_v3", scale.Config{
+				VocabSize: 129280, HiddenSize: 7168, NumHiddenLayers: 61, NumAttentionHeads: 128,
+				IntermediateSize: 18432, MaxPositionEmbeddings: 163840,
+				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
+				NumLocalExperts: 256, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, NumSharedExperts: 1,
+				FirstKDenseReplace: 3, RouterBias: true,
+			}),
+			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V3 " + deepseekFields + ", topk_method noaux_tc",
+				deepseekCode + "; noaux_tc routing adds e_score_correction_bias, one value per routed expert"},
+			Notes: []string{
+				"the 61-layer main model; the multi-token-prediction module (num_nextn_predict_layers 1, stored as layer 61 " +
+					"with its own copies of the embedding and head) is not counted: the checkpoint's 685B is 671B main + 14B MTP",
+				"e_score_correction_bias (256 per MoE layer, 14,848 in all) is counted as a parameter, as DeepSeek's code " +
+					"declares it; transformers registers it as a buffer, so its num_parameters() is 14,848 lower",
+				"DeepSeek's README_WEIGHTS gives 36.7B activated parameters; counted from the code, params.active is 37.55B " +
+					"(embedding and head included)",
+				mlaNote,
+			},
+		},
+	}
+}
+
+func readDeepSeek(f *hfFields) scale.Config {
+	c := f.decoderShape(deepseekDefaults(f.modelType))
+	c.IntermediateSize = f.required("intermediate_size")
+	c.QLoraRank, _ = f.optional("q_lora_rank") // null: one q_proj
+	c.KVLoraRank = f.required("kv_lora_rank")
+	c.QKNopeHeadDim = f.required("qk_nope_head_dim")
+	c.QKRopeHeadDim = f.required("qk_rope_head_dim")
+	c.VHeadDim = f.required("v_head_dim")
+	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
+	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
+	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
+	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
+	f.alias("num_key_value_heads", "num_attention_heads")
+	f.follows("num_key_value_heads")
+	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
+	if experts, ok := f.optional("n_routed_experts"); ok {
+		c.NumLocalExperts = experts
+		c.NumExpertsPerTok = f.required("num_experts_per_tok")
+		c.MoEIntermediateSize = f.required("moe_intermediate_size")
+		shared, _ := f.optional("n_shared_experts")
+		c.NumSharedExperts = shared
+		c.SharedExpertIntermediateSize = f.mul("n_shared_experts × moe_intermediate_size", shared, c.MoEIntermediateSize)
+		f.alias("num_local_experts", "n_routed_experts")
+		f.alias("num_shared_experts", "n_shared_experts")
+		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
+		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
+		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
+		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
+		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
+		c.RouterBias = f.stringOr("topk_method", map[string]string{"deepseek_v3": "noaux_tc"}[f.modelType]) == "noaux_tc"
+		if c.FirstKDenseReplace == 0 {
+			c.IntermediateSize = 0 // every layer MoE: no dense MLP
+		}
+	}
+	if mtp, _ := f.optional("num_nextn_predict_layers"); mtp > 0 {
+		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction module is not counted", mtp))
+	}
+	return c
+}
