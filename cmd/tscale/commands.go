@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -18,28 +19,12 @@ func document(p presets.Preset, w scale.Workload) (render.Document, error) {
 	if err != nil {
 		return render.Document{}, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	return render.NewDocument(render.Model{
-		Name: p.Name, Slug: p.Slug, Family: p.Family,
-		Estimate: p.IsEstimate(), EstimateReason: p.EstimateReason,
-		Source: p.Sources, Notes: p.Notes,
-	}, r), nil
+	return render.NewDocument(p.Model(), r), nil
 }
 
 // defaultWorkload is batch 1 at the preset's context length, in bf16.
 func defaultWorkload(p presets.Preset) scale.Workload {
 	return scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16}
-}
-
-// encode renders d in format: text, yaml or json.
-func encode(d render.Document, format string) ([]byte, error) {
-	switch format {
-	case "yaml":
-		return render.YAML(d)
-	case "json":
-		return render.JSON(d)
-	default:
-		return render.Text(d), nil
-	}
 }
 
 // workloadFlags names the flag that sets each field of a scale.Workload.
@@ -103,8 +88,9 @@ func (c *cli) report(args []string) error {
 	if *hf == "" && len(positional) != 1 {
 		return usagef("report", "report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
 	}
-	if err := oneOf("report", "format", *format, "text", "yaml", "json"); err != nil {
-		return err
+	f, err := render.ParseFormat(*format)
+	if err != nil {
+		return usageError{"report", fmt.Errorf("-%w", err)}
 	}
 	var p presets.Preset
 	if *hf != "" {
@@ -127,12 +113,7 @@ func (c *cli) report(args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := encode(d, *format)
-	if err != nil {
-		return err
-	}
-	_, err = c.stdout.Write(out)
-	return err
+	return render.Write(c.stdout, d, f)
 }
 
 func (c *cli) list(args []string) error {
@@ -145,16 +126,15 @@ func (c *cli) list(args []string) error {
 	if len(positional) > 0 {
 		return usagef("list", "list takes no arguments, got %q", positional)
 	}
-	var rows []render.ListRow
+	var docs []render.Document
 	for _, p := range presets.All() {
 		d, err := document(p, defaultWorkload(p))
 		if err != nil {
 			return err
 		}
-		rows = append(rows, render.ListRow{Model: d.Model, Params: d.Params.Total, Context: p.Context()})
+		docs = append(docs, d)
 	}
-	_, err = c.stdout.Write(render.List(rows))
-	return err
+	return render.WriteList(c.stdout, docs)
 }
 
 func (c *cli) reports(args []string) error {
@@ -232,11 +212,14 @@ func renderReport(p presets.Preset) (yaml, text []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, err := render.YAML(d)
-	if err != nil {
+	var y, txt bytes.Buffer
+	if err := render.Write(&y, d, render.FormatYAML); err != nil {
 		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	return y, render.Text(d), nil
+	if err := render.Write(&txt, d, render.FormatText); err != nil {
+		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
+	}
+	return y.Bytes(), txt.Bytes(), nil
 }
 
 func (c *cli) compare(args []string) error {
@@ -257,8 +240,9 @@ func (c *cli) compare(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := oneOf("compare", "format", *format, "text", "markdown", "csv"); err != nil {
-		return err
+	f, err := render.ParseTableFormat(*format)
+	if err != nil {
+		return usageError{"compare", fmt.Errorf("-%w", err)}
 	}
 	var models []presets.Preset
 	for _, slug := range slugs {
@@ -280,40 +264,19 @@ func (c *cli) compare(args []string) error {
 	if len(models) == 0 && len(bad) == 0 {
 		models = presets.All()
 	}
-	var rows []render.CompareRow
+	var docs []render.Document
 	for _, p := range models {
 		d, err := document(p, defaultWorkload(p))
 		if err != nil {
 			bad = append(bad, err)
 			continue
 		}
-		rows = append(rows, compareRow(d, p.Context()))
+		docs = append(docs, d)
 	}
 	if len(bad) > 0 {
 		return bad
 	}
-	out, err := render.Compare(rows, *format)
-	if err != nil {
-		return err
-	}
-	_, err = c.stdout.Write(out)
-	return err
-}
-
-// compareRow picks a model's comparison numbers out of its report.
-func compareRow(d render.Document, context int64) render.CompareRow {
-	row := render.CompareRow{
-		Model: d.Model, Context: context,
-		ParamsTotal: d.Params.Total, ParamsActive: d.Params.Active,
-		ForwardPerToken: d.FLOPs.PerToken.Forward, TrainingPerToken: d.FLOPs.PerToken.Training,
-		KVBytesPerToken: d.Memory.KVCacheBytesPerToken, TrainingStateBytes: d.Memory.TrainingStateBytes,
-	}
-	for _, w := range d.Memory.WeightsByDType {
-		if w.DType == scale.BF16 {
-			row.WeightsBF16Bytes = w.TotalBytes
-		}
-	}
-	return row
+	return render.WriteCompare(c.stdout, docs, f)
 }
 
 // plural is word, with an s unless n is 1.
