@@ -62,16 +62,19 @@ func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
 func (c *cli) report(args []string) error {
 	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] (SLUG | -hf config.json)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
-			"defaults to batch 1 at the model's context length, in bf16.\n\n"+countSyntax,
+			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
+			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
+			"\"stdin (MODEL_TYPE)\".\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
 			"tscale report -seq 128Ki llama-3.1-8b",
 			"tscale report -hf ~/models/Qwen3-8B/config.json",
+			"curl -sL https://huggingface.co/Qwen/Qwen3-8B/raw/main/config.json | tscale report -hf -",
 			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
 		})
-	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset")
+	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset (-: from stdin)")
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.count("seq", 0, "sequence length in tokens, a `count` (default: the model's context length)")
 	batch := fs.count("batch", 1, "batch size in sequences, a `count` from 1 to 2^32")
@@ -94,7 +97,7 @@ func (c *cli) report(args []string) error {
 	}
 	var p presets.Preset
 	if *hf != "" {
-		if p, err = readHFConfig(c.fs, *hf); err != nil {
+		if p, err = readHFConfig(c.fs, c.stdin, *hf); err != nil {
 			return err
 		}
 	} else if p, err = presets.Lookup(positional[0]); err != nil {
@@ -163,6 +166,9 @@ func (c *cli) reports(args []string) error {
 	if *out == "" {
 		return usagef("reports", "-out must name a folder, got \"\"")
 	}
+	if *hfDir == stdinPath {
+		return usagef("reports", "-hf - (stdin) is one config file, and reports -hf reads a folder; use report -hf - or compare -hf -")
+	}
 	all := presets.All()
 	var bad []error
 	if *hfDir != "" {
@@ -227,15 +233,17 @@ func (c *cli) compare(args []string) error {
 		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
 			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. With no\n"+
 			"slug and no -hf, every preset. A config file that cannot be read or imported fails the whole\n"+
-			"table: every bad file is named, nothing is printed on stdout.",
+			"table: every bad file is named, nothing is printed on stdout. -hf - reads one config.json from\n"+
+			"stdin (its row is named stdin); it may be given once.",
 		[]string{
 			"tscale compare",
 			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
 			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
+			"tscale compare -hf - llama-3.1-8b < ~/models/Qwen3-8B/config.json",
 		})
 	format := fs.String("format", "text", "output format: text, markdown or csv")
 	var hf stringList
-	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated)")
+	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
@@ -243,6 +251,9 @@ func (c *cli) compare(args []string) error {
 	f, err := render.ParseTableFormat(*format)
 	if err != nil {
 		return usageError{"compare", fmt.Errorf("-%w", err)}
+	}
+	if n := occurrences(hf, stdinPath); n > 1 {
+		return usagef("compare", "-hf - (stdin) may be given once, got %d times", n)
 	}
 	var models []presets.Preset
 	for _, slug := range slugs {
@@ -254,7 +265,7 @@ func (c *cli) compare(args []string) error {
 	}
 	var bad failures
 	for _, path := range hf {
-		p, err := readHFConfig(c.fs, path)
+		p, err := readHFConfig(c.fs, c.stdin, path)
 		if err != nil {
 			bad = append(bad, err)
 			continue
@@ -277,6 +288,17 @@ func (c *cli) compare(args []string) error {
 		return bad
 	}
 	return render.WriteCompare(c.stdout, docs, f)
+}
+
+// occurrences is the number of times s is in list.
+func occurrences(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
 }
 
 // plural is word, with an s unless n is 1.

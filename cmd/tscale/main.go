@@ -35,7 +35,7 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // usageError is a mistake in the command line of command cmd ("" for tscale
@@ -82,6 +82,7 @@ Examples:
   tscale report llama-3.1-8b
   tscale report -format yaml -seq 8Ki -batch 4 -dtype fp8 mixtral-8x7b
   tscale report -hf path/to/config.json
+  tscale report -hf - < path/to/config.json
   tscale compare -format markdown llama-3.1-8b mistral-7b
   tscale list
 
@@ -91,9 +92,11 @@ command line, 3 an internal error.
 Run 'tscale help COMMAND' for a command's flags.
 `
 
-// cli is one run of tscale: where it writes, and the files it works on.
+// cli is one run of tscale: what it reads (-hf - reads stdin), where it
+// writes, and the files it works on.
 type cli struct {
 	fs             fileSystem
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -105,21 +108,25 @@ var commands = map[string]func(c *cli, args []string) error{
 	"compare": (*cli).compare,
 }
 
-// run executes the command line args and returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
-	return runWith(osFS{}, args, stdout, stderr)
+// run executes the command line args and returns the exit code. stdin is
+// read only by -hf -; a nil stdin reads as empty.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(osFS{}, args, stdin, stdout, stderr)
 }
 
 // runWith is run on the file system fsys: tests and the fuzz target pass
 // one that fails on purpose or writes only into a temporary folder.
-func runWith(fsys fileSystem, args []string, stdout, stderr io.Writer) (code int) {
+func runWith(fsys fileSystem, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "tscale: internal error: %s\n", oneLine(fmt.Sprint(r)))
 			code = exitInternal
 		}
 	}()
-	c := &cli{fs: fsys, stdout: stdout, stderr: stderr}
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	c := &cli{fs: fsys, stdin: stdin, stdout: stdout, stderr: stderr}
 	return c.exitCode(c.dispatch(args))
 }
 
