@@ -42,6 +42,7 @@ var fuzzSeeds = [][]string{
 	{"compare", "-hf", "$HF/bad.json", "-hf", "no/such.json"},
 	{"report", "-hf", "-"}, {"report", "-format", "json", "-hf", "-"}, {"compare", "-hf", "-", "gpt2"},
 	{"compare", "-hf", "-", "-hf", "-"}, {"reports", "-hf", "-", "-out", "$TMP/o"}, {"report", "-hf", "-", "gpt2"},
+	{"version"}, {"version", "-h"}, {"version", "x"}, {"help", "version"},
 	{"reports", "x"}, {"reports", "-out", ""}, {"reports", "-out", "$TMP/out"},
 	{"reports", "-out", "/tmp/tscale-fuzz-must-not-exist"},
 	{"reports", "-hf", "$HF/nope", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/plain-file", "-out", "$TMP/o"},

@@ -9,6 +9,7 @@
 //	tscale report [flags] SLUG      one report on stdout
 //	tscale list                     the presets
 //	tscale compare [SLUG...]        a table of models (text, markdown or csv)
+//	tscale version                  the module version and VCS revision of this binary
 //	tscale help [COMMAND]           the help of tscale or of one command
 //
 // Run tscale help, or tscale help COMMAND, for the flags and examples.
@@ -76,6 +77,7 @@ Usage:
   tscale report [flags] SLUG print one report (text, yaml or json) on stdout
   tscale list                list the presets
   tscale compare [SLUG...]   one row per model: params, FLOPs per token, KV cache, memory (text, markdown, csv)
+  tscale version             the module version and VCS revision this binary was built from
   tscale help [COMMAND]      this help, or a command's flags and examples
 
 Examples:
@@ -106,6 +108,7 @@ var commands = map[string]func(c *cli, args []string) error{
 	"report":  (*cli).report,
 	"list":    (*cli).list,
 	"compare": (*cli).compare,
+	"version": (*cli).version,
 }
 
 // run executes the command line args and returns the exit code. stdin is
@@ -143,7 +146,7 @@ func (c *cli) dispatch(args []string) error {
 	default:
 		cmd, ok := commands[name]
 		if !ok {
-			return usagef("", "unknown command %q; the commands are reports, report, list, compare and help", name)
+			return usagef("", "unknown command %q; the commands are reports, report, list, compare, version and help", name)
 		}
 		return cmd(c, args[1:])
 	}
@@ -163,7 +166,7 @@ func (c *cli) help(args []string) error {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare and help", args[0])
+		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare, version and help", args[0])
 	}
 	return cmd(c, []string{"-h"})
 }

@@ -97,7 +97,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "help -h", args: []string{"help", "-h"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
 		{name: "help report", args: []string{"help", "report"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
 		{name: "help unknown command", args: []string{"help", "frobnicate"}, code: exitUsage,
-			exactErr: "tscale: help: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
+			exactErr: "tscale: help: unknown command \"frobnicate\"; the commands are reports, report, list, compare, version and help; run 'tscale help' for usage\n"},
 		{name: "help two commands", args: []string{"help", "report", "list"}, code: exitUsage, stderr: "help takes one command name"},
 		{name: "report help", args: []string{"report", "-h"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
 		{name: "report help after a slug", args: []string{"report", "gpt2", "-help"}, code: exitOK, stdout: "Counts (-seq, -batch, -tokens)"},
@@ -166,7 +166,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "no slug", args: []string{"report"}, code: exitUsage, stderr: "exactly one preset slug"},
 		{name: "two slugs", args: []string{"report", "gpt2", "gpt2-xl"}, code: exitUsage, stderr: "exactly one preset slug"},
 		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage,
-			exactErr: "tscale: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
+			exactErr: "tscale: unknown command \"frobnicate\"; the commands are reports, report, list, compare, version and help; run 'tscale help' for usage\n"},
 		{name: "unknown flag", args: []string{"list", "-x"}, code: exitUsage, exactErr: "tscale: list: unknown flag -x; run 'tscale help list' for usage\n"},
 		{name: "unknown report flag", args: []string{"report", "-format", "json", "-sequence", "8", "gpt2"}, code: exitUsage,
 			exactErr: "tscale: report: unknown flag -sequence" + reportUsage},
@@ -232,6 +232,14 @@ func TestCommandLine(t *testing.T) {
 			exactErr: "tscale: reports: -hf - (stdin) is one config file, and reports -hf reads a folder; use report -hf - or compare -hf -; " +
 				"run 'tscale help reports' for usage\n"},
 		{name: "report -hf ./- is a file", args: []string{"report", "-hf", "./-"}, code: exitFailure, exactErr: "tscale: ./-: no such file\n"},
+
+		// version.
+		{name: "version", args: []string{"version"}, code: exitOK, stdout: "tscale "},
+		{name: "version help", args: []string{"version", "-h"}, code: exitOK, stdout: "runtime/debug.ReadBuildInfo"},
+		{name: "version argument", args: []string{"version", "x"}, code: exitUsage,
+			exactErr: "tscale: version: version takes no arguments, got [\"x\"]; run 'tscale help version' for usage\n"},
+		{name: "version flag", args: []string{"version", "-short"}, code: exitUsage,
+			exactErr: "tscale: version: unknown flag -short; run 'tscale help version' for usage\n"},
 
 		// compare.
 		{name: "compare text", args: []string{"compare", "gpt2", "mixtral-8x7b"}, code: exitOK,

@@ -136,7 +136,7 @@ func TestStdinBound(t *testing.T) {
 // TestStdinIsReadOnlyForDash: no other command line reads stdin.
 func TestStdinIsReadOnlyForDash(t *testing.T) {
 	for _, args := range [][]string{
-		{"report", "gpt2"}, {"report", "-hf", "../../testdata/hf/gpt2.json"}, {"compare", "gpt2"}, {"list"},
+		{"report", "gpt2"}, {"report", "-hf", "../../testdata/hf/gpt2.json"}, {"compare", "gpt2"}, {"list"}, {"version"},
 		{"reports", "-hf", "-"}, {"compare", "-hf", "-", "-hf", "-"},
 	} {
 		e := &endless{}
