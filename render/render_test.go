@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 
@@ -391,4 +392,33 @@ func TestWriteList(t *testing.T) {
 		!strings.Contains(lines[1], "124,439,808   124 M    1,024") || !strings.HasSuffix(lines[2], "  estimate") {
 		t.Errorf("list:\n%s", b.String())
 	}
+}
+
+func ExampleParseFormat() {
+	f, err := ParseFormat("yaml")
+	fmt.Println(f, err)
+	_, err = ParseFormat("markdown") // a table format, not a report format
+	fmt.Println(err)
+	t, _ := ParseTableFormat("markdown")
+	fmt.Println(t)
+	// Output:
+	// yaml <nil>
+	// format must be one of text, yaml, json, got "markdown"
+	// markdown
+}
+
+func ExampleWriteList() {
+	var docs []Document
+	for _, slug := range []string{"gpt2", "llama-2-7b"} {
+		p, _ := presets.Lookup(slug)
+		r, _ := scale.Analyze(p.Config, scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16})
+		docs = append(docs, NewDocument(p.Model(), r))
+	}
+	if err := WriteList(os.Stdout, docs); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// slug        name                 params          context  estimate
+	// gpt2        GPT-2 (124M)    124,439,808   124 M    1,024
+	// llama-2-7b  Llama 2 7B    6,738,415,616  6.74 B    4,096
 }
