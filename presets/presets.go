@@ -35,6 +35,28 @@ type Preset struct {
 // IsEstimate reports whether the architecture is an estimate.
 func (p Preset) IsEstimate() bool { return p.EstimateReason != "" }
 
+// Model says which model a report is of and where its architecture comes
+// from: a preset without its architecture. Its JSON form is the "model"
+// section of a report document (package render).
+type Model struct {
+	Name   string `json:"name"`
+	Slug   string `json:"slug"`
+	Family string `json:"family"`
+	// Estimate is true for a closed or unreleased model whose architecture is
+	// an estimate; EstimateReason then says whose.
+	Estimate       bool     `json:"estimate"`
+	EstimateReason string   `json:"estimate_reason,omitempty"`
+	Source         []string `json:"source"` // Preset.Sources
+	Notes          []string `json:"notes"`
+}
+
+// Model returns the description of p: its name, slug, family, estimate
+// label and sources. The lists are p's own, not copies.
+func (p Preset) Model() Model {
+	return Model{Name: p.Name, Slug: p.Slug, Family: p.Family, Estimate: p.IsEstimate(),
+		EstimateReason: p.EstimateReason, Source: p.Sources, Notes: p.Notes}
+}
+
 // Context is the preset's default sequence length: its
 // max_position_embeddings, which each preset sets to the context the model
 // was released with.

@@ -4,74 +4,155 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"strings"
 
+	"tscale/presets"
 	"tscale/scale"
 )
 
-// CompareRow is one model in a comparison table. Every number is the
-// engine's, at the model's default workload (batch 1, its context, bf16).
-type CompareRow struct {
-	Model              Model
-	Context            int64
-	ParamsTotal        int64
-	ParamsActive       int64
-	ForwardPerToken    *scale.Fraction // flops.per_token.forward (causal)
-	TrainingPerToken   *scale.Fraction // flops.per_token.training
-	KVBytesPerToken    int64
-	WeightsBF16Bytes   int64
-	TrainingStateBytes int64
+// compareRow is one model in a comparison table: the numbers of its report
+// that the table shows, and the workload facts its footnote states.
+type compareRow struct {
+	model              presets.Model
+	context            int64 // the model's context: max_position_embeddings
+	seqLen             int64 // the workload's sequence length, over which per-token FLOPs are averaged
+	kvDType            scale.DType
+	paramsTotal        int64
+	paramsActive       int64
+	forwardPerToken    *scale.Fraction // flops.per_token.forward (causal)
+	trainingPerToken   *scale.Fraction // flops.per_token.training
+	kvBytesPerToken    int64
+	weightsBF16Bytes   int64
+	trainingStateBytes int64
+}
+
+// compareRowOf picks the numbers a comparison table shows out of d.
+func compareRowOf(d Document) compareRow {
+	row := compareRow{
+		model: d.Model, context: d.Config.MaxPositionEmbeddings, seqLen: d.Workload.SeqLen, kvDType: d.Workload.KVDType,
+		paramsTotal: d.Params.Total, paramsActive: d.Params.Active,
+		forwardPerToken: d.FLOPs.PerToken.Forward, trainingPerToken: d.FLOPs.PerToken.Training,
+		kvBytesPerToken: d.Memory.KVCacheBytesPerToken, trainingStateBytes: d.Memory.TrainingStateBytes,
+	}
+	for _, w := range d.Memory.WeightsByDType {
+		if w.DType == scale.BF16 {
+			row.weightsBF16Bytes = w.TotalBytes
+		}
+	}
+	return row
 }
 
 var compareHeader = []string{"model", "context", "params total", "params active", "forward FLOPs/token",
 	"training FLOPs/token", "KV cache/token", "weights bf16", "training state"}
 
-// Compare writes rows as an aligned text table, a Markdown table or CSV.
-// Text and Markdown show exact numbers with a short form; CSV shows the
-// exact numbers alone (per-token FLOPs as exact fractions "N" or "N/D").
-func Compare(rows []CompareRow, format string) ([]byte, error) {
-	switch format {
-	case "text":
-		t := newTable(compareHeader, 1, 2, 3, 4, 5, 6, 7, 8)
-		for _, r := range rows {
-			t.add(compareCells(r, true)...)
+// WriteCompare writes one row per report to w, in format f: an aligned text
+// table, a Markdown table or CSV. Text and Markdown show exact numbers with
+// a short form, then a footnote that states the workload the reports share;
+// CSV shows the exact numbers alone (per-token FLOPs as exact fractions "N"
+// or "N/D"). Batch size does not change any figure of the table.
+//
+// The footnote is read from the reports' workloads: per-token FLOPs are
+// averaged over one sequence of each model's context, or of one length
+// common to every report, and the KV cache is in one dtype. Reports whose
+// workloads share neither are refused with an error, and nothing is
+// written: the table would not say what its figures mean.
+func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
+	rows := make([]compareRow, len(docs))
+	for i, d := range docs {
+		rows[i] = compareRowOf(d)
+	}
+	var buf bytes.Buffer
+	switch f {
+	case TableText, TableMarkdown:
+		note, err := compareFootnote(rows)
+		if err != nil {
+			return err
 		}
 		var b strings.Builder
-		t.write(&b, "")
-		b.WriteString(compareFootnote)
-		return []byte(b.String()), nil
-	case "markdown":
-		var b strings.Builder
-		b.WriteString("| " + strings.Join(compareHeader, " | ") + " |\n")
-		b.WriteString("|---" + strings.Repeat("|--:", len(compareHeader)-1) + "|\n")
-		for _, r := range rows {
-			b.WriteString("| " + strings.Join(compareCells(r, false), " | ") + " |\n")
+		if f == TableText {
+			t := newTable(compareHeader, 1, 2, 3, 4, 5, 6, 7, 8)
+			for _, r := range rows {
+				t.add(compareCells(r, true)...)
+			}
+			t.write(&b, "")
+		} else {
+			b.WriteString("| " + strings.Join(compareHeader, " | ") + " |\n")
+			b.WriteString("|---" + strings.Repeat("|--:", len(compareHeader)-1) + "|\n")
+			for _, r := range rows {
+				b.WriteString("| " + strings.Join(compareCells(r, false), " | ") + " |\n")
+			}
+			if note != "" {
+				b.WriteString("\n")
+			}
 		}
-		b.WriteString("\n" + compareFootnote)
-		return []byte(b.String()), nil
-	case "csv":
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		_ = w.Write([]string{"slug", "name", "estimate", "context", "params_total", "params_active",
+		b.WriteString(note)
+		buf.WriteString(b.String())
+	case TableCSV:
+		cw := csv.NewWriter(&buf)
+		_ = cw.Write([]string{"slug", "name", "estimate", "context", "params_total", "params_active",
 			"forward_flops_per_token", "training_flops_per_token", "kv_cache_bytes_per_token", "weights_bf16_bytes",
 			"training_state_bytes"})
 		for _, r := range rows {
-			_ = w.Write([]string{r.Model.Slug, r.Model.Name, fmt.Sprint(r.Model.Estimate), fmt.Sprint(r.Context),
-				fmt.Sprint(r.ParamsTotal), fmt.Sprint(r.ParamsActive), r.ForwardPerToken.String(), r.TrainingPerToken.String(),
-				fmt.Sprint(r.KVBytesPerToken), fmt.Sprint(r.WeightsBF16Bytes), fmt.Sprint(r.TrainingStateBytes)})
+			_ = cw.Write([]string{r.model.Slug, r.model.Name, fmt.Sprint(r.model.Estimate), fmt.Sprint(r.context),
+				fmt.Sprint(r.paramsTotal), fmt.Sprint(r.paramsActive), r.forwardPerToken.String(), r.trainingPerToken.String(),
+				fmt.Sprint(r.kvBytesPerToken), fmt.Sprint(r.weightsBF16Bytes), fmt.Sprint(r.trainingStateBytes)})
 		}
-		w.Flush()
-		return buf.Bytes(), w.Error()
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("render: unknown table format %q", string(f))
 	}
-	return nil, fmt.Errorf("compare format must be text, markdown or csv, got %q", format)
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
-const compareFootnote = "FLOPs per token: matmul FLOPs averaged over one sequence of the model's context, causal attention, " +
-	"2 per multiply-accumulate; training = 3 × forward. KV cache in bf16. Training state: mixed-precision Adam, 16 bytes per parameter.\n"
+// compareFootnote says what the figures of rows mean: the sequence their
+// per-token FLOPs are averaged over and the dtype of their KV cache, as the
+// rows' workloads say. It is "" for no rows.
+func compareFootnote(rows []compareRow) (string, error) {
+	if len(rows) == 0 {
+		return "", nil
+	}
+	atContext, sameSeq, sameKV := true, true, true
+	for _, r := range rows {
+		atContext = atContext && r.seqLen == r.context
+		sameSeq = sameSeq && r.seqLen == rows[0].seqLen
+		sameKV = sameKV && r.kvDType == rows[0].kvDType
+	}
+	var seq string
+	switch {
+	case atContext:
+		seq = "the model's context"
+	case sameSeq:
+		seq = Grouped(rows[0].seqLen) + " tokens"
+	default:
+		return "", fmt.Errorf("compare: the reports average FLOPs per token over different sequence lengths (%s); "+
+			"give every model its own context or one common length", describeRows(rows, func(r compareRow) string { return Grouped(r.seqLen) }))
+	}
+	if !sameKV {
+		return "", fmt.Errorf("compare: the reports keep their KV caches in different dtypes (%s); give every model one",
+			describeRows(rows, func(r compareRow) string { return string(r.kvDType) }))
+	}
+	return "FLOPs per token: matmul FLOPs averaged over one sequence of " + seq + ", causal attention, " +
+		"2 per multiply-accumulate; training = 3 × forward. KV cache in " + string(rows[0].kvDType) +
+		". Training state: mixed-precision Adam, 16 bytes per parameter.\n", nil
+}
 
-func compareCells(r CompareRow, short bool) []string {
-	name := r.Model.Slug
-	if r.Model.Estimate {
+// describeRows lists each row's slug with what of it: "gpt2 1,024, mistral-7b 8,192".
+func describeRows(rows []compareRow, what func(compareRow) string) string {
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		parts[i] = r.model.Slug + " " + what(r)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func compareCells(r compareRow, short bool) []string {
+	name := r.model.Slug
+	if r.model.Estimate {
 		name += " (estimate)"
 	}
 	count, bytes := Count, Bytes
@@ -79,7 +160,7 @@ func compareCells(r CompareRow, short bool) []string {
 		count = func(n int64) string { return Grouped(n) }
 		bytes = func(n int64) string { return Grouped(n) + " B" }
 	}
-	return []string{name, Grouped(r.Context), count(r.ParamsTotal), count(r.ParamsActive),
-		Fraction(r.ForwardPerToken), Fraction(r.TrainingPerToken), bytes(r.KVBytesPerToken),
-		bytes(r.WeightsBF16Bytes), bytes(r.TrainingStateBytes)}
+	return []string{name, Grouped(r.context), count(r.paramsTotal), count(r.paramsActive),
+		Fraction(r.forwardPerToken), Fraction(r.trainingPerToken), bytes(r.kvBytesPerToken),
+		bytes(r.weightsBF16Bytes), bytes(r.trainingStateBytes)}
 }

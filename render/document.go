@@ -2,6 +2,10 @@
 // several reports as Markdown or CSV). It formats numbers the engine
 // computed; it computes none.
 //
+// Its entry points take a Document (a presets.Model and the report of it)
+// and an io.Writer: Write for one report in a Format, WriteCompare for a
+// table of several in a TableFormat, WriteList for the list of presets.
+//
 // YAML and JSON carry the same document: the JSON field names of
 // scale.Report, under a "model" section that says which model it is. Keys
 // keep a stable order, counts are integers (never floats, never exponents)
@@ -16,31 +20,21 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"tscale/presets"
 	"tscale/scale"
 )
 
-// Model says which model a report is of and where its architecture comes from.
-type Model struct {
-	Name   string `json:"name"`
-	Slug   string `json:"slug"`
-	Family string `json:"family"`
-	// Estimate is true for a closed or unreleased model whose architecture is
-	// an estimate; EstimateReason then says whose.
-	Estimate       bool     `json:"estimate"`
-	EstimateReason string   `json:"estimate_reason,omitempty"`
-	Source         []string `json:"source"`
-	Notes          []string `json:"notes"`
-}
-
-// Document is the whole report as YAML and JSON show it.
+// Document is the whole report as YAML and JSON show it: which model
+// (presets.Model, under "model") and the engine's report of it.
 type Document struct {
-	Model         Model `json:"model"`
-	*scale.Report       // its fields follow "model" at the top level
+	Model         presets.Model `json:"model"`
+	*scale.Report               // its fields follow "model" at the top level
 }
 
-// NewDocument pairs a model description with its report. Nil lists become
-// empty, so that YAML and JSON show [] rather than null.
-func NewDocument(m Model, r *scale.Report) Document {
+// NewDocument pairs a model description (presets.Preset.Model) with its
+// report. Nil lists become empty, so that YAML and JSON show [] rather than
+// null.
+func NewDocument(m presets.Model, r *scale.Report) Document {
 	if m.Source == nil {
 		m.Source = []string{}
 	}
@@ -50,8 +44,8 @@ func NewDocument(m Model, r *scale.Report) Document {
 	return Document{Model: m, Report: r}
 }
 
-// JSON writes d as indented JSON with a final newline.
-func JSON(d Document) ([]byte, error) {
+// encodeJSON encodes d as indented JSON with a final newline.
+func encodeJSON(d Document) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -62,9 +56,9 @@ func JSON(d Document) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// YAML writes d as YAML: the same tree as JSON, in block style.
-func YAML(d Document) ([]byte, error) {
-	js, err := JSON(d)
+// encodeYAML encodes d as YAML: the same tree as JSON, in block style.
+func encodeYAML(d Document) ([]byte, error) {
+	js, err := encodeJSON(d)
 	if err != nil {
 		return nil, err
 	}

@@ -1,26 +1,23 @@
 package render
 
-import "strings"
+import (
+	"io"
+	"strings"
+)
 
-// ListRow is one preset in a list.
-type ListRow struct {
-	Model   Model
-	Params  int64 // params.total
-	Context int64 // default sequence length
-}
-
-// List writes one line per preset: slug, name, total parameters, context
-// and an estimate mark.
-func List(rows []ListRow) []byte {
+// WriteList writes one line per report to w: the model's slug, name, total
+// parameters, context (max_position_embeddings) and an estimate mark.
+func WriteList(w io.Writer, docs []Document) error {
 	t := newTable([]string{"slug", "name", "params", "", "context", "estimate"}, 2, 3, 4)
-	for _, r := range rows {
+	for _, d := range docs {
 		mark := ""
-		if r.Model.Estimate {
+		if d.Model.Estimate {
 			mark = "estimate"
 		}
-		t.add(r.Model.Slug, r.Model.Name, Grouped(r.Params), HumanCount(r.Params), Grouped(r.Context), mark)
+		t.add(d.Model.Slug, d.Model.Name, Grouped(d.Params.Total), HumanCount(d.Params.Total), Grouped(d.Config.MaxPositionEmbeddings), mark)
 	}
 	var b strings.Builder
 	t.write(&b, "")
-	return []byte(b.String())
+	_, err := io.WriteString(w, b.String())
+	return err
 }

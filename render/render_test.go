@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 
@@ -28,8 +29,17 @@ func presetDocument(t *testing.T, slug string, w scale.Workload) Document {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewDocument(Model{Name: p.Name, Slug: p.Slug, Family: p.Family, Estimate: p.IsEstimate(),
-		EstimateReason: p.EstimateReason, Source: p.Sources, Notes: p.Notes}, r)
+	return NewDocument(p.Model(), r)
+}
+
+// write is Write into a byte slice; the test fails on an error.
+func write(t *testing.T, d Document, f Format) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := Write(&b, d, f); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
 
 // tree turns a decoded YAML node into maps, lists and typed leaf strings
@@ -101,14 +111,7 @@ func TestYAMLAndJSONCarryTheEngineReport(t *testing.T) {
 	} {
 		t.Run(tt.slug, func(t *testing.T) {
 			d := presetDocument(t, tt.slug, tt.w)
-			js, err := JSON(d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			y, err := YAML(d)
-			if err != nil {
-				t.Fatal(err)
-			}
+			js, y := write(t, d, FormatJSON), write(t, d, FormatYAML)
 			var node yaml.Node
 			if err := yaml.Unmarshal(y, &node); err != nil {
 				t.Fatal(err)
@@ -130,24 +133,13 @@ func TestYAMLAndJSONCarryTheEngineReport(t *testing.T) {
 			if diff := cmp.Diff(d, back, bigEqual); diff != "" {
 				t.Errorf("JSON does not decode back to the report (-engine +decoded):\n%s", diff)
 			}
-			h, err := Headlines(y)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if h["flops.forward"] != d.FLOPs.Forward.String() || h["params.total"] != fmt.Sprint(d.Params.Total) {
-				t.Errorf("headlines %v do not match the engine", h)
-			}
 		})
 	}
 }
 
 func TestYAMLIntegersStayIntegers(t *testing.T) {
 	d := presetDocument(t, "llama-3.1-405b", scale.Workload{BatchSize: 64, SeqLen: 131072, DType: scale.BF16})
-	y, err := YAML(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(y)
+	s := string(write(t, d, FormatYAML))
 	if !strings.Contains(s, "\n  forward: "+d.FLOPs.Forward.String()+"\n") {
 		t.Errorf("forward FLOPs %v not written as a plain integer", d.FLOPs.Forward)
 	}
@@ -187,7 +179,7 @@ func TestUnits(t *testing.T) {
 }
 
 func TestTextTableIsAligned(t *testing.T) {
-	txt := string(Text(presetDocument(t, "gpt2", scale.Workload{})))
+	txt := string(write(t, presetDocument(t, "gpt2", scale.Workload{}), FormatText))
 	var header string
 	for _, line := range strings.Split(txt, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "op ") {
@@ -205,26 +197,6 @@ func TestTextTableIsAligned(t *testing.T) {
 	t.Fatal("no op table with q_proj found")
 }
 
-// TestCompareCSVIsExact: the CSV table holds the engine's numbers exactly.
-func TestCompareCSVIsExact(t *testing.T) {
-	d := presetDocument(t, "mixtral-8x7b", scale.Workload{})
-	row := CompareRow{Model: d.Model, Context: 32768, ParamsTotal: d.Params.Total, ParamsActive: d.Params.Active,
-		ForwardPerToken: d.FLOPs.PerToken.Forward, TrainingPerToken: d.FLOPs.PerToken.Training,
-		KVBytesPerToken: d.Memory.KVCacheBytesPerToken, WeightsBF16Bytes: 2 * d.Params.Total, TrainingStateBytes: d.Memory.TrainingStateBytes}
-	out, err := Compare([]CompareRow{row}, "csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("mixtral-8x7b,Mixtral 8x7B,false,32768,%d,%d,%s,%s,%d,%d,%d\n", d.Params.Total, d.Params.Active,
-		d.FLOPs.PerToken.Forward, d.FLOPs.PerToken.Training, d.Memory.KVCacheBytesPerToken, 2*d.Params.Total, d.Memory.TrainingStateBytes)
-	if lines := strings.SplitN(string(out), "\n", 2); lines[1] != want {
-		t.Errorf("CSV row:\n%s\nwant:\n%s", lines[1], want)
-	}
-	if _, err := Compare(nil, "pdf"); err == nil {
-		t.Error("unknown format accepted")
-	}
-}
-
 func TestFraction(t *testing.T) {
 	for in, want := range map[*big.Rat]string{big.NewRat(12345, 1): "12,345", big.NewRat(24691, 2): "12,345 1/2",
 		big.NewRat(7, 3): "2 1/3", big.NewRat(0, 1): "0"} {
@@ -232,4 +204,222 @@ func TestFraction(t *testing.T) {
 			t.Errorf("Fraction(%v) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		want    Format
+		wantErr string
+	}{
+		{"text", FormatText, ""},
+		{"yaml", FormatYAML, ""},
+		{"json", FormatJSON, ""},
+		{"xml", "", `format must be one of text, yaml, json, got "xml"`},
+		{"markdown", "", `format must be one of text, yaml, json, got "markdown"`}, // a table format
+		{"JSON", "", `format must be one of text, yaml, json, got "JSON"`},
+		{"", "", `format must be one of text, yaml, json, got ""`},
+	} {
+		got, err := ParseFormat(tt.in)
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && err.Error() != tt.wantErr) {
+			t.Errorf("ParseFormat(%q) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+	for _, tt := range []struct {
+		in      string
+		want    TableFormat
+		wantErr string
+	}{
+		{"text", TableText, ""},
+		{"markdown", TableMarkdown, ""},
+		{"csv", TableCSV, ""},
+		{"pdf", "", `format must be one of text, markdown, csv, got "pdf"`},
+		{"yaml", "", `format must be one of text, markdown, csv, got "yaml"`}, // a report format
+	} {
+		got, err := ParseTableFormat(tt.in)
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && err.Error() != tt.wantErr) {
+			t.Errorf("ParseTableFormat(%q) = %q, %v; want %q, %q", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+// failWriter fails every write.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, fmt.Errorf("disk on fire") }
+
+// TestWriteErrors: an unknown format writes nothing and says so; an error of
+// the writer is returned, for every format.
+func TestWriteErrors(t *testing.T) {
+	d := presetDocument(t, "gpt2", scale.Workload{})
+	var b bytes.Buffer
+	if err := Write(&b, d, Format("xml")); err == nil || b.Len() > 0 || err.Error() != `render "gpt2": unknown report format "xml"` {
+		t.Errorf("Write in xml: error %v, wrote %d bytes", err, b.Len())
+	}
+	if err := WriteCompare(&b, []Document{d}, TableFormat("pdf")); err == nil || b.Len() > 0 || err.Error() != `render: unknown table format "pdf"` {
+		t.Errorf("WriteCompare in pdf: error %v, wrote %d bytes", err, b.Len())
+	}
+	for _, f := range formats {
+		if err := Write(failWriter{}, d, f); err == nil || err.Error() != "disk on fire" {
+			t.Errorf("Write %s to a failing writer: error %v", f, err)
+		}
+	}
+	for _, f := range tableFormats {
+		if err := WriteCompare(failWriter{}, []Document{d}, f); err == nil || err.Error() != "disk on fire" {
+			t.Errorf("WriteCompare %s to a failing writer: error %v", f, err)
+		}
+	}
+	if err := WriteList(failWriter{}, []Document{d}); err == nil {
+		t.Errorf("WriteList to a failing writer: no error")
+	}
+}
+
+// TestModelSection: the "model" section of a document is the preset's
+// description (presets.Preset.Model), keys in a fixed order, estimate_reason
+// only for an estimate, and lists never null.
+func TestModelSection(t *testing.T) {
+	for _, tt := range []struct {
+		slug string
+		want string // the JSON up to the closing brace of "model", with the lists left out
+	}{
+		{"gpt2", `{"model":{"name":"GPT-2 (124M)","slug":"gpt2","family":"GPT-2","estimate":false,"source":`},
+		{"gpt4-est-8k", `{"model":{"name":"GPT-4 8k (estimate)","slug":"gpt4-est-8k","family":"GPT-4","estimate":true,"estimate_reason":`},
+	} {
+		d := presetDocument(t, tt.slug, scale.Workload{})
+		p, _ := presets.Lookup(tt.slug)
+		if diff := cmp.Diff(p.Model(), d.Model); diff != "" {
+			t.Errorf("%s: document model differs from the preset's (-preset +document):\n%s", tt.slug, diff)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, write(t, d, FormatJSON)); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(compact.String(), tt.want) {
+			t.Errorf("%s: JSON starts\n%.200s\nwant\n%s", tt.slug, compact.String(), tt.want)
+		}
+	}
+	r := presetDocument(t, "gpt2", scale.Workload{}).Report
+	d := NewDocument(presets.Model{Name: "x", Slug: "x"}, r)
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, write(t, d, FormatJSON)); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"model":{"name":"x","slug":"x","family":"","estimate":false,"source":[],"notes":[]},"config":`
+	if !strings.HasPrefix(compact.String(), want) {
+		t.Errorf("nil lists: JSON starts\n%.120s\nwant\n%s", compact.String(), want)
+	}
+}
+
+// TestCompareCSVIsExact: the CSV table holds the engine's numbers exactly.
+func TestCompareCSVIsExact(t *testing.T) {
+	d := presetDocument(t, "mixtral-8x7b", scale.Workload{})
+	var out bytes.Buffer
+	if err := WriteCompare(&out, []Document{d}, TableCSV); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("mixtral-8x7b,Mixtral 8x7B,false,32768,%d,%d,%s,%s,%d,%d,%d\n", d.Params.Total, d.Params.Active,
+		d.FLOPs.PerToken.Forward, d.FLOPs.PerToken.Training, d.Memory.KVCacheBytesPerToken, 2*d.Params.Total, d.Memory.TrainingStateBytes)
+	if lines := strings.SplitN(out.String(), "\n", 2); lines[1] != want {
+		t.Errorf("CSV row:\n%s\nwant:\n%s", lines[1], want)
+	}
+}
+
+// TestCompareFootnote: the footnote states the workload the reports share,
+// read from the reports; reports that share none are refused, and nothing
+// is written.
+func TestCompareFootnote(t *testing.T) {
+	const at = "FLOPs per token: matmul FLOPs averaged over one sequence of "
+	const rest = ", causal attention, 2 per multiply-accumulate; training = 3 × forward. KV cache in "
+	const adam = ". Training state: mixed-precision Adam, 16 bytes per parameter.\n"
+	own := func(slug string) Document { return presetDocument(t, slug, scale.Workload{}) }
+	w := func(slug string, seq int64, kv scale.DType) Document {
+		return presetDocument(t, slug, scale.Workload{BatchSize: 3, SeqLen: seq, DType: scale.BF16, KVDType: kv})
+	}
+	for _, tt := range []struct {
+		name    string
+		docs    []Document
+		want    string // the footnote
+		wantErr string
+	}{
+		{"each at its context", []Document{own("gpt2"), own("mistral-7b")}, at + "the model's context" + rest + "bf16" + adam, ""},
+		{"one length", []Document{w("gpt2", 512, ""), w("mistral-7b", 512, "")}, at + "512 tokens" + rest + "bf16" + adam, ""},
+		{"fp8 cache", []Document{w("gpt2", 1024, scale.FP8)}, at + "the model's context" + rest + "fp8" + adam, ""},
+		{"no reports", nil, "", ""},
+		{"lengths differ", []Document{w("gpt2", 512, ""), w("mistral-7b", 8192, "")}, "",
+			"compare: the reports average FLOPs per token over different sequence lengths (gpt2 512, mistral-7b 8,192); " +
+				"give every model its own context or one common length"},
+		{"caches differ", []Document{w("gpt2", 512, scale.FP8), w("mistral-7b", 512, "")}, "",
+			"compare: the reports keep their KV caches in different dtypes (gpt2 fp8, mistral-7b bf16); give every model one"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, f := range tableFormats {
+				var b bytes.Buffer
+				err := WriteCompare(&b, tt.docs, f)
+				if tt.wantErr != "" && f != TableCSV {
+					if err == nil || err.Error() != tt.wantErr || b.Len() > 0 {
+						t.Errorf("%s: error %v, wrote %d bytes; want %q and nothing", f, err, b.Len(), tt.wantErr)
+					}
+					continue
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				lines := strings.SplitAfter(b.String(), "\n")
+				last := lines[len(lines)-2]
+				switch {
+				case f == TableCSV:
+					if strings.Contains(b.String(), "FLOPs per token") {
+						t.Errorf("CSV has a footnote")
+					}
+				case tt.want == "":
+					if strings.Contains(b.String(), "FLOPs per token:") {
+						t.Errorf("%s: a footnote for no reports", f)
+					}
+				case last != tt.want:
+					t.Errorf("%s: footnote\n%q\nwant\n%q", f, last, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteList(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteList(&b, []Document{presetDocument(t, "gpt2", scale.Workload{}), presetDocument(t, "gpt4-est-8k", scale.Workload{})}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(b.String(), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "slug") || !strings.HasPrefix(lines[1], "gpt2 ") ||
+		!strings.Contains(lines[1], "124,439,808   124 M    1,024") || !strings.HasSuffix(lines[2], "  estimate") {
+		t.Errorf("list:\n%s", b.String())
+	}
+}
+
+func ExampleParseFormat() {
+	f, err := ParseFormat("yaml")
+	fmt.Println(f, err)
+	_, err = ParseFormat("markdown") // a table format, not a report format
+	fmt.Println(err)
+	t, _ := ParseTableFormat("markdown")
+	fmt.Println(t)
+	// Output:
+	// yaml <nil>
+	// format must be one of text, yaml, json, got "markdown"
+	// markdown
+}
+
+func ExampleWriteList() {
+	var docs []Document
+	for _, slug := range []string{"gpt2", "llama-2-7b"} {
+		p, _ := presets.Lookup(slug)
+		r, _ := scale.Analyze(p.Config, scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16})
+		docs = append(docs, NewDocument(p.Model(), r))
+	}
+	if err := WriteList(os.Stdout, docs); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// slug        name                 params          context  estimate
+	// gpt2        GPT-2 (124M)    124,439,808   124 M    1,024
+	// llama-2-7b  Llama 2 7B    6,738,415,616  6.74 B    4,096
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -18,28 +19,12 @@ func document(p presets.Preset, w scale.Workload) (render.Document, error) {
 	if err != nil {
 		return render.Document{}, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	return render.NewDocument(render.Model{
-		Name: p.Name, Slug: p.Slug, Family: p.Family,
-		Estimate: p.IsEstimate(), EstimateReason: p.EstimateReason,
-		Source: p.Sources, Notes: p.Notes,
-	}, r), nil
+	return render.NewDocument(p.Model(), r), nil
 }
 
 // defaultWorkload is batch 1 at the preset's context length, in bf16.
 func defaultWorkload(p presets.Preset) scale.Workload {
 	return scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16}
-}
-
-// encode renders d in format: text, yaml or json.
-func encode(d render.Document, format string) ([]byte, error) {
-	switch format {
-	case "yaml":
-		return render.YAML(d)
-	case "json":
-		return render.JSON(d)
-	default:
-		return render.Text(d), nil
-	}
 }
 
 // workloadFlags names the flag that sets each field of a scale.Workload.
@@ -77,16 +62,19 @@ func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
 func (c *cli) report(args []string) error {
 	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] (SLUG | -hf config.json)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
-			"defaults to batch 1 at the model's context length, in bf16.\n\n"+countSyntax,
+			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
+			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
+			"\"stdin (MODEL_TYPE)\".\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
 			"tscale report -seq 128Ki llama-3.1-8b",
 			"tscale report -hf ~/models/Qwen3-8B/config.json",
+			"curl -sL https://huggingface.co/Qwen/Qwen3-8B/raw/main/config.json | tscale report -hf -",
 			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
 		})
-	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset")
+	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset (-: from stdin)")
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.count("seq", 0, "sequence length in tokens, a `count` (default: the model's context length)")
 	batch := fs.count("batch", 1, "batch size in sequences, a `count` from 1 to 2^32")
@@ -103,12 +91,13 @@ func (c *cli) report(args []string) error {
 	if *hf == "" && len(positional) != 1 {
 		return usagef("report", "report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
 	}
-	if err := oneOf("report", "format", *format, "text", "yaml", "json"); err != nil {
-		return err
+	f, err := render.ParseFormat(*format)
+	if err != nil {
+		return usageError{"report", fmt.Errorf("-%w", err)}
 	}
 	var p presets.Preset
 	if *hf != "" {
-		if p, err = readHFConfig(c.fs, *hf); err != nil {
+		if p, err = readHFConfig(c.fs, c.stdin, *hf); err != nil {
 			return err
 		}
 	} else if p, err = presets.Lookup(positional[0]); err != nil {
@@ -127,12 +116,7 @@ func (c *cli) report(args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := encode(d, *format)
-	if err != nil {
-		return err
-	}
-	_, err = c.stdout.Write(out)
-	return err
+	return render.Write(c.stdout, d, f)
 }
 
 func (c *cli) list(args []string) error {
@@ -145,16 +129,15 @@ func (c *cli) list(args []string) error {
 	if len(positional) > 0 {
 		return usagef("list", "list takes no arguments, got %q", positional)
 	}
-	var rows []render.ListRow
+	var docs []render.Document
 	for _, p := range presets.All() {
 		d, err := document(p, defaultWorkload(p))
 		if err != nil {
 			return err
 		}
-		rows = append(rows, render.ListRow{Model: d.Model, Params: d.Params.Total, Context: p.Context()})
+		docs = append(docs, d)
 	}
-	_, err = c.stdout.Write(render.List(rows))
-	return err
+	return render.WriteList(c.stdout, docs)
 }
 
 func (c *cli) reports(args []string) error {
@@ -182,6 +165,9 @@ func (c *cli) reports(args []string) error {
 	}
 	if *out == "" {
 		return usagef("reports", "-out must name a folder, got \"\"")
+	}
+	if *hfDir == stdinPath {
+		return usagef("reports", "-hf - (stdin) is one config file, and reports -hf reads a folder; use report -hf - or compare -hf -")
 	}
 	all := presets.All()
 	var bad []error
@@ -232,11 +218,14 @@ func renderReport(p presets.Preset) (yaml, text []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	y, err := render.YAML(d)
-	if err != nil {
+	var y, txt bytes.Buffer
+	if err := render.Write(&y, d, render.FormatYAML); err != nil {
 		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	return y, render.Text(d), nil
+	if err := render.Write(&txt, d, render.FormatText); err != nil {
+		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
+	}
+	return y.Bytes(), txt.Bytes(), nil
 }
 
 func (c *cli) compare(args []string) error {
@@ -244,21 +233,27 @@ func (c *cli) compare(args []string) error {
 		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
 			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. With no\n"+
 			"slug and no -hf, every preset. A config file that cannot be read or imported fails the whole\n"+
-			"table: every bad file is named, nothing is printed on stdout.",
+			"table: every bad file is named, nothing is printed on stdout. -hf - reads one config.json from\n"+
+			"stdin (its row is named stdin); it may be given once.",
 		[]string{
 			"tscale compare",
 			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
 			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
+			"tscale compare -hf - llama-3.1-8b < ~/models/Qwen3-8B/config.json",
 		})
 	format := fs.String("format", "text", "output format: text, markdown or csv")
 	var hf stringList
-	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated)")
+	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
 	}
-	if err := oneOf("compare", "format", *format, "text", "markdown", "csv"); err != nil {
-		return err
+	f, err := render.ParseTableFormat(*format)
+	if err != nil {
+		return usageError{"compare", fmt.Errorf("-%w", err)}
+	}
+	if n := occurrences(hf, stdinPath); n > 1 {
+		return usagef("compare", "-hf - (stdin) may be given once, got %d times", n)
 	}
 	var models []presets.Preset
 	for _, slug := range slugs {
@@ -270,7 +265,7 @@ func (c *cli) compare(args []string) error {
 	}
 	var bad failures
 	for _, path := range hf {
-		p, err := readHFConfig(c.fs, path)
+		p, err := readHFConfig(c.fs, c.stdin, path)
 		if err != nil {
 			bad = append(bad, err)
 			continue
@@ -280,40 +275,30 @@ func (c *cli) compare(args []string) error {
 	if len(models) == 0 && len(bad) == 0 {
 		models = presets.All()
 	}
-	var rows []render.CompareRow
+	var docs []render.Document
 	for _, p := range models {
 		d, err := document(p, defaultWorkload(p))
 		if err != nil {
 			bad = append(bad, err)
 			continue
 		}
-		rows = append(rows, compareRow(d, p.Context()))
+		docs = append(docs, d)
 	}
 	if len(bad) > 0 {
 		return bad
 	}
-	out, err := render.Compare(rows, *format)
-	if err != nil {
-		return err
-	}
-	_, err = c.stdout.Write(out)
-	return err
+	return render.WriteCompare(c.stdout, docs, f)
 }
 
-// compareRow picks a model's comparison numbers out of its report.
-func compareRow(d render.Document, context int64) render.CompareRow {
-	row := render.CompareRow{
-		Model: d.Model, Context: context,
-		ParamsTotal: d.Params.Total, ParamsActive: d.Params.Active,
-		ForwardPerToken: d.FLOPs.PerToken.Forward, TrainingPerToken: d.FLOPs.PerToken.Training,
-		KVBytesPerToken: d.Memory.KVCacheBytesPerToken, TrainingStateBytes: d.Memory.TrainingStateBytes,
-	}
-	for _, w := range d.Memory.WeightsByDType {
-		if w.DType == scale.BF16 {
-			row.WeightsBF16Bytes = w.TotalBytes
+// occurrences is the number of times s is in list.
+func occurrences(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
 		}
 	}
-	return row
+	return n
 }
 
 // plural is word, with an s unless n is 1.

@@ -70,19 +70,39 @@ func readConfigFile(fsys fileSystem, path string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, presets.MaxConfigBytes+1))
+	return readBounded(f, path)
+}
+
+// readBounded reads a config from r, named name in errors: at most
+// presets.MaxConfigBytes, and never more than one byte past them. It is the
+// bound of every config tscale reads, from a file or from stdin.
+func readBounded(r io.Reader, name string) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, presets.MaxConfigBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, cause(err))
+		return nil, fmt.Errorf("read %s: %w", name, cause(err))
 	}
 	if len(data) > presets.MaxConfigBytes {
-		return nil, fmt.Errorf("%s %w", path, errTooLarge)
+		return nil, fmt.Errorf("%s %w", name, errTooLarge)
 	}
 	return data, nil
 }
 
-// readHFConfig reads one Hugging Face config.json as a preset.
-func readHFConfig(fsys fileSystem, path string) (presets.Preset, error) {
-	data, err := readConfigFile(fsys, path)
+// stdinPath is the -hf argument that means standard input.
+const stdinPath = "-"
+
+// readHFConfig reads one Hugging Face config.json as a preset: the file at
+// path, or stdin when path is "-". A config from stdin is named "stdin" in
+// errors and in its preset (slug stdin, name "stdin (MODEL_TYPE)"), as a
+// file is named by its path.
+func readHFConfig(fsys fileSystem, stdin io.Reader, path string) (presets.Preset, error) {
+	var data []byte
+	var err error
+	if path == stdinPath {
+		path = "stdin"
+		data, err = readBounded(stdin, path)
+	} else {
+		data, err = readConfigFile(fsys, path)
+	}
 	if err != nil {
 		return presets.Preset{}, err
 	}
@@ -140,7 +160,7 @@ func readHFDir(fsys fileSystem, dir string) (good []presets.Preset, bad []error,
 	}
 	bySlug := map[string]string{}
 	for _, path := range paths {
-		p, err := readHFConfig(fsys, path)
+		p, err := readHFConfig(fsys, nil, path) // path is inside dir: never "-"
 		if err != nil {
 			bad = append(bad, err)
 			continue

@@ -234,13 +234,3 @@ type stringList []string
 
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-// oneOf checks that value is one of the allowed words of flag name.
-func oneOf(cmd, name, value string, allowed ...string) error {
-	for _, a := range allowed {
-		if value == a {
-			return nil
-		}
-	}
-	return usagef(cmd, "-%s must be one of %s, got %q", name, strings.Join(allowed, ", "), value)
-}

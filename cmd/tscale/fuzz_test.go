@@ -40,6 +40,9 @@ var fuzzSeeds = [][]string{
 	{"compare", "-format", "csv", "-hf", "../../testdata/hf/qwen3-8b.json", "gpt2"}, {"compare", "-format", "pdf"},
 	{"compare", "gpt5"}, {"compare", "-hf", "../../testdata/hf/gpt2.json", "-hf", "/dev/zero", "gpt2"},
 	{"compare", "-hf", "$HF/bad.json", "-hf", "no/such.json"},
+	{"report", "-hf", "-"}, {"report", "-format", "json", "-hf", "-"}, {"compare", "-hf", "-", "gpt2"},
+	{"compare", "-hf", "-", "-hf", "-"}, {"reports", "-hf", "-", "-out", "$TMP/o"}, {"report", "-hf", "-", "gpt2"},
+	{"version"}, {"version", "-h"}, {"version", "x"}, {"help", "version"},
 	{"reports", "x"}, {"reports", "-out", ""}, {"reports", "-out", "$TMP/out"},
 	{"reports", "-out", "/tmp/tscale-fuzz-must-not-exist"},
 	{"reports", "-hf", "$HF/nope", "-out", "$TMP/o"}, {"reports", "-hf", "$HF/plain-file", "-out", "$TMP/o"},
@@ -53,7 +56,8 @@ var fuzzSeeds = [][]string{
 // 1 or 2; a usage error is one line on stderr and nothing on stdout; a run
 // leaves no staging folder. Every write goes through jailFS, which refuses
 // any path outside the run's temporary folder (removed after each run), so
-// fuzzing writes nowhere else and does not fill the disk. Arguments are
+// fuzzing writes nowhere else and does not fill the disk. stdin is empty
+// (-hf - reads it: a malformed JSON error). Arguments are
 // separated by NUL bytes, which no real argument holds.
 func FuzzRun(f *testing.F) {
 	for _, args := range fuzzSeeds {
@@ -67,7 +71,7 @@ func FuzzRun(f *testing.F) {
 			args = strings.Split(strings.NewReplacer("$TMP", tmp, "$HF", hf).Replace(line), "\x00")
 		}
 		var stdout, stderr bytes.Buffer
-		code := runWith(jailFS{osFS{}, tmp}, args, &stdout, &stderr)
+		code := runWith(jailFS{osFS{}, tmp}, args, strings.NewReader(""), &stdout, &stderr)
 		checkStreams(t, code, stdout.String(), stderr.String())
 		filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
 			if err == nil && strings.HasPrefix(d.Name(), ".tscale-staging-") {

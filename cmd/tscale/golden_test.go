@@ -22,7 +22,7 @@ const goldenDir = "../../testdata/golden"
 func TestGoldens(t *testing.T) {
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"reports", "-out", out}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"reports", "-out", out}, nil, &stdout, &stderr); code != exitOK {
 		t.Fatalf("tscale reports: exit %d, stderr %s", code, stderr.String())
 	}
 	g := goldie.New(t, goldie.WithFixtureDir(goldenDir), goldie.WithNameSuffix(""))
@@ -76,7 +76,7 @@ func TestReportPrintsGoldenBytes(t *testing.T) {
 				t.Fatal(err)
 			}
 			var stdout, stderr bytes.Buffer
-			if code := run([]string{"report", "-format", f.format, slug}, &stdout, &stderr); code != exitOK {
+			if code := run([]string{"report", "-format", f.format, slug}, nil, &stdout, &stderr); code != exitOK {
 				t.Fatalf("report %s: exit %d: %s", slug, code, stderr.String())
 			}
 			if !bytes.Equal(stdout.Bytes(), want) {

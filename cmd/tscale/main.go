@@ -9,6 +9,7 @@
 //	tscale report [flags] SLUG      one report on stdout
 //	tscale list                     the presets
 //	tscale compare [SLUG...]        a table of models (text, markdown or csv)
+//	tscale version                  the module version and VCS revision of this binary
 //	tscale help [COMMAND]           the help of tscale or of one command
 //
 // Run tscale help, or tscale help COMMAND, for the flags and examples.
@@ -35,7 +36,7 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // usageError is a mistake in the command line of command cmd ("" for tscale
@@ -76,12 +77,14 @@ Usage:
   tscale report [flags] SLUG print one report (text, yaml or json) on stdout
   tscale list                list the presets
   tscale compare [SLUG...]   one row per model: params, FLOPs per token, KV cache, memory (text, markdown, csv)
+  tscale version             the module version and VCS revision this binary was built from
   tscale help [COMMAND]      this help, or a command's flags and examples
 
 Examples:
   tscale report llama-3.1-8b
   tscale report -format yaml -seq 8Ki -batch 4 -dtype fp8 mixtral-8x7b
   tscale report -hf path/to/config.json
+  tscale report -hf - < path/to/config.json
   tscale compare -format markdown llama-3.1-8b mistral-7b
   tscale list
 
@@ -91,9 +94,11 @@ command line, 3 an internal error.
 Run 'tscale help COMMAND' for a command's flags.
 `
 
-// cli is one run of tscale: where it writes, and the files it works on.
+// cli is one run of tscale: what it reads (-hf - reads stdin), where it
+// writes, and the files it works on.
 type cli struct {
 	fs             fileSystem
+	stdin          io.Reader
 	stdout, stderr io.Writer
 }
 
@@ -103,23 +108,28 @@ var commands = map[string]func(c *cli, args []string) error{
 	"report":  (*cli).report,
 	"list":    (*cli).list,
 	"compare": (*cli).compare,
+	"version": (*cli).version,
 }
 
-// run executes the command line args and returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
-	return runWith(osFS{}, args, stdout, stderr)
+// run executes the command line args and returns the exit code. stdin is
+// read only by -hf -; a nil stdin reads as empty.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(osFS{}, args, stdin, stdout, stderr)
 }
 
 // runWith is run on the file system fsys: tests and the fuzz target pass
 // one that fails on purpose or writes only into a temporary folder.
-func runWith(fsys fileSystem, args []string, stdout, stderr io.Writer) (code int) {
+func runWith(fsys fileSystem, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "tscale: internal error: %s\n", oneLine(fmt.Sprint(r)))
 			code = exitInternal
 		}
 	}()
-	c := &cli{fs: fsys, stdout: stdout, stderr: stderr}
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	c := &cli{fs: fsys, stdin: stdin, stdout: stdout, stderr: stderr}
 	return c.exitCode(c.dispatch(args))
 }
 
@@ -136,7 +146,7 @@ func (c *cli) dispatch(args []string) error {
 	default:
 		cmd, ok := commands[name]
 		if !ok {
-			return usagef("", "unknown command %q; the commands are reports, report, list, compare and help", name)
+			return usagef("", "unknown command %q; the commands are reports, report, list, compare, version and help", name)
 		}
 		return cmd(c, args[1:])
 	}
@@ -156,7 +166,7 @@ func (c *cli) help(args []string) error {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare and help", args[0])
+		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare, version and help", args[0])
 	}
 	return cmd(c, []string{"-h"})
 }

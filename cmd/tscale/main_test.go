@@ -65,6 +65,16 @@ func hfFixture(t testing.TB) string {
 	return dir
 }
 
+// gpt2Config is testdata/hf/gpt2.json.
+func gpt2Config(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile("../../testdata/hf/gpt2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
 func TestCommandLine(t *testing.T) {
 	hf := hfFixture(t)
 	const (
@@ -74,6 +84,7 @@ func TestCommandLine(t *testing.T) {
 	tests := []struct {
 		name     string
 		args     []string
+		stdin    string // what the command reads from stdin (-hf -)
 		code     int
 		stdout   string // substring of stdout
 		stderr   string // substring of stderr
@@ -86,7 +97,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "help -h", args: []string{"help", "-h"}, code: exitOK, stdout: "Run 'tscale help COMMAND'"},
 		{name: "help report", args: []string{"help", "report"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
 		{name: "help unknown command", args: []string{"help", "frobnicate"}, code: exitUsage,
-			exactErr: "tscale: help: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
+			exactErr: "tscale: help: unknown command \"frobnicate\"; the commands are reports, report, list, compare, version and help; run 'tscale help' for usage\n"},
 		{name: "help two commands", args: []string{"help", "report", "list"}, code: exitUsage, stderr: "help takes one command name"},
 		{name: "report help", args: []string{"report", "-h"}, code: exitOK, stdout: "Examples:\n  tscale report llama-2-7b"},
 		{name: "report help after a slug", args: []string{"report", "gpt2", "-help"}, code: exitOK, stdout: "Counts (-seq, -batch, -tokens)"},
@@ -155,7 +166,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "no slug", args: []string{"report"}, code: exitUsage, stderr: "exactly one preset slug"},
 		{name: "two slugs", args: []string{"report", "gpt2", "gpt2-xl"}, code: exitUsage, stderr: "exactly one preset slug"},
 		{name: "unknown command", args: []string{"frobnicate"}, code: exitUsage,
-			exactErr: "tscale: unknown command \"frobnicate\"; the commands are reports, report, list, compare and help; run 'tscale help' for usage\n"},
+			exactErr: "tscale: unknown command \"frobnicate\"; the commands are reports, report, list, compare, version and help; run 'tscale help' for usage\n"},
 		{name: "unknown flag", args: []string{"list", "-x"}, code: exitUsage, exactErr: "tscale: list: unknown flag -x; run 'tscale help list' for usage\n"},
 		{name: "unknown report flag", args: []string{"report", "-format", "json", "-sequence", "8", "gpt2"}, code: exitUsage,
 			exactErr: "tscale: report: unknown flag -sequence" + reportUsage},
@@ -194,6 +205,42 @@ func TestCommandLine(t *testing.T) {
 		{name: "report -hf past its positions", args: []string{"report", "-seq", "4k", "-hf", gpt2JSON}, code: exitUsage,
 			stderr: "-seq must not exceed max_position_embeddings (1024)"},
 
+		// -hf -: the config from stdin, bounded like a file, named stdin.
+		{name: "report -hf -", args: []string{"report", "-hf", "-"}, stdin: gpt2Config(t), code: exitOK,
+			stdout: "stdin (gpt2) — stdin\n"},
+		{name: "report -hf - json", args: []string{"report", "-format", "json", "-hf", "-"}, stdin: gpt2Config(t), code: exitOK,
+			stdout: `"slug": "stdin"`, json: true},
+		{name: "report -hf - empty stdin", args: []string{"report", "-hf", "-"}, code: exitFailure,
+			exactErr: "tscale: stdin: malformed JSON: EOF\n"},
+		{name: "report -hf - stray brace", args: []string{"report", "-hf", "-"}, stdin: gpt2Config(t) + "}", code: exitFailure,
+			stderr: "tscale: stdin: malformed JSON: data after the top-level object"},
+		{name: "report -hf - unsupported", args: []string{"report", "-hf", "-"}, stdin: `{"model_type": "bert"}`, code: exitFailure,
+			stderr: `tscale: stdin: unsupported model_type "bert"`},
+		{name: "report -hf - and a slug", args: []string{"report", "-hf", "-", "gpt2"}, stdin: gpt2Config(t), code: exitUsage,
+			stderr: "not both"},
+		{name: "report -hf - past its positions", args: []string{"report", "-seq", "4k", "-hf", "-"}, stdin: gpt2Config(t), code: exitUsage,
+			stderr: "-seq must not exceed max_position_embeddings (1024)"},
+		{name: "compare -hf -", args: []string{"compare", "-format", "csv", "-hf", "-", "gpt2"}, stdin: gpt2Config(t), code: exitOK,
+			stdout: "\ngpt2,GPT-2 (124M),false,1024,124439808,124439808,"},
+		{name: "compare -hf - names its row stdin", args: []string{"compare", "-format", "csv", "-hf", "-"}, stdin: gpt2Config(t), code: exitOK,
+			stdout: "\nstdin,stdin (gpt2),false,1024,124439808,124439808,"},
+		{name: "compare -hf - twice", args: []string{"compare", "-hf", "-", "-hf", "-"}, stdin: gpt2Config(t), code: exitUsage,
+			exactErr: "tscale: compare: -hf - (stdin) may be given once, got 2 times; run 'tscale help compare' for usage\n"},
+		{name: "compare -hf - empty stdin", args: []string{"compare", "-hf", "-", "gpt2"}, code: exitFailure,
+			exactErr: "tscale: stdin: malformed JSON: EOF\n"},
+		{name: "reports -hf -", args: []string{"reports", "-hf", "-", "-out", filepath.Join(t.TempDir(), "o")}, stdin: gpt2Config(t), code: exitUsage,
+			exactErr: "tscale: reports: -hf - (stdin) is one config file, and reports -hf reads a folder; use report -hf - or compare -hf -; " +
+				"run 'tscale help reports' for usage\n"},
+		{name: "report -hf ./- is a file", args: []string{"report", "-hf", "./-"}, code: exitFailure, exactErr: "tscale: ./-: no such file\n"},
+
+		// version.
+		{name: "version", args: []string{"version"}, code: exitOK, stdout: "tscale "},
+		{name: "version help", args: []string{"version", "-h"}, code: exitOK, stdout: "runtime/debug.ReadBuildInfo"},
+		{name: "version argument", args: []string{"version", "x"}, code: exitUsage,
+			exactErr: "tscale: version: version takes no arguments, got [\"x\"]; run 'tscale help version' for usage\n"},
+		{name: "version flag", args: []string{"version", "-short"}, code: exitUsage,
+			exactErr: "tscale: version: unknown flag -short; run 'tscale help version' for usage\n"},
+
 		// compare.
 		{name: "compare text", args: []string{"compare", "gpt2", "mixtral-8x7b"}, code: exitOK,
 			stdout: "12,879,925,248 (12.9 B)"},
@@ -230,7 +277,7 @@ func TestCommandLine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(tt.args, &stdout, &stderr)
+			code := run(tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
 			}
@@ -286,7 +333,7 @@ func TestFailuresPrintNothing(t *testing.T) {
 		{"compare", "-hf", "/dev/zero", "gpt2"},
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := run(args, &stdout, &stderr); code != exitFailure || stdout.Len() > 0 {
+		if code := run(args, nil, &stdout, &stderr); code != exitFailure || stdout.Len() > 0 {
 			t.Errorf("%q: exit %d, stdout %q; want exit 1 and nothing", args, code, stdout.String())
 		}
 	}
@@ -297,10 +344,10 @@ func TestFailuresPrintNothing(t *testing.T) {
 func TestHelpIsCommandHelp(t *testing.T) {
 	for name := range commands {
 		var helpOut, helpErr, flagOut, flagErr bytes.Buffer
-		if code := run([]string{"help", name}, &helpOut, &helpErr); code != exitOK || helpErr.Len() > 0 {
+		if code := run([]string{"help", name}, nil, &helpOut, &helpErr); code != exitOK || helpErr.Len() > 0 {
 			t.Errorf("help %s: exit %d, stderr %q", name, code, helpErr.String())
 		}
-		if code := run([]string{name, "-h"}, &flagOut, &flagErr); code != exitOK || flagErr.Len() > 0 {
+		if code := run([]string{name, "-h"}, nil, &flagOut, &flagErr); code != exitOK || flagErr.Len() > 0 {
 			t.Errorf("%s -h: exit %d, stderr %q", name, code, flagErr.String())
 		}
 		if helpOut.String() != flagOut.String() || !strings.HasPrefix(helpOut.String(), "Usage: tscale "+name) {
@@ -308,8 +355,8 @@ func TestHelpIsCommandHelp(t *testing.T) {
 		}
 	}
 	var a, b, e bytes.Buffer
-	run([]string{"help"}, &a, &e)
-	run([]string{"-h"}, &b, &e)
+	run([]string{"help"}, nil, &a, &e)
+	run([]string{"-h"}, nil, &b, &e)
 	if a.String() != mainUsage || b.String() != mainUsage || e.Len() > 0 {
 		t.Errorf("tscale help and tscale -h should print the main usage")
 	}
@@ -323,7 +370,7 @@ func (panicFS) Stat(string) (fs.FileInfo, error) { panic("boom\nsecond line") }
 // TestInternalError: a panic is recovered and reported in one line, exit 3.
 func TestInternalError(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	code := runWith(panicFS{}, []string{"report", "-hf", "x.json"}, &stdout, &stderr)
+	code := runWith(panicFS{}, []string{"report", "-hf", "x.json"}, nil, &stdout, &stderr)
 	if code != exitInternal {
 		t.Errorf("exit %d, want %d", code, exitInternal)
 	}
@@ -338,14 +385,14 @@ func TestReportsWritesNothingOnError(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"reports", "-out", out, "extra"}, &stdout, &stderr); code != exitUsage {
+	if code := run([]string{"reports", "-out", out, "extra"}, nil, &stdout, &stderr); code != exitUsage {
 		t.Fatalf("exit %d, want %d", code, exitUsage)
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("output folder exists after an error: %v", err)
 	}
 	stdout.Reset()
-	if code := run([]string{"reports", "-out", out}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"reports", "-out", out}, nil, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if !strings.HasPrefix(stdout.String(), "wrote ") {
@@ -366,7 +413,7 @@ func TestReportsFromHFDir(t *testing.T) {
 	hf := hfFixture(t)
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"reports", "-hf", filepath.Join(hf, "good"), "-out", out}, &stdout, &stderr); code != exitOK {
+	if code := run([]string{"reports", "-hf", filepath.Join(hf, "good"), "-out", out}, nil, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if got := snapshot(t, out); len(got) != 4 || got["yaml/small.yaml"] == "" || got["txt/small.txt"] == "" ||
@@ -378,7 +425,7 @@ func TestReportsFromHFDir(t *testing.T) {
 	out2 := filepath.Join(t.TempDir(), "out")
 	stdout.Reset()
 	stderr.Reset()
-	if code := run([]string{"reports", "-hf", mixed, "-out", out2}, &stdout, &stderr); code != exitFailure {
+	if code := run([]string{"reports", "-hf", mixed, "-out", out2}, nil, &stdout, &stderr); code != exitFailure {
 		t.Errorf("exit %d with bad files, want %d", code, exitFailure)
 	}
 	want := "tscale: " + filepath.Join(mixed, "b-bad.json") + ": malformed JSON: unexpected EOF\n" +
@@ -396,7 +443,7 @@ func TestReportsFromHFDir(t *testing.T) {
 
 	stdout.Reset()
 	stderr.Reset()
-	if code := run([]string{"reports", "-keep-going", "-hf", mixed, "-out", out2}, &stdout, &stderr); code != exitFailure {
+	if code := run([]string{"reports", "-keep-going", "-hf", mixed, "-out", out2}, nil, &stdout, &stderr); code != exitFailure {
 		t.Errorf("-keep-going: exit %d with bad files, want %d", code, exitFailure)
 	}
 	if !strings.HasPrefix(stderr.String(), want) ||
@@ -474,7 +521,7 @@ func BenchmarkAllReports(b *testing.B) {
 	var stdout, stderr bytes.Buffer
 	out := b.TempDir()
 	for i := 0; i < b.N; i++ {
-		if code := run([]string{"reports", "-out", out}, &stdout, &stderr); code != exitOK {
+		if code := run([]string{"reports", "-out", out}, nil, &stdout, &stderr); code != exitOK {
 			b.Fatalf("exit %d: %s", code, stderr.String())
 		}
 	}

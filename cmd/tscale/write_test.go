@@ -255,7 +255,7 @@ func TestWriteAllOrNothing(t *testing.T) {
 				fsys = tt.fault
 			}
 			var stdout, stderr bytes.Buffer
-			code := runWith(fsys, []string{"reports", "-hf", good, "-out", out}, &stdout, &stderr)
+			code := runWith(fsys, []string{"reports", "-hf", good, "-out", out}, nil, &stdout, &stderr)
 			after := snapshot(t, root)
 			if tt.stderr == "" {
 				if code != exitOK {

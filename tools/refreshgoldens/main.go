@@ -75,7 +75,7 @@ func readHeadlines() (map[string]map[string]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		h, err := render.Headlines(data)
+		h, err := headlines(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
@@ -109,7 +109,7 @@ func changes(before, after map[string]map[string]string) []string {
 		case !inAfter:
 			lines = append(lines, fmt.Sprintf("%s: removed", slug))
 		default:
-			for _, key := range render.HeadlineKeys {
+			for _, key := range headlineKeys {
 				if b[key] != a[key] {
 					lines = append(lines, fmt.Sprintf("%s %s %s → %s", slug, key, grouped(b[key]), grouped(a[key])))
 				}

@@ -1,4 +1,4 @@
-package render
+package main
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// HeadlineKeys are the numbers of a report that people cite, as dotted
+// headlineKeys are the numbers of a report that people cite, as dotted
 // paths into the YAML document.
-var HeadlineKeys = []string{
+var headlineKeys = []string{
 	"params.total",
 	"params.active",
 	"flops.forward",
@@ -20,15 +20,15 @@ var HeadlineKeys = []string{
 	"memory.activation_elements.total",
 }
 
-// Headlines reads a YAML report back and returns its headline numbers by
+// headlines reads a YAML report back and returns its headline numbers by
 // key, as the exact decimal text the report holds.
-func Headlines(doc []byte) (map[string]string, error) {
+func headlines(doc []byte) (map[string]string, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(doc, &root); err != nil {
 		return nil, fmt.Errorf("read YAML report: %w", err)
 	}
 	out := map[string]string{}
-	for _, key := range HeadlineKeys {
+	for _, key := range headlineKeys {
 		n := &root
 		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 			n = n.Content[0]
