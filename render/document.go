@@ -44,13 +44,87 @@ func NewDocument(m presets.Model, r *scale.Report) Document {
 	return Document{Model: m, Report: r}
 }
 
+// document is the tree YAML and JSON show: the engine's report, section by
+// section in this order, with the words that describe its facts (phrases.go)
+// beside the numbers.
+type document struct {
+	Model        presets.Model         `json:"model"`
+	Config       scale.Config          `json:"config"`
+	Architecture architectureDoc       `json:"architecture"`
+	Workload     scale.WorkloadSummary `json:"workload"`
+	Conventions  []string              `json:"conventions"`
+	Params       scale.Params          `json:"params"`
+	FLOPs        scale.FLOPs           `json:"flops"`
+	Memory       scale.Memory          `json:"memory"`
+	Embedding    stageDoc              `json:"embedding"`
+	Layers       []layerGroupDoc       `json:"layers"`
+	Head         stageDoc              `json:"head"`
+	Inference    scale.Inference       `json:"inference"`
+	CrossChecks  []scale.CrossCheck    `json:"cross_checks"`
+}
+
+type architectureDoc struct {
+	scale.Architecture
+	FFN string `json:"ffn"` // every kind of feed-forward block
+}
+
+type stageDoc struct {
+	scale.Stage
+	Ops []opDoc `json:"ops"`
+}
+
+// layerGroupDoc puts the group's description before its numbers.
+type layerGroupDoc struct {
+	Kind      string `json:"kind"`
+	Count     int64  `json:"count"`
+	Layers    string `json:"layers"`
+	Attention string `json:"attention"`
+	FFN       string `json:"ffn"`
+	scale.LayerGroup
+	Ops []opDoc `json:"ops"`
+}
+
+type opDoc struct {
+	scale.Op
+	Note string `json:"note,omitempty"`
+}
+
+// tree is d as document shows it.
+func (d Document) tree() document {
+	r := d.Report
+	c := r.Config
+	ops := func(lg *scale.LayerGroup, ops []scale.Op) []opDoc {
+		out := make([]opDoc, len(ops))
+		for i, o := range ops {
+			out[i] = opDoc{Op: o, Note: opNote(c, lg, o)}
+		}
+		return out
+	}
+	doc := document{
+		Model: d.Model, Config: c, Architecture: architectureDoc{r.Architecture, modelFFN(r)},
+		Workload: r.Workload, Conventions: r.Conventions, Params: r.Params, FLOPs: r.FLOPs, Memory: r.Memory,
+		Embedding: stageDoc{r.Embedding, ops(nil, r.Embedding.Ops)},
+		Head:      stageDoc{r.Head, ops(nil, r.Head.Ops)},
+		Inference: r.Inference, CrossChecks: r.CrossChecks,
+	}
+	for i := range r.Layers {
+		lg := &r.Layers[i]
+		doc.Layers = append(doc.Layers, layerGroupDoc{
+			Kind: layerKind(*lg), Count: lg.Count, Layers: layerRanges(lg.Ranges),
+			Attention: layerAttention(c, *lg), FFN: layerFFN(c, *lg),
+			LayerGroup: *lg, Ops: ops(lg, lg.Ops),
+		})
+	}
+	return doc
+}
+
 // encodeJSON encodes d as indented JSON with a final newline.
 func encodeJSON(d Document) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(d); err != nil {
+	if err := enc.Encode(d.tree()); err != nil {
 		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
 	return buf.Bytes(), nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"gopkg.in/yaml.v3"
 
 	"tscale/presets"
@@ -130,7 +131,10 @@ func TestYAMLAndJSONCarryTheEngineReport(t *testing.T) {
 				t.Fatal(err)
 			}
 			bigEqual := cmp.Comparer(func(a, b *big.Int) bool { return a.Cmp(b) == 0 })
-			if diff := cmp.Diff(d, back, bigEqual); diff != "" {
+			// A layer group's ranges and MoE flag are shown as words (layers,
+			// kind, ffn), so they do not decode back; every number does.
+			words := cmpopts.IgnoreFields(scale.LayerGroup{}, "Ranges", "MoE")
+			if diff := cmp.Diff(d, back, bigEqual, words); diff != "" {
 				t.Errorf("JSON does not decode back to the report (-engine +decoded):\n%s", diff)
 			}
 		})

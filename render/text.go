@@ -48,11 +48,11 @@ func Text(d Document) []byte {
 			a.AttentionType, c.NumAttentionHeads, c.NumKeyValueHeads, a.GroupSize, c.HeadDim))
 		arch.add("", fmt.Sprintf("query width %s, KV width %s", Grouped(a.QueryWidth), Grouped(a.KVWidth)))
 	}
-	arch.add("attention span", spanDescription(c))
+	arch.add("attention span", modelSpan(c))
 	if c.QKNorm {
 		arch.add("", "RMSNorm on queries and keys per head (QK-norm)")
 	}
-	arch.add("feed-forward", a.FFN)
+	arch.add("feed-forward", modelFFN(r))
 	arch.add("block", blockDescription(c))
 	arch.add("biases", biasDescription(c))
 	arch.add("positions", positionDescription(c))
@@ -101,8 +101,9 @@ func Text(d Document) []byte {
 	section(&b, "Embedding (once)")
 	opTable(&b, r.Embedding.Ops)
 	for i, lg := range r.Layers {
-		section(&b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), lg.Kind, lg.Count, lg.Layers))
-		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", lg.Attention, lg.FFN)
+		section(&b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), layerKind(lg), lg.Count,
+			layerRanges(lg.Ranges)))
+		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", layerAttention(c, lg), layerFFN(c, lg))
 		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
 			Count(lg.Params), Count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
 		fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
@@ -159,22 +160,6 @@ func opTable(b *strings.Builder, ops []scale.Op) {
 		t.add(o.Name, strings.Join(ins, " "), Shape(o.Output), elements, GroupedBig(o.FLOPs), Grouped(o.Params))
 	}
 	t.write(b, "  ")
-}
-
-func spanDescription(c scale.Config) string {
-	local := ""
-	switch {
-	case c.SlidingWindow > 0:
-		local = fmt.Sprintf("sliding window of %s tokens", Grouped(c.SlidingWindow))
-	case c.AttentionChunkSize > 0:
-		local = fmt.Sprintf("chunks of %s tokens", Grouped(c.AttentionChunkSize))
-	default:
-		return "causal over the whole sequence on every layer"
-	}
-	if c.GlobalAttentionInterval == 0 {
-		return local + " on every layer"
-	}
-	return fmt.Sprintf("%s; every %s layer global", local, ordinal(c.GlobalAttentionInterval))
 }
 
 func ordinal(n int64) string {

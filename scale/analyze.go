@@ -3,8 +3,6 @@ package scale
 import (
 	"errors"
 	"math/big"
-	"slices"
-	"strings"
 )
 
 // Analyze validates c and w and computes the Report of running c on w.
@@ -34,17 +32,12 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	r.Head = stage(calc, ob.headOps())
 
 	groups := groupLayers(c.layerSpecs())
-	var ffn []string
 	for _, g := range groups {
 		lg := analyzeLayer(calc, ob, g.spec)
 		lg.Count = int64(len(g.indices))
-		lg.Layers = formatIndices(g.indices)
+		lg.Ranges = layerRanges(g.indices)
 		r.Layers = append(r.Layers, lg)
-		if !slices.Contains(ffn, lg.FFN) {
-			ffn = append(ffn, lg.FFN)
-		}
 	}
-	r.Architecture.FFN = strings.Join(ffn, "; ")
 	totals(calc, r)
 	costs(calc, r, groups)
 	if calc.err != nil {
@@ -91,11 +84,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	if mlpNorm != "" {
 		ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP))
 	}
-	lg := LayerGroup{
-		Kind:      spec.kind(),
-		Attention: spec.attentionDescription(c),
-		FFN:       spec.ffnDescription(c),
-	}
+	lg := LayerGroup{MoE: spec.moe}
 	if spec.moe {
 		moe, routing := ob.moeOps()
 		ops = append(ops, moe...)

@@ -59,8 +59,7 @@ func TestAttentionPairsByBruteForce(t *testing.T) {
 var sameNumbers = cmp.Options{
 	cmpopts.IgnoreFields(Report{}, "Config", "Conventions", "CrossChecks"),
 	cmpopts.IgnoreSliceElements(func(a ActivationMemory) bool { return strings.HasPrefix(a.Convention, "Korthikanti") }),
-	cmpopts.IgnoreFields(LayerGroup{}, "Kind", "Attention", "FFN", "Layers", "SlidingWindow", "AttentionChunkSize"),
-	cmpopts.IgnoreFields(Op{}, "Note"),
+	cmpopts.IgnoreFields(LayerGroup{}, "Ranges", "MoE", "SlidingWindow", "AttentionChunkSize"),
 	bigComparer,
 }
 
@@ -85,7 +84,7 @@ func TestWindowAtLeastSeqIsGlobal(t *testing.T) {
 			}
 			for _, lg := range r.Layers {
 				if diff := cmp.Diff(global.Layers[0], lg, sameNumbers, cmpopts.IgnoreFields(LayerGroup{}, "Count")); diff != "" {
-					t.Errorf("layers %s differ from the global layer:\n%s", lg.Layers, diff)
+					t.Errorf("layers %v differ from the global layer:\n%s", lg.Ranges, diff)
 				}
 			}
 		}
@@ -100,7 +99,8 @@ func TestSlidingWindowCapsAttention(t *testing.T) {
 	c.SlidingWindow, c.GlobalAttentionInterval = 8, 2 // layers 0 and 2 windowed
 	w := Workload{BatchSize: 3, SeqLen: 20, DType: BF16}
 	r := mustAnalyze(t, c, w)
-	if len(r.Layers) != 2 || r.Layers[0].Layers != "0, 2" || r.Layers[1].Layers != "1, 3" {
+	if len(r.Layers) != 2 || !cmp.Equal(r.Layers[0].Ranges, []LayerRange{{0, 0, 1}, {2, 2, 1}}) ||
+		!cmp.Equal(r.Layers[1].Ranges, []LayerRange{{1, 1, 1}, {3, 3, 1}}) {
 		t.Fatalf("layer groups %v", r.Layers)
 	}
 	local, global := r.Layers[0], r.Layers[1]
@@ -168,13 +168,17 @@ func TestInterleavedMoE(t *testing.T) {
 	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.MoELayerInterval = 4, 1, 8, 2
 	c.FirstKDenseReplace = 2
 	r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: 8, DType: BF16})
-	got := map[string]string{}
-	for _, lg := range r.Layers {
-		got[lg.Layers] = lg.Kind
+	type group struct {
+		Ranges []LayerRange
+		MoE    bool
 	}
-	want := map[string]string{
-		"0-2, 4": "decoder layer, global attention, dense MLP",
-		"3, 5":   "decoder layer, global attention, MoE",
+	var got []group
+	for _, lg := range r.Layers {
+		got = append(got, group{lg.Ranges, lg.MoE})
+	}
+	want := []group{
+		{[]LayerRange{{0, 2, 1}, {4, 4, 1}}, false},
+		{[]LayerRange{{3, 3, 1}, {5, 5, 1}}, true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("layer kinds (-want +got):\n%s", diff)

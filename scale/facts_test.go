@@ -3,6 +3,8 @@ package scale
 import (
 	"math/big"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // llamaStyle is a bias-free pre-norm decoder with RMSNorm, RoPE, a gated
@@ -180,19 +182,19 @@ func TestKVCachePublished(t *testing.T) {
 	}
 }
 
-func TestFormatIndices(t *testing.T) {
+func TestLayerRanges(t *testing.T) {
 	for _, tt := range []struct {
 		idx  []int64
-		want string
+		want []LayerRange
 	}{
-		{[]int64{0, 1, 2, 3}, "0-3"},
-		{[]int64{0, 2, 4, 6}, "0-6 step 2"},
-		{[]int64{0, 1, 2, 5, 7, 8}, "0-2, 5, 7-8"},
-		{[]int64{3}, "3"},
-		{[]int64{1, 3}, "1, 3"},
+		{[]int64{0, 1, 2, 3}, []LayerRange{{0, 3, 1}}},
+		{[]int64{0, 2, 4, 6}, []LayerRange{{0, 6, 2}}},
+		{[]int64{0, 1, 2, 5, 7, 8}, []LayerRange{{0, 2, 1}, {5, 5, 1}, {7, 8, 1}}},
+		{[]int64{3}, []LayerRange{{3, 3, 1}}},
+		{[]int64{1, 3}, []LayerRange{{1, 1, 1}, {3, 3, 1}}},
 	} {
-		if got := formatIndices(tt.idx); got != tt.want {
-			t.Errorf("formatIndices(%v) = %q, want %q", tt.idx, got, tt.want)
+		if got := layerRanges(tt.idx); !cmp.Equal(got, tt.want) {
+			t.Errorf("layerRanges(%v) = %v, want %v", tt.idx, got, tt.want)
 		}
 	}
 }

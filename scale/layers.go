@@ -1,10 +1,6 @@
 package scale
 
-import (
-	"fmt"
-	"math/big"
-	"strings"
-)
+import "math/big"
 
 // layerSpec is what distinguishes one decoder layer from another. Layers
 // with equal specs are reported as one group.
@@ -101,59 +97,6 @@ func (sp span) keys(k int64) int64 {
 	}
 }
 
-// phrase names the layer's attention span: "global", "sliding window of
-// 4096 tokens" or "chunk of 8192 tokens".
-func (l layerSpec) phrase() string {
-	switch {
-	case l.window > 0:
-		return fmt.Sprintf("sliding window of %d tokens", l.window)
-	case l.chunk > 0:
-		return fmt.Sprintf("chunk of %d tokens", l.chunk)
-	}
-	return "global"
-}
-
-func (l layerSpec) attentionDescription(c Config) string {
-	kind := l.phrase()
-	if c.IsMLA() {
-		return "causal, " + kind + ", multi-head latent attention"
-	}
-	return "causal, " + kind
-}
-
-func (l layerSpec) ffnDescription(c Config) string {
-	if l.moe {
-		s := fmt.Sprintf("MoE: %d experts, top-%d, %s MLP (%s) %d wide", c.NumLocalExperts, c.NumExpertsPerTok,
-			c.MLP, c.HiddenAct, c.MoEIntermediateSize)
-		switch {
-		case c.NumSharedExperts == 1:
-			s += fmt.Sprintf(", 1 shared expert %d wide", c.SharedExpertIntermediateSize)
-		case c.SharedExpertIntermediateSize > 0:
-			s += fmt.Sprintf(", %d shared experts %d wide in all", c.NumSharedExperts, c.SharedExpertIntermediateSize)
-		}
-		return s
-	}
-	return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)
-}
-
-func (l layerSpec) kind() string {
-	var parts []string
-	switch {
-	case l.window > 0:
-		parts = append(parts, "sliding-window attention")
-	case l.chunk > 0:
-		parts = append(parts, "chunked attention")
-	default:
-		parts = append(parts, "global attention")
-	}
-	if l.moe {
-		parts = append(parts, "MoE")
-	} else {
-		parts = append(parts, "dense MLP")
-	}
-	return "decoder layer, " + strings.Join(parts, ", ")
-}
-
 // layerGroup is the layers of one spec.
 type layerGroup struct {
 	spec    layerSpec
@@ -176,12 +119,10 @@ func groupLayers(specs []layerSpec) []layerGroup {
 	return groups
 }
 
-// formatIndices writes sorted layer indices compactly: "0-31", "0-40 step 2"
-// or "0-2, 5, 7-9".
-func formatIndices(idx []int64) string {
-	if len(idx) == 0 {
-		return ""
-	}
+// layerRanges describes sorted layer indices compactly: one range with a
+// step when they form a progression of three or more with a step above 1,
+// else runs of consecutive indices.
+func layerRanges(idx []int64) []LayerRange {
 	if len(idx) > 2 {
 		step := idx[1] - idx[0]
 		progression := step > 1
@@ -189,21 +130,17 @@ func formatIndices(idx []int64) string {
 			progression = idx[i]-idx[i-1] == step
 		}
 		if progression {
-			return fmt.Sprintf("%d-%d step %d", idx[0], idx[len(idx)-1], step)
+			return []LayerRange{{First: idx[0], Last: idx[len(idx)-1], Step: step}}
 		}
 	}
-	var parts []string
+	var ranges []LayerRange
 	for i := 0; i < len(idx); {
 		j := i
 		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
 			j++
 		}
-		if j == i {
-			parts = append(parts, fmt.Sprint(idx[i]))
-		} else {
-			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
-		}
+		ranges = append(ranges, LayerRange{First: idx[i], Last: idx[j], Step: 1})
 		i = j + 1
 	}
-	return strings.Join(parts, ", ")
+	return ranges
 }

@@ -1,7 +1,6 @@
 package scale
 
 import (
-	"fmt"
 	"math/big"
 )
 
@@ -104,14 +103,12 @@ func (ob *opBuilder) embeddingOps() []Op {
 		Name: "embed_tokens", Block: BlockEmbedding, Kind: KindGather,
 		Inputs: [][]int64{ids}, Output: ob.hidden(),
 		Params: ob.calc.mul("embed_tokens params", c.VocabSize, c.HiddenSize),
-		Note:   "row lookup: 0 FLOPs",
 	}, nil)}
 	if c.PositionEmbedding == PositionLearned {
 		ops = append(ops, ob.op(Op{
 			Name: "embed_positions", Block: BlockEmbedding, Kind: KindGather,
 			Inputs: [][]int64{ids, ob.hidden()}, Output: ob.hidden(),
 			Params: ob.calc.mul("embed_positions params", c.MaxPositionEmbeddings, c.HiddenSize),
-			Note:   "learned position rows added to the token embeddings",
 		}, nil))
 	}
 	return ops
@@ -127,7 +124,6 @@ func (ob *opBuilder) headOps() []Op {
 			head.Params = c.VocabSize
 		}
 		head.ActiveParams = head.Params
-		head.Note = "weight tied to embed_tokens (counted there)"
 	}
 	return []Op{ob.hiddenNorm("final_norm", BlockHead), head}
 }
@@ -152,27 +148,17 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 		ops = append(ops, ob.gqaProjections()...)
 	}
 	pairs := spec.pairs(s)
-	span := "causal pairs s(s+1)/2"
-	if spec.window > 0 || spec.chunk > 0 {
-		span = "causal pairs within a " + spec.phrase()
-	}
-	groupNote := ""
-	if K != H {
-		groupNote = fmt.Sprintf("; each KV head serves %d query heads", c.GroupSize())
-	}
 	vWidth := ob.calc.mul("attention output width", H, vDim)
 	ops = append(ops,
 		ob.op(Op{Name: "scores", Block: BlockAttention, Kind: KindScores,
 			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
 			MACs: scaledBy(pairs, b, H, qkDim),
-			Note: "Q·Kᵀ over " + span + groupNote,
 		}, scaledBy(ob.pairsFull, b, H, qkDim)),
 		ob.op(Op{Name: "softmax", Block: BlockAttention, Kind: KindSoftmax,
 			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, nil),
 		ob.op(Op{Name: "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
 			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
 			MACs: scaledBy(pairs, b, H, vDim),
-			Note: "softmax weights · V over " + span,
 		}, scaledBy(ob.pairsFull, b, H, vDim)),
 		ob.op(Op{Name: "merge_heads", Block: BlockAttention, Kind: KindView,
 			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
@@ -242,14 +228,12 @@ func (ob *opBuilder) mlaProjections() []Op {
 		ops = append(ops, ob.linear("q_proj", BlockAttention, rows, h, qWidth, false))
 	}
 	kvA := ob.linear("kv_a_proj_with_mqa", BlockAttention, rows, h, ob.calc.add("kv_a_proj_with_mqa width", c.KVLoraRank, c.QKRopeHeadDim), false)
-	kvA.Note = "the latent and the shared rotary key: what the KV cache holds"
 	ops = append(ops, kvA,
 		ob.norm("kv_a_layernorm", BlockAttention, shape(rows, c.KVLoraRank), c.KVLoraRank, RMSNorm),
 		ob.linear("kv_b_proj", BlockAttention, rows, c.KVLoraRank, kvUp, false),
 		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, qk}),
 		ob.op(Op{Name: "k_heads", Block: BlockAttention, Kind: KindConcat,
-			Inputs: [][]int64{{b, s, kvUp}, {b, s, c.QKRopeHeadDim}}, Output: []int64{b, H, s, qk},
-			Note: "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"}, nil),
+			Inputs: [][]int64{{b, s, kvUp}, {b, s, c.QKRopeHeadDim}}, Output: []int64{b, H, s, qk}}, nil),
 		ob.view("v_heads", []int64{b, s, kvUp}, []int64{b, H, s, c.VHeadDim}),
 	)
 	return ops
@@ -272,10 +256,7 @@ func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
 	}
 	ops = append(ops, ob.linear(prefix+"up_proj", BlockMLP, rows, h, f, c.MLPBias))
 	act := Op{Name: prefix + "act", Block: BlockMLP, Kind: KindActivation,
-		Inputs: actInputs, Output: shape(rows, f), Note: c.HiddenAct}
-	if c.MLP == MLPGated {
-		act.Note = fmt.Sprintf("%s(gate) · up", c.HiddenAct)
-	}
+		Inputs: actInputs, Output: shape(rows, f)}
 	ops = append(ops, ob.op(act, nil))
 	ops = append(ops, ob.linear(prefix+"down_proj", BlockMLP, rows, f, h, c.MLPBias))
 	return ops
@@ -296,17 +277,11 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
 	}
 	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, c.RouterBias)}
-	ops[0].Note = fmt.Sprintf("scores %d experts; top-%d chosen per token", E, k)
-	if c.RouterBias {
-		ops[0].Note += "; per-expert bias (e_score_correction_bias) used in selection"
-	}
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
 		if c.SharedExpertGate {
-			gate := ob.linear("shared_expert_gate", BlockMLP, rows, h, 1, false)
-			gate.Note = "sigmoid gate on the shared experts' output"
-			ops = append(ops, gate)
+			ops = append(ops, ob.linear("shared_expert_gate", BlockMLP, rows, h, 1, false))
 		}
 		combineInputs = append(combineInputs, ob.hidden())
 	}
@@ -315,12 +290,10 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 			perExpert := o.Params
 			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)
 			o.ActiveParams = ob.calc.mul(o.Name+" active params", k, perExpert)
-			o.Note = fmt.Sprintf("%d experts; %s token slots, %s per expert on average", E, slots, routing.SlotsPerExpert)
 		}
 		ops = append(ops, o)
 	}
 	ops = append(ops, ob.op(Op{Name: "combine", Block: BlockMLP, Kind: KindCombine,
-		Inputs: combineInputs, Output: ob.hidden(),
-		Note: "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"}, nil))
+		Inputs: combineInputs, Output: ob.hidden()}, nil))
 	return ops, routing
 }

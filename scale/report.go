@@ -30,7 +30,6 @@ type Architecture struct {
 	GroupSize     int64  `json:"group_size"`     // query heads per KV head
 	QueryWidth    int64  `json:"query_width"`    // num_attention_heads × head_dim
 	KVWidth       int64  `json:"kv_width"`       // num_key_value_heads × head_dim
-	FFN           string `json:"ffn"`            // e.g. "gated MLP (silu), 14336 wide"
 }
 
 // WorkloadSummary is the Workload with the number of tokens it processes.
@@ -217,11 +216,11 @@ type Stage struct {
 // LayerGroup is one kind of decoder layer and how many layers are of it.
 // Every per-layer number is for one layer of the group.
 type LayerGroup struct {
-	Kind      string `json:"kind"`
-	Count     int64  `json:"count"`
-	Layers    string `json:"layers"`    // the layer indices, e.g. "0-31"
-	Attention string `json:"attention"` // e.g. "causal, global"
-	FFN       string `json:"ffn"`
+	Count int64 `json:"count"`
+	// Ranges are the layer indices of the group, in order.
+	Ranges []LayerRange `json:"-"`
+	// MoE: the layers have experts instead of a dense MLP.
+	MoE bool `json:"-"`
 	// SlidingWindow and AttentionChunkSize are the layer's attention span
 	// (0: the whole causal prefix).
 	SlidingWindow      int64 `json:"sliding_window"`
@@ -239,6 +238,11 @@ type LayerGroup struct {
 	KVCacheTokens int64    `json:"kv_cache_tokens"`
 	Routing       *Routing `json:"routing,omitempty"`
 	Ops           []Op     `json:"ops"`
+}
+
+// LayerRange is the layer indices First, First+Step, …, Last.
+type LayerRange struct {
+	First, Last, Step int64
 }
 
 // LayerFLOPs are the FLOPs of one layer over the workload.
@@ -289,9 +293,8 @@ type Op struct {
 	FLOPs      *big.Int `json:"flops"`
 	FLOPsDense *big.Int `json:"flops_dense"`
 	// Params are the weights the op owns; ActiveParams those one token uses.
-	Params       int64  `json:"params"`
-	ActiveParams int64  `json:"active_params"`
-	Note         string `json:"note,omitempty"`
+	Params       int64 `json:"params"`
+	ActiveParams int64 `json:"active_params"`
 }
 
 // Block is the part of the model an op belongs to.

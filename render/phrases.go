@@ -1,0 +1,170 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"tscale/scale"
+)
+
+// Every phrase that describes a fact of a report is built here, once, from
+// the typed facts the engine reports.
+
+// spanPhrase names a layer's attention span: "global", "sliding window of
+// 4,096 tokens" or "chunk of 8,192 tokens".
+func spanPhrase(window, chunk int64) string {
+	switch {
+	case window > 0:
+		return fmt.Sprintf("sliding window of %s tokens", Grouped(window))
+	case chunk > 0:
+		return fmt.Sprintf("chunk of %s tokens", Grouped(chunk))
+	}
+	return "global"
+}
+
+// modelSpan describes the attention span of the whole model: "causal over
+// the whole sequence on every layer", "sliding window of 4,096 tokens on
+// every layer" or "chunk of 8,192 tokens; every 4th layer global".
+func modelSpan(c scale.Config) string {
+	if c.SlidingWindow == 0 && c.AttentionChunkSize == 0 {
+		return "causal over the whole sequence on every layer"
+	}
+	local := spanPhrase(c.SlidingWindow, c.AttentionChunkSize)
+	if c.GlobalAttentionInterval == 0 {
+		return local + " on every layer"
+	}
+	return fmt.Sprintf("%s; every %s layer global", local, ordinal(c.GlobalAttentionInterval))
+}
+
+// layerKind names a layer group: "decoder layer, sliding-window attention,
+// dense MLP".
+func layerKind(lg scale.LayerGroup) string {
+	attention := "global attention"
+	switch {
+	case lg.SlidingWindow > 0:
+		attention = "sliding-window attention"
+	case lg.AttentionChunkSize > 0:
+		attention = "chunked attention"
+	}
+	ffn := "dense MLP"
+	if lg.MoE {
+		ffn = "MoE"
+	}
+	return "decoder layer, " + attention + ", " + ffn
+}
+
+// layerAttention describes a layer group's attention: "causal, global" or
+// "causal, chunk of 8,192 tokens, multi-head latent attention".
+func layerAttention(c scale.Config, lg scale.LayerGroup) string {
+	s := "causal, " + spanPhrase(lg.SlidingWindow, lg.AttentionChunkSize)
+	if c.IsMLA() {
+		s += ", multi-head latent attention"
+	}
+	return s
+}
+
+// layerFFN describes a layer group's feed-forward block: "dense gated MLP
+// (silu), 14336 wide" or "MoE: 8 experts, top-2, gated MLP (silu) 14336 wide".
+func layerFFN(c scale.Config, lg scale.LayerGroup) string {
+	if !lg.MoE {
+		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)
+	}
+	s := fmt.Sprintf("MoE: %d experts, top-%d, %s MLP (%s) %d wide", c.NumLocalExperts, c.NumExpertsPerTok,
+		c.MLP, c.HiddenAct, c.MoEIntermediateSize)
+	switch {
+	case c.NumSharedExperts == 1:
+		s += fmt.Sprintf(", 1 shared expert %d wide", c.SharedExpertIntermediateSize)
+	case c.SharedExpertIntermediateSize > 0:
+		s += fmt.Sprintf(", %d shared experts %d wide in all", c.NumSharedExperts, c.SharedExpertIntermediateSize)
+	}
+	return s
+}
+
+// modelFFN describes every kind of feed-forward block of the model, in layer
+// order, joined by "; ".
+func modelFFN(r *scale.Report) string {
+	var kinds []string
+	for _, lg := range r.Layers {
+		if s := layerFFN(r.Config, lg); !contains(kinds, s) {
+			kinds = append(kinds, s)
+		}
+	}
+	return strings.Join(kinds, "; ")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// layerRanges writes layer indices compactly: "0-31", "0-40 step 2" or
+// "0-2, 5, 7-9".
+func layerRanges(ranges []scale.LayerRange) string {
+	parts := make([]string, len(ranges))
+	for i, r := range ranges {
+		switch {
+		case r.First == r.Last:
+			parts[i] = fmt.Sprint(r.First)
+		case r.Step == 1:
+			parts[i] = fmt.Sprintf("%d-%d", r.First, r.Last)
+		default:
+			parts[i] = fmt.Sprintf("%d-%d step %d", r.First, r.Last, r.Step)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// opNote says what an op does where its name and kind do not: lg is the
+// layer group it belongs to (nil for the embedding and the head).
+func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
+	pairs := func() string {
+		if lg.SlidingWindow > 0 || lg.AttentionChunkSize > 0 {
+			return "causal pairs within a " + spanPhrase(lg.SlidingWindow, lg.AttentionChunkSize)
+		}
+		return "causal pairs s(s+1)/2"
+	}
+	switch {
+	case o.Name == "embed_tokens":
+		return "row lookup: 0 FLOPs"
+	case o.Name == "embed_positions":
+		return "learned position rows added to the token embeddings"
+	case o.Name == "lm_head" && c.TieWordEmbeddings:
+		return "weight tied to embed_tokens (counted there)"
+	case lg == nil:
+		return ""
+	case o.Kind == scale.KindScores:
+		s := "Q·Kᵀ over " + pairs()
+		if c.NumKeyValueHeads != c.NumAttentionHeads {
+			s += fmt.Sprintf("; each KV head serves %d query heads", c.GroupSize())
+		}
+		return s
+	case o.Kind == scale.KindWeightedValues:
+		return "softmax weights · V over " + pairs()
+	case o.Name == "kv_a_proj_with_mqa":
+		return "the latent and the shared rotary key: what the KV cache holds"
+	case o.Kind == scale.KindConcat && o.Name == "k_heads":
+		return "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"
+	case o.Kind == scale.KindActivation && c.MLP == scale.MLPGated:
+		return fmt.Sprintf("%s(gate) · up", c.HiddenAct)
+	case o.Kind == scale.KindActivation:
+		return c.HiddenAct
+	case o.Name == "router":
+		s := fmt.Sprintf("scores %d experts; top-%d chosen per token", c.NumLocalExperts, c.NumExpertsPerTok)
+		if c.RouterBias {
+			s += "; per-expert bias (e_score_correction_bias) used in selection"
+		}
+		return s
+	case o.Name == "shared_expert_gate":
+		return "sigmoid gate on the shared experts' output"
+	case o.Kind == scale.KindLinear && strings.HasPrefix(o.Name, "experts.") && lg.Routing != nil:
+		rt := lg.Routing
+		return fmt.Sprintf("%d experts; %s token slots, %s per expert on average", rt.NumExperts, rt.TokenSlots, rt.SlotsPerExpert)
+	case o.Kind == scale.KindCombine:
+		return "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"
+	}
+	return ""
+}
