@@ -159,7 +159,7 @@ func slugFromPath(path string) string {
 		base = filepath.Base(filepath.Dir(path))
 	}
 	slug := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(base), "-"), "-.")
-	if !ValidSlug(slug) {
+	if !validSlug(slug) {
 		return "hf-config"
 	}
 	return slug

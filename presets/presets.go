@@ -5,6 +5,7 @@
 package presets
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -94,15 +95,15 @@ func Lookup(slug string) (Preset, error) {
 		}
 	}
 	msg := fmt.Sprintf("unknown preset %q", slug)
-	if near := Nearest(slug, 3); len(near) > 0 {
+	if near := nearest(slug, 3); len(near) > 0 {
 		msg += "; did you mean " + strings.Join(near, ", ") + "?"
 	}
-	return Preset{}, fmt.Errorf("%s (tscale list shows them all)", msg)
+	return Preset{}, errors.New(msg)
 }
 
-// Nearest returns up to n known slugs closest to s by edit distance, with
+// nearest returns up to n known slugs closest to s by edit distance, with
 // slugs that contain s (or that s contains) first.
-func Nearest(s string, n int) []string {
+func nearest(s string, n int) []string {
 	type cand struct {
 		slug string
 		dist int
@@ -151,8 +152,8 @@ func editDistance(a, b string) int {
 // digits and dots joined by hyphens.
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.]*(-[a-z0-9.]+)*$`)
 
-// ValidSlug reports whether s is a well-formed slug.
-func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
+// validSlug reports whether s is a well-formed slug.
+func validSlug(s string) bool { return slugPattern.MatchString(s) }
 
 // MaxConfigBytes is the largest config.json FromHFConfig reads (16 MiB);
 // callers reading a file should stop after MaxConfigBytes+1 bytes.

@@ -135,7 +135,7 @@ func TestGPT3TableD1(t *testing.T) {
 func TestPresetsAreWellFormed(t *testing.T) {
 	seen := map[string]bool{}
 	for _, p := range All() {
-		if !ValidSlug(p.Slug) {
+		if !validSlug(p.Slug) {
 			t.Errorf("slug %q is not well-formed", p.Slug)
 		}
 		if seen[p.Slug] {

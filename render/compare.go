@@ -127,10 +127,10 @@ func compareFootnote(rows []compareRow) (string, error) {
 	case atContext:
 		seq = "the model's context"
 	case sameSeq:
-		seq = Grouped(rows[0].seqLen) + " tokens"
+		seq = grouped(rows[0].seqLen) + " tokens"
 	default:
 		return "", fmt.Errorf("compare: the reports average FLOPs per token over different sequence lengths (%s); "+
-			"give every model its own context or one common length", describeRows(rows, func(r compareRow) string { return Grouped(r.seqLen) }))
+			"give every model its own context or one common length", describeRows(rows, func(r compareRow) string { return grouped(r.seqLen) }))
 	}
 	if !sameKV {
 		return "", fmt.Errorf("compare: the reports keep their KV caches in different dtypes (%s); give every model one",
@@ -155,12 +155,12 @@ func compareCells(r compareRow, short bool) []string {
 	if r.model.Estimate {
 		name += " (estimate)"
 	}
-	count, bytes := Count, Bytes
+	countCell, bytesCell := count, byteCount
 	if !short {
-		count = func(n int64) string { return Grouped(n) }
-		bytes = func(n int64) string { return Grouped(n) + " B" }
+		countCell = grouped
+		bytesCell = func(n int64) string { return grouped(n) + " B" }
 	}
-	return []string{name, Grouped(r.context), count(r.paramsTotal), count(r.paramsActive),
-		Fraction(r.forwardPerToken), Fraction(r.trainingPerToken), bytes(r.kvBytesPerToken),
-		bytes(r.weightsBF16Bytes), bytes(r.trainingStateBytes)}
+	return []string{name, grouped(r.context), countCell(r.paramsTotal), countCell(r.paramsActive),
+		fraction(r.forwardPerToken), fraction(r.trainingPerToken), bytesCell(r.kvBytesPerToken),
+		bytesCell(r.weightsBF16Bytes), bytesCell(r.trainingStateBytes)}
 }

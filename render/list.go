@@ -14,7 +14,7 @@ func WriteList(w io.Writer, docs []Document) error {
 		if d.Model.Estimate {
 			mark = "estimate"
 		}
-		t.add(d.Model.Slug, d.Model.Name, Grouped(d.Params.Total), HumanCount(d.Params.Total), Grouped(d.Config.MaxPositionEmbeddings), mark)
+		t.add(d.Model.Slug, d.Model.Name, grouped(d.Params.Total), humanCount(d.Params.Total), grouped(d.Config.MaxPositionEmbeddings), mark)
 	}
 	var b strings.Builder
 	t.write(&b, "")

@@ -15,9 +15,9 @@ import (
 func spanPhrase(window, chunk int64) string {
 	switch {
 	case window > 0:
-		return fmt.Sprintf("sliding window of %s tokens", Grouped(window))
+		return fmt.Sprintf("sliding window of %s tokens", grouped(window))
 	case chunk > 0:
-		return fmt.Sprintf("chunk of %s tokens", Grouped(chunk))
+		return fmt.Sprintf("chunk of %s tokens", grouped(chunk))
 	}
 	return "global"
 }

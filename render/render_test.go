@@ -159,22 +159,22 @@ func TestYAMLIntegersStayIntegers(t *testing.T) {
 
 func TestUnits(t *testing.T) {
 	for _, tt := range []struct{ got, want string }{
-		{Count(6738415616), "6,738,415,616 (6.74 B)"},
-		{Count(999), "999"},
-		{Count(124439808), "124,439,808 (124 M)"},
-		{Count(999_999_999), "999,999,999 (1.00 B)"},
-		{Bytes(14495514624), "14,495,514,624 B (13.5 GiB)"},
-		{Bytes(524288), "524,288 B (512 KiB)"},
-		{Bytes(1023), "1,023 B"},
-		{FLOPs(big.NewInt(58524298117120)), "58,524,298,117,120 (58.5 TFLOP)"},
-		{FLOPs(big.NewInt(12)), "12 (12 FLOP)"},
-		{HumanFLOPs(new(big.Int).Lsh(big.NewInt(1), 80)), "1.21 YFLOP"},
-		{HumanFLOPs(new(big.Int).Lsh(big.NewInt(1), 90)), "1238 YFLOP"}, // past the last prefix
-		{Grouped(-1234567), "-1,234,567"},
-		{CountBig(new(big.Int).Lsh(big.NewInt(1), 64)), "18,446,744,073,709,551,616 (18447 Q)"},
-		{BytesBig(new(big.Int).Lsh(big.NewInt(1), 70)), "1,180,591,620,717,411,303,424 B (1024 EiB)"},
+		{count(6738415616), "6,738,415,616 (6.74 B)"},
+		{count(999), "999"},
+		{count(124439808), "124,439,808 (124 M)"},
+		{count(999_999_999), "999,999,999 (1.00 B)"},
+		{byteCount(14495514624), "14,495,514,624 B (13.5 GiB)"},
+		{byteCount(524288), "524,288 B (512 KiB)"},
+		{byteCount(1023), "1,023 B"},
+		{flops(big.NewInt(58524298117120)), "58,524,298,117,120 (58.5 TFLOP)"},
+		{flops(big.NewInt(12)), "12 (12 FLOP)"},
+		{humanFLOPs(new(big.Int).Lsh(big.NewInt(1), 80)), "1.21 YFLOP"},
+		{humanFLOPs(new(big.Int).Lsh(big.NewInt(1), 90)), "1238 YFLOP"}, // past the last prefix
+		{grouped(-1234567), "-1,234,567"},
+		{countBig(new(big.Int).Lsh(big.NewInt(1), 64)), "18,446,744,073,709,551,616 (18447 Q)"},
+		{bytesBig(new(big.Int).Lsh(big.NewInt(1), 70)), "1,180,591,620,717,411,303,424 B (1024 EiB)"},
 		{GroupedBig(new(big.Int).Lsh(big.NewInt(1), 64)), "18,446,744,073,709,551,616"},
-		{Shape([]int64{1, 4096, 4096}), "[1, 4096, 4096]"},
+		{shapeOf([]int64{1, 4096, 4096}), "[1, 4096, 4096]"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
@@ -204,8 +204,8 @@ func TestTextTableIsAligned(t *testing.T) {
 func TestFraction(t *testing.T) {
 	for in, want := range map[*big.Rat]string{big.NewRat(12345, 1): "12,345", big.NewRat(24691, 2): "12,345 1/2",
 		big.NewRat(7, 3): "2 1/3", big.NewRat(0, 1): "0"} {
-		if got := Fraction((*scale.Fraction)(in)); got != want {
-			t.Errorf("Fraction(%v) = %q, want %q", in, got, want)
+		if got := fraction((*scale.Fraction)(in)); got != want {
+			t.Errorf("fraction(%v) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"tscale/scale"
 )
 
-// Text writes d as a report for people: exact integers with thousands
+// textReport writes d as a report for people: exact integers with thousands
 // separators and a short form in one unit system per kind of quantity.
-func Text(d Document) []byte {
+func textReport(d Document) []byte {
 	r := d.Report
 	c := r.Config
 	var b strings.Builder
@@ -25,17 +25,17 @@ func Text(d Document) []byte {
 	w := r.Workload
 	section(&b, "Workload")
 	fmt.Fprintf(&b, "  batch %s × sequence %s = %s tokens; weights and activations in %s, KV cache in %s\n",
-		Grouped(w.BatchSize), Grouped(w.SeqLen), GroupedBig(w.Tokens), w.DType, w.KVDType)
+		grouped(w.BatchSize), grouped(w.SeqLen), GroupedBig(w.Tokens), w.DType, w.KVDType)
 	if w.TrainingTokens > 0 {
-		fmt.Fprintf(&b, "  training run of %s tokens\n", Count(w.TrainingTokens))
+		fmt.Fprintf(&b, "  training run of %s tokens\n", count(w.TrainingTokens))
 	}
 
 	section(&b, "Architecture")
 	arch := newTable(nil)
 	a := r.Architecture
 	arch.add("family", d.Model.Family)
-	arch.add("hidden size", Grouped(c.HiddenSize))
-	arch.add("layers", Grouped(c.NumHiddenLayers))
+	arch.add("hidden size", grouped(c.HiddenSize))
+	arch.add("layers", grouped(c.NumHiddenLayers))
 	if c.IsMLA() {
 		q := "one q_proj"
 		if c.QLoraRank > 0 {
@@ -46,7 +46,7 @@ func Text(d Document) []byte {
 	} else {
 		arch.add("attention", fmt.Sprintf("%s: %d query heads, %d KV heads (group size %d), head_dim %d",
 			a.AttentionType, c.NumAttentionHeads, c.NumKeyValueHeads, a.GroupSize, c.HeadDim))
-		arch.add("", fmt.Sprintf("query width %s, KV width %s", Grouped(a.QueryWidth), Grouped(a.KVWidth)))
+		arch.add("", fmt.Sprintf("query width %s, KV width %s", grouped(a.QueryWidth), grouped(a.KVWidth)))
 	}
 	arch.add("attention span", modelSpan(c))
 	if c.QKNorm {
@@ -57,42 +57,42 @@ func Text(d Document) []byte {
 	arch.add("biases", biasDescription(c))
 	arch.add("positions", positionDescription(c))
 	arch.add("vocabulary", vocabDescription(c))
-	arch.add("context", Grouped(c.MaxPositionEmbeddings)+" (max_position_embeddings)")
+	arch.add("context", grouped(c.MaxPositionEmbeddings)+" (max_position_embeddings)")
 	arch.write(&b, "  ")
 
 	p := r.Params
 	section(&b, "Parameters")
 	params := newTable(nil)
-	params.add("total", Count(p.Total))
-	params.add("active per token", Count(p.Active))
-	params.add("embedding", Count(p.Embedding))
-	params.add("non-embedding", Count(p.NonEmbedding))
+	params.add("total", count(p.Total))
+	params.add("active per token", count(p.Active))
+	params.add("embedding", count(p.Embedding))
+	params.add("non-embedding", count(p.NonEmbedding))
 	params.write(&b, "  ")
 
 	f := r.FLOPs
 	section(&b, "Compute: one forward pass over the workload (matmul FLOPs, 2 per multiply-accumulate)")
 	comp := newTable([]string{"", "causal (forward)", "dense, all s² pairs (forward_dense)"}, 1, 2)
-	comp.add("attention projections", FLOPs(f.Blocks.AttentionProjections), FLOPs(f.BlocksDense.AttentionProjections))
-	comp.add("attention scores", FLOPs(f.Blocks.AttentionScores), FLOPs(f.BlocksDense.AttentionScores))
-	comp.add("MLP / MoE", FLOPs(f.Blocks.MLP), FLOPs(f.BlocksDense.MLP))
-	comp.add("LM head", FLOPs(f.Blocks.LMHead), FLOPs(f.BlocksDense.LMHead))
-	comp.add("total", FLOPs(f.Forward), FLOPs(f.ForwardDense))
+	comp.add("attention projections", flops(f.Blocks.AttentionProjections), flops(f.BlocksDense.AttentionProjections))
+	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
+	comp.add("MLP / MoE", flops(f.Blocks.MLP), flops(f.BlocksDense.MLP))
+	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
+	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
 	comp.write(&b, "  ")
 
 	m := r.Memory
 	ae := m.ActivationElements
 	section(&b, "Memory")
 	mem := newTable(nil)
-	mem.add(fmt.Sprintf("weights (%s)", w.DType), Bytes(m.WeightsBytes))
-	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", Grouped(m.KVCacheElementsPerToken), Bytes(m.KVCacheBytesPerToken)))
-	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", Grouped(m.KVCacheElementsPerTokenExpanded)))
-	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), BytesBig(m.KVCacheBytes)))
-	mem.add("activation elements", CountBig(ae.Total))
-	mem.add("  embedding", CountBig(ae.Embedding))
-	mem.add("  attention", CountBig(ae.Attention))
-	mem.add("    of which s×s scores and softmax", CountBig(ae.AttentionScores))
-	mem.add("  MLP / MoE", CountBig(ae.MLP))
-	mem.add("  head", CountBig(ae.Head))
+	mem.add(fmt.Sprintf("weights (%s)", w.DType), byteCount(m.WeightsBytes))
+	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
+	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
+	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
+	mem.add("activation elements", countBig(ae.Total))
+	mem.add("  embedding", countBig(ae.Embedding))
+	mem.add("  attention", countBig(ae.Attention))
+	mem.add("    of which s×s scores and softmax", countBig(ae.AttentionScores))
+	mem.add("  MLP / MoE", countBig(ae.MLP))
+	mem.add("  head", countBig(ae.Head))
 	mem.write(&b, "  ")
 	memoryViews(&b, r)
 	trainingCompute(&b, r)
@@ -105,13 +105,13 @@ func Text(d Document) []byte {
 			layerRanges(lg.Ranges)))
 		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", layerAttention(c, lg), layerFFN(c, lg))
 		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
-			Count(lg.Params), Count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
+			count(lg.Params), count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
 		fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
-			Grouped(lg.KVCacheElementsPerToken), Grouped(lg.KVCacheTokens))
+			grouped(lg.KVCacheElementsPerToken), grouped(lg.KVCacheTokens))
 		if rt := lg.Routing; rt != nil {
 			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
 				GroupedBig(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), GroupedBig(rt.TokenSlots),
-				rt.NumExperts, Fraction(rt.SlotsPerExpert))
+				rt.NumExperts, fraction(rt.SlotsPerExpert))
 		}
 		opTable(&b, lg.Ops)
 	}
@@ -151,13 +151,13 @@ func opTable(b *strings.Builder, ops []scale.Op) {
 	for _, o := range ops {
 		ins := make([]string, len(o.Inputs))
 		for i, s := range o.Inputs {
-			ins[i] = Shape(s)
+			ins[i] = shapeOf(s)
 		}
 		elements := GroupedBig(o.OutputElements)
 		if o.View {
 			elements = "(view)"
 		}
-		t.add(o.Name, strings.Join(ins, " "), Shape(o.Output), elements, GroupedBig(o.FLOPs), Grouped(o.Params))
+		t.add(o.Name, strings.Join(ins, " "), shapeOf(o.Output), elements, GroupedBig(o.FLOPs), grouped(o.Params))
 	}
 	t.write(b, "  ")
 }
@@ -211,7 +211,7 @@ func biasDescription(c scale.Config) string {
 func positionDescription(c scale.Config) string {
 	switch c.PositionEmbedding {
 	case scale.PositionLearned:
-		return fmt.Sprintf("learned table of %s positions", Grouped(c.MaxPositionEmbeddings))
+		return fmt.Sprintf("learned table of %s positions", grouped(c.MaxPositionEmbeddings))
 	case scale.PositionRoPE:
 		return "rotary (RoPE), no parameters"
 	default:
@@ -220,7 +220,7 @@ func positionDescription(c scale.Config) string {
 }
 
 func vocabDescription(c scale.Config) string {
-	s := Grouped(c.VocabSize) + "; LM head "
+	s := grouped(c.VocabSize) + "; LM head "
 	if c.TieWordEmbeddings {
 		return s + "tied to the token embedding"
 	}
@@ -232,19 +232,19 @@ func memoryViews(b *strings.Builder, r *scale.Report) {
 	fmt.Fprintln(b, "\n  weights at each data type")
 	t := newTable([]string{"dtype", "total", "active per token"}, 1, 2)
 	for _, d := range m.WeightsByDType {
-		t.add(string(d.DType), Bytes(d.TotalBytes), Bytes(d.ActiveBytes))
+		t.add(string(d.DType), byteCount(d.TotalBytes), byteCount(d.ActiveBytes))
 	}
 	t.write(b, "    ")
-	fmt.Fprintf(b, "\n  training state (mixed-precision Adam): %s\n", Bytes(m.TrainingStateBytes))
+	fmt.Fprintf(b, "\n  training state (mixed-precision Adam): %s\n", byteCount(m.TrainingStateBytes))
 	t = newTable(nil, 1, 2)
 	for _, s := range m.TrainingState {
-		t.add(s.Name, fmt.Sprintf("%d B/param", s.BytesPerParam), Bytes(s.Bytes))
+		t.add(s.Name, fmt.Sprintf("%d B/param", s.BytesPerParam), byteCount(s.Bytes))
 	}
 	t.write(b, "    ")
 	fmt.Fprintf(b, "\n  training activations kept for the backward pass (%s)\n", r.Workload.DType)
 	for _, a := range m.TrainingActivations {
 		if a.Applies {
-			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, BytesBig(a.Bytes), a.Note)
+			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, bytesBig(a.Bytes), a.Note)
 		} else {
 			fmt.Fprintf(b, "    %s: %s\n", a.Convention, a.Note)
 		}
@@ -255,25 +255,25 @@ func trainingCompute(b *strings.Builder, r *scale.Report) {
 	f := r.FLOPs
 	section(b, "Training compute (matmul FLOPs; backward = 2 × forward)")
 	t := newTable([]string{"", "per step (the workload)", "per token (average)"}, 1, 2)
-	t.add("forward", FLOPs(f.Forward), Fraction(f.PerToken.Forward))
-	t.add("training = 3 × forward", FLOPs(f.Training), Fraction(f.PerToken.Training))
-	t.add("with full recomputation = 4 × forward", FLOPs(f.TrainingWithRecomputation), Fraction(f.PerToken.TrainingWithRecomputation))
+	t.add("forward", flops(f.Forward), fraction(f.PerToken.Forward))
+	t.add("training = 3 × forward", flops(f.Training), fraction(f.PerToken.Training))
+	t.add("with full recomputation = 4 × forward", flops(f.TrainingWithRecomputation), fraction(f.PerToken.TrainingWithRecomputation))
 	t.write(b, "  ")
 	if run := f.TrainingRun; run != nil {
 		fmt.Fprintf(b, "  run of %s tokens: %s; with full recomputation %s\n    (%s)\n",
-			Grouped(run.Tokens), FLOPs(run.FLOPs), FLOPs(run.FLOPsWithRecomputation), run.Formula)
+			grouped(run.Tokens), flops(run.FLOPs), flops(run.FLOPsWithRecomputation), run.Formula)
 	}
 }
 
 func inference(b *strings.Builder, r *scale.Report) {
 	in := r.Inference
 	section(b, "Inference")
-	fmt.Fprintf(b, "  prefill (the whole workload)       %s\n", FLOPs(in.PrefillFLOPs))
-	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", Bytes(in.WeightsBytesPerDecodedToken), activeWord(r))
+	fmt.Fprintf(b, "  prefill (the whole workload)       %s\n", flops(in.PrefillFLOPs))
+	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", byteCount(in.WeightsBytesPerDecodedToken), activeWord(r))
 	fmt.Fprintln(b, "  decoding one token of one sequence at KV length k (the new token included):")
 	t := newTable([]string{"k", "FLOPs", "KV cache read"}, 0, 1, 2)
 	for _, d := range in.Decode {
-		t.add(Grouped(d.KVLength), FLOPs(d.FLOPs), BytesBig(d.KVCacheBytesRead))
+		t.add(grouped(d.KVLength), flops(d.FLOPs), bytesBig(d.KVCacheBytesRead))
 	}
 	t.write(b, "    ")
 }
@@ -293,6 +293,6 @@ func crossChecks(b *strings.Builder, checks []scale.CrossCheck) {
 			ratio = fmt.Sprintf(", ratio to exact %.4f", cc.RatioToExact)
 		}
 		fmt.Fprintf(b, "  %s: %s%s\n", cc.Name, GroupedBig(cc.Value), ratio)
-		fmt.Fprintf(b, "      exact %s = %s\n      %s\n      source: %s\n", cc.CompareWith, Fraction(cc.Exact), cc.Note, cc.Source)
+		fmt.Fprintf(b, "      exact %s = %s\n      %s\n      source: %s\n", cc.CompareWith, fraction(cc.Exact), cc.Note, cc.Source)
 	}
 }

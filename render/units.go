@@ -22,10 +22,11 @@ var (
 // a Big twin for a *big.Int (what grows with the workload); the int64 one
 // calls its twin, so both write alike.
 
-// Grouped writes an integer with thousands separators: 6,738,415,616.
-func Grouped(n int64) string { return GroupedBig(big.NewInt(n)) }
+// grouped writes an integer with thousands separators: 6,738,415,616.
+func grouped(n int64) string { return GroupedBig(big.NewInt(n)) }
 
-// GroupedBig is Grouped for a big.Int.
+// GroupedBig writes an exact integer with thousands separators:
+// 18,446,744,073,709,551,616.
 func GroupedBig(n *big.Int) string { return groupDigits(n.String()) }
 
 func groupDigits(s string) string {
@@ -75,41 +76,41 @@ func human(n *big.Int, base int64, units []string) string {
 	return num + " " + units[k]
 }
 
-// Count writes a count exactly and in K/M/B/T: "6,738,415,616 (6.74 B)".
-func Count(n int64) string { return CountBig(big.NewInt(n)) }
+// count writes a count exactly and in K/M/B/T: "6,738,415,616 (6.74 B)".
+func count(n int64) string { return countBig(big.NewInt(n)) }
 
-// CountBig is Count for a big.Int.
-func CountBig(n *big.Int) string {
+// countBig is count for a big.Int.
+func countBig(n *big.Int) string {
 	if n.Cmp(big.NewInt(1000)) < 0 {
 		return GroupedBig(n)
 	}
 	return fmt.Sprintf("%s (%s)", GroupedBig(n), human(n, 1000, countUnits))
 }
 
-// FLOPs writes FLOPs exactly and with an SI prefix: "58,524,298,117,120 (58.5 TFLOP)".
-func FLOPs(n *big.Int) string {
+// flops writes FLOPs exactly and with an SI prefix: "58,524,298,117,120 (58.5 TFLOP)".
+func flops(n *big.Int) string {
 	return fmt.Sprintf("%s (%s)", GroupedBig(n), human(n, 1000, flopUnits))
 }
 
-// Bytes writes a byte count exactly and with an IEC prefix: "13,476,831,232 B (12.6 GiB)".
-func Bytes(n int64) string { return BytesBig(big.NewInt(n)) }
+// byteCount writes a byte count exactly and with an IEC prefix: "13,476,831,232 B (12.6 GiB)".
+func byteCount(n int64) string { return bytesBig(big.NewInt(n)) }
 
-// BytesBig is Bytes for a big.Int.
-func BytesBig(n *big.Int) string {
+// bytesBig is byteCount for a big.Int.
+func bytesBig(n *big.Int) string {
 	if n.Cmp(big.NewInt(1024)) < 0 {
 		return GroupedBig(n) + " B"
 	}
 	return fmt.Sprintf("%s B (%s)", GroupedBig(n), human(n, 1024, byteUnits))
 }
 
-// HumanCount is the short form alone: "6.74 B".
-func HumanCount(n int64) string { return human(big.NewInt(n), 1000, countUnits) }
+// humanCount is the short form alone: "6.74 B".
+func humanCount(n int64) string { return human(big.NewInt(n), 1000, countUnits) }
 
-// HumanFLOPs is the short form alone: "58.5 TFLOP".
-func HumanFLOPs(n *big.Int) string { return human(n, 1000, flopUnits) }
+// humanFLOPs is the short form alone: "58.5 TFLOP".
+func humanFLOPs(n *big.Int) string { return human(n, 1000, flopUnits) }
 
-// Shape writes a shape as [1, 4096, 4096].
-func Shape(s []int64) string {
+// shapeOf writes a shape as [1, 4096, 4096].
+func shapeOf(s []int64) string {
 	parts := make([]string, len(s))
 	for i, d := range s {
 		parts[i] = fmt.Sprint(d)
@@ -117,9 +118,9 @@ func Shape(s []int64) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-// Fraction writes an exact fraction as a grouped mixed number:
+// fraction writes an exact fraction as a grouped mixed number:
 // "353,961,664,512" or "12,345 1/2".
-func Fraction(f *scale.Fraction) string {
+func fraction(f *scale.Fraction) string {
 	r := f.Rat()
 	q, rem := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
 	if rem.Sign() == 0 {

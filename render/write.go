@@ -65,7 +65,7 @@ func Write(w io.Writer, d Document, f Format) error {
 	var err error
 	switch f {
 	case FormatText:
-		out = Text(d)
+		out = textReport(d)
 	case FormatYAML:
 		out, err = encodeYAML(d)
 	case FormatJSON:

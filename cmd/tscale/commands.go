@@ -22,6 +22,15 @@ func document(p presets.Preset, w scale.Workload) (render.Document, error) {
 	return render.NewDocument(p.Model(), r), nil
 }
 
+// lookup is presets.Lookup, its error pointing to tscale list.
+func lookup(slug string) (presets.Preset, error) {
+	p, err := presets.Lookup(slug)
+	if err != nil {
+		return p, fmt.Errorf("%w (tscale list shows them all)", err)
+	}
+	return p, nil
+}
+
 // defaultWorkload is batch 1 at the preset's context length, in bf16.
 func defaultWorkload(p presets.Preset) scale.Workload {
 	return scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16}
@@ -100,7 +109,7 @@ func (c *cli) report(args []string) error {
 		if p, err = readHFConfig(c.fs, c.stdin, *hf); err != nil {
 			return err
 		}
-	} else if p, err = presets.Lookup(positional[0]); err != nil {
+	} else if p, err = lookup(positional[0]); err != nil {
 		return usageError{"report", err}
 	}
 	w := defaultWorkload(p)
@@ -257,7 +266,7 @@ func (c *cli) compare(args []string) error {
 	}
 	var models []presets.Preset
 	for _, slug := range slugs {
-		p, err := presets.Lookup(slug)
+		p, err := lookup(slug)
 		if err != nil {
 			return usageError{"compare", err}
 		}
