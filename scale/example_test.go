@@ -41,3 +41,20 @@ func ExampleWorkload_Validate() {
 	// batch_size must not exceed 4294967296 (2^32), got 1099511627776
 	// dtype must be one of fp32, bf16, fp16, fp8, int8, int4, got "fp64"
 }
+
+// Sweep a workload: how forward FLOPs per token and the KV cache grow with
+// context, for Llama-2-7B at batch 1.
+func ExampleAnalyze_sweep() {
+	for _, seq := range []int64{1024, 4096, 16384} {
+		r, err := scale.Analyze(llama2_7b, scale.Workload{BatchSize: 1, SeqLen: seq, DType: scale.BF16})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(seq, r.FLOPs.PerToken.Forward, r.Memory.KVCacheBytes)
+	}
+	// Output:
+	// 1024 13482852352 536870912
+	// 4096 14288158720 2147483648
+	// 16384 17509384192 8589934592
+}
