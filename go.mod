@@ -1,4 +1,4 @@
-module tscale
+module github.com/tscale/tscale
 
 go 1.22
 

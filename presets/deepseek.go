@@ -3,7 +3,7 @@ package presets
 import (
 	"fmt"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 func deepseekLLMFamily() []Preset {

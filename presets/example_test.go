@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 
-	"tscale/presets"
-	"tscale/scale"
+	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/scale"
 )
 
 // Analyse a preset: Llama 3.1 8B at 8,192 tokens.

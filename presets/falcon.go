@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // falconDefaults are Falcon's: a parallel block (attention and MLP read the
 // same input and add to the residual together), LayerNorm, a standard GELU

@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // gemmaDefaults are Gemma's: the Llama block with a GeGLU MLP (the tanh
 // GELU), embeddings tied to the LM head, and GemmaConfig's head_dim of 256

@@ -3,7 +3,7 @@ package presets
 import (
 	"fmt"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // gpt2Defaults are GPT-2's: pre-LayerNorm, learned position embeddings,

@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 const gpt3Paper = "Brown et al. 2020, Language Models are Few-Shot Learners (arXiv 2005.14165)"
 

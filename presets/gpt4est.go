@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // gpt4Estimates are the closed GPT-4 and GPT-4o models. OpenAI has published
 // no architecture; these follow third-party estimates and say so.

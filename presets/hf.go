@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // The kinds of error FromHFConfig returns, for errors.Is. Each error names

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // FuzzFromHFConfig: any bytes give, quickly and without a panic, either an

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // Small configs of each family, each a prefix to close with "}" after

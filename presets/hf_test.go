@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 func readHF(t *testing.T, name string) Preset {

@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // llamaDefaults are the Llama decoder's facts and LlamaConfig's defaults:
 // RMSNorm before attention and MLP, RoPE, a gated SiLU MLP, no biases

@@ -3,7 +3,7 @@ package presets
 import (
 	"fmt"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // llama4Defaults are Llama 4's text backbone's: the Llama block with one

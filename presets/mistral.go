@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // mistralDefaults are Mistral's: the Llama block, MistralConfig's context
 // of 4096 × 32 and a sliding window of 4096 tokens on every layer.

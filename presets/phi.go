@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // phiDefaults are Phi's (Phi-1, Phi-1.5, Phi-2): a parallel block whose
 // attention and MLP read one LayerNorm, RoPE, a standard GELU MLP, biases on

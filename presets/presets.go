@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // Preset is one model: its name, its architecture and where each fact of

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // countRow is one row of testdata/published_params.csv.

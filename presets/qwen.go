@@ -1,6 +1,6 @@
 package presets
 
-import "tscale/scale"
+import "github.com/tscale/tscale/scale"
 
 // qwen2Defaults are Qwen2's: the Llama block with biases on q_proj, k_proj
 // and v_proj (o_proj has none) and Qwen2Config's context of 32768. Qwen2.5

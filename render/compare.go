@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"tscale/presets"
-	"tscale/scale"
+	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/scale"
 )
 
 // compareRow is one model in a comparison table: the numbers of its report

@@ -20,8 +20,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"tscale/presets"
-	"tscale/scale"
+	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/scale"
 )
 
 // Document is the whole report as YAML and JSON show it: which model

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // Every phrase that describes a fact of a report is built here, once, from

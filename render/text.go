@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // textReport writes d as a report for people: exact integers with thousands

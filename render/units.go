@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"strings"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // Units: one system per kind of quantity, whatever the magnitude.

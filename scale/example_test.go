@@ -3,7 +3,7 @@ package scale_test
 import (
 	"fmt"
 
-	"tscale/scale"
+	"github.com/tscale/tscale/scale"
 )
 
 // llama2_7b is Llama-2-7B's architecture (its Hugging Face config.json).

@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"tscale/presets"
-	"tscale/render"
-	"tscale/scale"
+	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/render"
+	"github.com/tscale/tscale/scale"
 )
 
 // document analyses preset p on workload w and pairs the report with the

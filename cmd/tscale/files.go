@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"tscale/presets"
+	"github.com/tscale/tscale/presets"
 )
 
 // fileSystem is every file operation tscale does. run uses the real one,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/sebdah/goldie/v2"
 
-	"tscale/presets"
+	"github.com/tscale/tscale/presets"
 )
 
 // goldenDir holds one YAML and one text report per preset: the canonical

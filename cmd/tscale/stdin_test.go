@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"tscale/presets"
+	"github.com/tscale/tscale/presets"
 )
 
 // TestReportFromStdin: report -hf - < F prints what report -hf F prints,

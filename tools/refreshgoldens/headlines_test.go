@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"tscale/presets"
-	"tscale/render"
-	"tscale/scale"
+	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/render"
+	"github.com/tscale/tscale/scale"
 )
 
 // TestHeadlinesMatchTheEngine: the headline numbers read back from a YAML

@@ -16,7 +16,7 @@ import (
 	"sort"
 	"strings"
 
-	"tscale/render"
+	"github.com/tscale/tscale/render"
 )
 
 const goldenDir = "testdata/golden"
