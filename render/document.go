@@ -55,12 +55,28 @@ type document struct {
 	Conventions  []string              `json:"conventions"`
 	Params       scale.Params          `json:"params"`
 	FLOPs        scale.FLOPs           `json:"flops"`
-	Memory       scale.Memory          `json:"memory"`
+	Memory       memoryDoc             `json:"memory"`
 	Embedding    stageDoc              `json:"embedding"`
 	Layers       []layerGroupDoc       `json:"layers"`
 	Head         stageDoc              `json:"head"`
 	Inference    scale.Inference       `json:"inference"`
-	CrossChecks  []scale.CrossCheck    `json:"cross_checks"`
+	CrossChecks  []crossCheckDoc       `json:"cross_checks"`
+}
+
+// memoryDoc is the memory section with a note on each activation convention.
+type memoryDoc struct {
+	scale.Memory
+	TrainingActivations []activationDoc `json:"training_activations"`
+}
+
+type activationDoc struct {
+	scale.ActivationMemory
+	Note string `json:"note"`
+}
+
+type crossCheckDoc struct {
+	scale.CrossCheck
+	Note string `json:"note"`
 }
 
 type architectureDoc struct {
@@ -102,10 +118,16 @@ func (d Document) tree() document {
 	}
 	doc := document{
 		Model: d.Model, Config: c, Architecture: architectureDoc{r.Architecture, modelFFN(r)},
-		Workload: r.Workload, Conventions: r.Conventions, Params: r.Params, FLOPs: r.FLOPs, Memory: r.Memory,
+		Workload: r.Workload, Conventions: r.Conventions, Params: r.Params, FLOPs: r.FLOPs, Memory: memoryDoc{Memory: r.Memory},
 		Embedding: stageDoc{r.Embedding, ops(nil, r.Embedding.Ops)},
 		Head:      stageDoc{r.Head, ops(nil, r.Head.Ops)},
-		Inference: r.Inference, CrossChecks: r.CrossChecks,
+		Inference: r.Inference,
+	}
+	for _, a := range r.Memory.TrainingActivations {
+		doc.Memory.TrainingActivations = append(doc.Memory.TrainingActivations, activationDoc{a, activationNote(r, a)})
+	}
+	for _, cc := range r.CrossChecks {
+		doc.CrossChecks = append(doc.CrossChecks, crossCheckDoc{cc, crossCheckNote(r, cc)})
 	}
 	for i := range r.Layers {
 		lg := &r.Layers[i]

@@ -168,3 +168,94 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 	}
 	return ""
 }
+
+// mismatchPhrase says why a formula does not apply: one reason.
+func mismatchPhrase(r *scale.Report, m scale.Mismatch) string {
+	c := r.Config
+	switch m {
+	case scale.MismatchMoE:
+		return "mixture of experts"
+	case scale.MismatchMoEActive:
+		return "a mixture of experts runs only its active experts per token; see the N_active rows"
+	case scale.MismatchMLA:
+		return "multi-head latent attention"
+	case scale.MismatchWindowedKeys:
+		return "windowed or chunked attention scores fewer keys than the formula's n_ctx"
+	case scale.MismatchWindowed:
+		return "windowed or chunked attention"
+	case scale.MismatchKVProjections:
+		return r.Architecture.AttentionType + ": the formula counts a key and value projection per query head"
+	case scale.MismatchFewerKVHeads:
+		return r.Architecture.AttentionType + " (fewer KV heads than query heads)"
+	case scale.MismatchGatedTwoMatrices:
+		return "gated MLP: the formula counts two MLP matrices"
+	case scale.MismatchGatedMLP:
+		return "gated MLP (three matrices)"
+	case scale.MismatchMLPWidth:
+		return fmt.Sprintf("MLP width %d is not 4 × hidden", c.IntermediateSize)
+	case scale.MismatchHeadWidth:
+		return "heads × head_dim differs from hidden size"
+	case scale.MismatchBlock:
+		return "not a sequential block with two norms"
+	case scale.MismatchActivationDType:
+		return fmt.Sprintf("it assumes 2-byte activations; the workload's dtype is %s", r.Workload.DType)
+	}
+	return string(m)
+}
+
+// notApplicable is the note of a formula whose assumptions do not hold.
+func notApplicable(r *scale.Report, why []scale.Mismatch) string {
+	parts := make([]string, len(why))
+	for i, m := range why {
+		parts[i] = mismatchPhrase(r, m)
+	}
+	return "does not apply: " + strings.Join(parts, "; ")
+}
+
+// noScores is what the 2N and 6N estimates leave out.
+const noScores = "leaves out the attention scores (Q·Kᵀ and weights·V)"
+
+// crossCheckNotes says what each published formula counts, by name.
+var crossCheckNotes = map[string]string{
+	scale.Check2N:             noScores,
+	scale.Check2NNonEmbedding: noScores + " and the embedding",
+	scale.Check6N:             noScores,
+	scale.Check6NNonEmbedding: noScores + " and the embedding",
+	scale.Check2NActive:       noScores,
+	scale.Check6NActive:       noScores,
+	scale.CheckKaplan:         "the mask term counts one of the two attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn",
+	scale.CheckChinchilla: "as written: embeddings and final logits included, softmax 3·H·s² counted, all s² pairs; " +
+		"the paper's Table A4 ratios are reproduced only without the embedding and logit terms (a known slip)",
+	scale.CheckPaLM:        "attention over all T keys, without causal halving",
+	scale.CheckMegatron:    "counts all s² attention pairs and recomputes the layers but not the logits; tscale recomputes the whole forward pass",
+	scale.CheckKorthikanti: "counts all s² attention pairs",
+}
+
+// crossCheckNote is what a cross-check's note says: why it does not apply,
+// or what the formula counts.
+func crossCheckNote(r *scale.Report, cc scale.CrossCheck) string {
+	if !cc.Applies {
+		return notApplicable(r, cc.NotApplicable)
+	}
+	return crossCheckNotes[cc.Name]
+}
+
+// activationNote is what an activation-memory convention's note says.
+func activationNote(r *scale.Report, a scale.ActivationMemory) string {
+	if !a.Applies {
+		return notApplicable(r, a.NotApplicable)
+	}
+	dtype := r.Workload.DType
+	switch a.Convention {
+	case scale.ConventionEveryIntermediate:
+		return fmt.Sprintf("memory.activation_elements.total at %s", dtype)
+	case scale.ConventionFlashAttention:
+		return fmt.Sprintf("as above without the s×s score and softmax tensors, which flash attention never stores; at %s", dtype)
+	case scale.ConventionKorthikantiFull:
+		return "L·sbh(34 + 5as/h) bytes (eq. 1): 16-bit activations and 1-byte dropout masks after attention, softmax and MLP; " +
+			"a model trained without dropout stores less"
+	case scale.ConventionKorthikantiSelective:
+		return "L·34·sbh bytes (eq. 6): the s×s attention tensors are recomputed in the backward pass"
+	}
+	return ""
+}

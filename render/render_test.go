@@ -131,9 +131,12 @@ func TestYAMLAndJSONCarryTheEngineReport(t *testing.T) {
 				t.Fatal(err)
 			}
 			bigEqual := cmp.Comparer(func(a, b *big.Int) bool { return a.Cmp(b) == 0 })
-			// A layer group's ranges and MoE flag are shown as words (layers,
-			// kind, ffn), so they do not decode back; every number does.
-			words := cmpopts.IgnoreFields(scale.LayerGroup{}, "Ranges", "MoE")
+			// A layer group's ranges and MoE flag, and why a formula does not
+			// apply, are shown as words (layers, kind, ffn, note), so they do
+			// not decode back; every number does.
+			words := cmp.Options{cmpopts.IgnoreFields(scale.LayerGroup{}, "Ranges", "MoE"),
+				cmpopts.IgnoreFields(scale.CrossCheck{}, "NotApplicable"),
+				cmpopts.IgnoreFields(scale.ActivationMemory{}, "NotApplicable")}
 			if diff := cmp.Diff(d, back, bigEqual, words); diff != "" {
 				t.Errorf("JSON does not decode back to the report (-engine +decoded):\n%s", diff)
 			}
@@ -426,4 +429,31 @@ func ExampleWriteList() {
 	// slug        name                 params          context  estimate
 	// gpt2        GPT-2 (124M)    124,439,808   124 M    1,024
 	// llama-2-7b  Llama 2 7B    6,738,415,616  6.74 B    4,096
+}
+
+// TestEveryFactHasWords: every cross-check and activation convention the
+// engine reports has a note, and every reason a formula may not apply has
+// its phrase.
+func TestEveryFactHasWords(t *testing.T) {
+	for _, slug := range []string{"gpt2", "mixtral-8x7b", "deepseek-v3", "gemma-2-9b", "falcon-7b"} {
+		d := presetDocument(t, slug, scale.Workload{})
+		for _, cc := range d.CrossChecks {
+			if crossCheckNote(d.Report, cc) == "" {
+				t.Errorf("%s: cross-check %q has no note", slug, cc.Name)
+			}
+		}
+		for _, a := range d.Memory.TrainingActivations {
+			if activationNote(d.Report, a) == "" {
+				t.Errorf("%s: activation convention %q has no note", slug, a.Convention)
+			}
+		}
+	}
+	d := presetDocument(t, "gpt2", scale.Workload{})
+	for _, m := range []scale.Mismatch{scale.MismatchMoE, scale.MismatchMoEActive, scale.MismatchMLA, scale.MismatchWindowedKeys,
+		scale.MismatchWindowed, scale.MismatchKVProjections, scale.MismatchFewerKVHeads, scale.MismatchGatedTwoMatrices,
+		scale.MismatchGatedMLP, scale.MismatchMLPWidth, scale.MismatchHeadWidth, scale.MismatchBlock, scale.MismatchActivationDType} {
+		if got := mismatchPhrase(d.Report, m); got == string(m) || got == "" {
+			t.Errorf("no phrase for %q", m)
+		}
+	}
 }

@@ -118,7 +118,7 @@ func textReport(d Document) []byte {
 	section(&b, "Head (once)")
 	opTable(&b, r.Head.Ops)
 
-	crossChecks(&b, r.CrossChecks)
+	crossChecks(&b, r)
 	list(&b, "Conventions", r.Conventions)
 	list(&b, "Sources", d.Model.Source)
 	list(&b, "Notes", d.Model.Notes)
@@ -244,9 +244,9 @@ func memoryViews(b *strings.Builder, r *scale.Report) {
 	fmt.Fprintf(b, "\n  training activations kept for the backward pass (%s)\n", r.Workload.DType)
 	for _, a := range m.TrainingActivations {
 		if a.Applies {
-			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, bytesBig(a.Bytes), a.Note)
+			fmt.Fprintf(b, "    %s: %s\n      %s\n", a.Convention, bytesBig(a.Bytes), activationNote(r, a))
 		} else {
-			fmt.Fprintf(b, "    %s: %s\n", a.Convention, a.Note)
+			fmt.Fprintf(b, "    %s: %s\n", a.Convention, activationNote(r, a))
 		}
 	}
 }
@@ -285,14 +285,14 @@ func activeWord(r *scale.Report) string {
 	return "every weight"
 }
 
-func crossChecks(b *strings.Builder, checks []scale.CrossCheck) {
+func crossChecks(b *strings.Builder, r *scale.Report) {
 	section(b, "Cross-checks: published formulas beside the exact count")
-	for _, cc := range checks {
+	for _, cc := range r.CrossChecks {
 		ratio := ""
 		if cc.Applies {
 			ratio = fmt.Sprintf(", ratio to exact %.4f", cc.RatioToExact)
 		}
 		fmt.Fprintf(b, "  %s: %s%s\n", cc.Name, GroupedBig(cc.Value), ratio)
-		fmt.Fprintf(b, "      exact %s = %s\n      %s\n      source: %s\n", cc.CompareWith, fraction(cc.Exact), cc.Note, cc.Source)
+		fmt.Fprintf(b, "      exact %s = %s\n      %s\n      source: %s\n", cc.CompareWith, fraction(cc.Exact), crossCheckNote(r, cc), cc.Source)
 	}
 }

@@ -37,3 +37,28 @@ func conventions(c Config) []string {
 	}
 	return list
 }
+
+// The names of the published formulas a report checks its FLOPs against
+// (CrossCheck.Name).
+const (
+	Check2N             = "2N, N = params.total"
+	Check2NNonEmbedding = "2N, N = params.non_embedding"
+	Check6N             = "6N, N = params.total"
+	Check6NNonEmbedding = "6N, N = params.non_embedding"
+	Check2NActive       = "2N_active, N_active = params.active"
+	Check6NActive       = "6N_active, N_active = params.active"
+	CheckKaplan         = "Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn"
+	CheckChinchilla     = "Chinchilla Appendix F, per sequence"
+	CheckPaLM           = "PaLM / nanoGPT 6N + 12·L·H·Q·T"
+	CheckMegatron       = "Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)"
+	CheckKorthikanti    = "Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)"
+)
+
+// The names of the conventions of training activation memory
+// (ActivationMemory.Convention).
+const (
+	ConventionEveryIntermediate    = "every intermediate stored"
+	ConventionFlashAttention       = "flash attention"
+	ConventionKorthikantiFull      = "Korthikanti et al. 2022, no recomputation"
+	ConventionKorthikantiSelective = "Korthikanti et al. 2022, selective recomputation"
+)

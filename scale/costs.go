@@ -1,11 +1,9 @@
 package scale
 
 import (
-	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // costs fills in the training, inference and memory views and the
@@ -77,34 +75,20 @@ func memoryViews(calc *checked, r *Report) {
 	bits := w.DType.Bits()
 	ae := m.ActivationElements
 	m.TrainingActivations = []ActivationMemory{
-		{
-			Convention: "every intermediate stored", Applies: true,
-			Bytes: bigBytesOf(ae.Total, bits),
-			Note:  fmt.Sprintf("memory.activation_elements.total at %s", w.DType),
-		},
-		{
-			Convention: "flash attention", Applies: true,
-			Bytes: bigBytesOf(new(big.Int).Sub(ae.Total, ae.AttentionScores), bits),
-			Note:  fmt.Sprintf("as above without the s×s score and softmax tensors, which flash attention never stores; at %s", w.DType),
-		},
+		{Convention: ConventionEveryIntermediate, Applies: true, Bytes: bigBytesOf(ae.Total, bits)},
+		{Convention: ConventionFlashAttention, Applies: true, Bytes: bigBytesOf(new(big.Int).Sub(ae.Total, ae.AttentionScores), bits)},
 	}
 	c := r.Config
 	s, b, h, a, L := w.SeqLen, w.BatchSize, c.HiddenSize, c.NumAttentionHeads, c.NumHiddenLayers
 	why := korthikantiMismatch(c)
-	if why == "" && bits != 16 {
-		why = fmt.Sprintf("it assumes 2-byte activations; the workload's dtype is %s", w.DType)
+	if len(why) == 0 && bits != 16 {
+		why = []Mismatch{MismatchActivationDType}
 	}
-	full := ActivationMemory{Convention: "Korthikanti et al. 2022, no recomputation", Applies: why == "", Bytes: new(big.Int)}
-	selective := ActivationMemory{Convention: "Korthikanti et al. 2022, selective recomputation", Applies: why == "", Bytes: new(big.Int)}
-	if why == "" {
+	full := ActivationMemory{Convention: ConventionKorthikantiFull, Applies: len(why) == 0, Bytes: new(big.Int), NotApplicable: why}
+	selective := ActivationMemory{Convention: ConventionKorthikantiSelective, Applies: len(why) == 0, Bytes: new(big.Int), NotApplicable: why}
+	if len(why) == 0 {
 		full.Bytes = scaledBy(bigSum(bigProduct(34, s, b, h), bigProduct(5, a, s, s, b)), L)
-		full.Note = "L·sbh(34 + 5as/h) bytes (eq. 1): 16-bit activations and 1-byte dropout masks after attention, softmax and MLP; " +
-			"a model trained without dropout stores less"
 		selective.Bytes = bigProduct(L, 34, s, b, h)
-		selective.Note = "L·34·sbh bytes (eq. 6): the s×s attention tensors are recomputed in the backward pass"
-	} else {
-		full.Note = "does not apply: " + why
-		selective.Note = full.Note
 	}
 	m.TrainingActivations = append(m.TrainingActivations, full, selective)
 }
@@ -112,32 +96,32 @@ func memoryViews(calc *checked, r *Report) {
 // korthikantiMismatch says why a config is not the standard GPT block that
 // Korthikanti et al. 2022 and Narayanan et al. 2021 assume (multi-head
 // attention with heads × head_dim = hidden, a 4·hidden two-matrix MLP,
-// sequential pre-norm blocks, no experts, full attention); "" if it is.
-func korthikantiMismatch(c Config) string {
-	var why []string
+// sequential pre-norm blocks, no experts, full attention); none if it is.
+func korthikantiMismatch(c Config) []Mismatch {
+	var why []Mismatch
 	switch {
 	case c.IsMoE():
-		why = append(why, "mixture of experts")
+		why = append(why, MismatchMoE)
 	case c.MLP != MLPStandard:
-		why = append(why, "gated MLP (three matrices)")
+		why = append(why, MismatchGatedMLP)
 	case bigProduct(4, c.HiddenSize).Cmp(big.NewInt(c.IntermediateSize)) != 0:
-		why = append(why, fmt.Sprintf("MLP width %d is not 4 × hidden", c.IntermediateSize))
+		why = append(why, MismatchMLPWidth)
 	}
 	switch {
 	case c.IsMLA():
-		why = append(why, "multi-head latent attention")
+		why = append(why, MismatchMLA)
 	case c.NumKeyValueHeads != c.NumAttentionHeads:
-		why = append(why, c.AttentionType()+" (fewer KV heads than query heads)")
+		why = append(why, MismatchFewerKVHeads)
 	case bigProduct(c.NumAttentionHeads, c.HeadDim).Cmp(big.NewInt(c.HiddenSize)) != 0:
-		why = append(why, "heads × head_dim differs from hidden size")
+		why = append(why, MismatchHeadWidth)
 	}
 	if c.SlidingWindow > 0 || c.AttentionChunkSize > 0 {
-		why = append(why, "windowed or chunked attention")
+		why = append(why, MismatchWindowed)
 	}
 	if c.ParallelBlock || c.NormsPerLayer != 2 {
-		why = append(why, "not a sequential block with two norms")
+		why = append(why, MismatchBlock)
 	}
-	return strings.Join(why, "; ")
+	return why
 }
 
 // decodeLengths are the KV lengths at which decoding is shown: 1, and an
@@ -258,71 +242,63 @@ func crossChecks(r *Report) []CrossCheck {
 	H, d := c.NumAttentionHeads, c.HeadDim
 	dAttn := bigProduct(H, d)
 
-	moe := ""
+	var moe, denseAttention []Mismatch
 	if c.IsMoE() {
-		moe = "a mixture of experts runs only its active experts per token; see the N_active rows"
+		moe = []Mismatch{MismatchMoEActive}
 	}
-	denseAttention := ""
 	switch {
 	case c.IsMoE():
-		denseAttention = "mixture of experts"
+		denseAttention = []Mismatch{MismatchMoE}
 	case c.IsMLA():
-		denseAttention = "multi-head latent attention"
+		denseAttention = []Mismatch{MismatchMLA}
 	case c.SlidingWindow > 0 || c.AttentionChunkSize > 0:
-		denseAttention = "windowed or chunked attention scores fewer keys than the formula's n_ctx"
+		denseAttention = []Mismatch{MismatchWindowedKeys}
 	}
 	positions := new(big.Int)
 	if c.PositionEmbedding == PositionLearned {
 		positions = bigProduct(c.MaxPositionEmbeddings, h)
 	}
 	mha := denseAttention
-	if mha == "" && c.NumKeyValueHeads != H {
-		mha = c.AttentionType() + ": the formula counts a key and value projection per query head"
+	if len(mha) == 0 && c.NumKeyValueHeads != H {
+		mha = []Mismatch{MismatchKVProjections}
 	}
-	if mha == "" && c.MLP != MLPStandard {
-		mha = "gated MLP: the formula counts two MLP matrices"
+	if len(mha) == 0 && c.MLP != MLPStandard {
+		mha = []Mismatch{MismatchGatedTwoMatrices}
 	}
 
 	var checks []CrossCheck
-	add := func(name string, value *big.Int, ex exact, source, why, note string) {
+	add := func(name string, value *big.Int, ex exact, source string, why []Mismatch) {
 		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: (*Fraction)(ex.value),
-			Source: source, Applies: why == "", Note: note}
-		if why == "" {
+			Source: source, Applies: len(why) == 0, NotApplicable: why}
+		if cc.Applies {
 			cc.RatioToExact = ratio(value, ex.value)
-		} else {
-			cc.Note = "does not apply: " + why
 		}
 		checks = append(checks, cc)
 	}
 	const twoN = "the common approximation: 2 FLOPs per parameter per token forward, 6 with the backward pass (Kaplan et al. 2020, §2.1)"
-	noScores := "leaves out the attention scores (Q·Kᵀ and weights·V)"
-	add("2N, N = params.total", bigProduct(2, p.Total), forwardPerToken, twoN, moe, noScores)
-	add("2N, N = params.non_embedding", bigProduct(2, p.NonEmbedding), forwardPerToken, twoN, moe, noScores+" and the embedding")
-	add("6N, N = params.total", bigProduct(6, p.Total), trainingPerToken, twoN, moe, noScores)
-	add("6N, N = params.non_embedding", bigProduct(6, p.NonEmbedding), trainingPerToken, twoN, moe, noScores+" and the embedding")
+	add(Check2N, bigProduct(2, p.Total), forwardPerToken, twoN, moe)
+	add(Check2NNonEmbedding, bigProduct(2, p.NonEmbedding), forwardPerToken, twoN, moe)
+	add(Check6N, bigProduct(6, p.Total), trainingPerToken, twoN, moe)
+	add(Check6NNonEmbedding, bigProduct(6, p.NonEmbedding), trainingPerToken, twoN, moe)
 	if c.IsMoE() {
-		add("2N_active, N_active = params.active", bigProduct(2, p.Active), forwardPerToken, twoN, "", noScores)
-		add("6N_active, N_active = params.active", bigProduct(6, p.Active), trainingPerToken, twoN, "", noScores)
+		add(Check2NActive, bigProduct(2, p.Active), forwardPerToken, twoN, nil)
+		add(Check6NActive, bigProduct(6, p.Active), trainingPerToken, twoN, nil)
 	}
-	add("Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn", bigSum(bigProduct(2, p.NonEmbedding), scaledBy(dAttn, 2, L, s)),
-		forwardPerToken, "Kaplan et al. 2020, eq. 2.2 and Table 1 (N = non-embedding parameters, n_ctx = seq_len)", denseAttention,
-		"the mask term counts one of the two attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn")
+	add(CheckKaplan, bigSum(bigProduct(2, p.NonEmbedding), scaledBy(dAttn, 2, L, s)),
+		forwardPerToken, "Kaplan et al. 2020, eq. 2.2 and Table 1 (N = non-embedding parameters, n_ctx = seq_len)", denseAttention)
 	chinchilla := chinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, true)
 	chinchilla.Mul(chinchilla, big.NewInt(3)) // backward = 2 × forward
-	add("Chinchilla Appendix F, per sequence", chinchilla, exact{"flops.training / batch_size", perSequence},
-		"Hoffmann et al. 2022, Appendix F (backward = 2 × forward)", mha,
-		"as written: embeddings and final logits included, softmax 3·H·s² counted, all s² pairs; "+
-			"the paper's Table A4 ratios are reproduced only without the embedding and logit terms (a known slip)")
-	add("PaLM / nanoGPT 6N + 12·L·H·Q·T", bigSum(scaledBy(new(big.Int).Sub(big.NewInt(p.Total), positions), 6), bigProduct(12, L, H, d, s)), trainingPerToken,
+	add(CheckChinchilla, chinchilla, exact{"flops.training / batch_size", perSequence},
+		"Hoffmann et al. 2022, Appendix F (backward = 2 × forward)", mha)
+	add(CheckPaLM, bigSum(scaledBy(new(big.Int).Sub(big.NewInt(p.Total), positions), 6), bigProduct(12, L, H, d, s)), trainingPerToken,
 		"Chowdhery et al. 2022, Appendix B; nanoGPT estimate_mfu (N = parameters less position embeddings, T = seq_len)",
-		denseAttention, "attention over all T keys, without causal halving")
+		denseAttention)
 	gpt := korthikantiMismatch(c)
 	megatron := bigSum(bigProduct(96, b, s, L, h, h), bigProduct(16, b, s, s, L, h), bigProduct(6, b, s, h, V))
-	add("Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)", megatron, exact{"flops.training_with_recomputation", new(big.Rat).SetInt(f.TrainingWithRecomputation)},
-		"Narayanan et al. 2021, eq. 3 (full activation recomputation)", gpt,
-		"counts all s² attention pairs and recomputes the layers but not the logits; tscale recomputes the whole forward pass")
+	add(CheckMegatron, megatron, exact{"flops.training_with_recomputation", new(big.Rat).SetInt(f.TrainingWithRecomputation)},
+		"Narayanan et al. 2021, eq. 3 (full activation recomputation)", gpt)
 	korthikanti := bigSum(bigProduct(72, b, s, L, h, h), bigProduct(12, b, s, s, L, h), bigProduct(6, b, s, h, V))
-	add("Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)", korthikanti, exact{"flops.training", new(big.Rat).SetInt(f.Training)},
-		"Korthikanti et al. 2022, Appendix A, eq. 7 (model FLOPs, no recomputation)", gpt, "counts all s² attention pairs")
+	add(CheckKorthikanti, korthikanti, exact{"flops.training", new(big.Rat).SetInt(f.Training)},
+		"Korthikanti et al. 2022, Appendix A, eq. 7 (model FLOPs, no recomputation)", gpt)
 	return checks
 }

@@ -145,12 +145,12 @@ type StateBytes struct {
 }
 
 // ActivationMemory is the training activation memory under one convention.
-// Bytes is 0 when the convention does not apply; Note says why.
+// Bytes is 0 when the convention does not apply; NotApplicable says why.
 type ActivationMemory struct {
-	Convention string   `json:"convention"`
-	Applies    bool     `json:"applies"`
-	Bytes      *big.Int `json:"bytes"`
-	Note       string   `json:"note"`
+	Convention    string     `json:"convention"`
+	Applies       bool       `json:"applies"`
+	Bytes         *big.Int   `json:"bytes"`
+	NotApplicable []Mismatch `json:"-"`
 }
 
 // Inference is the cost of serving the model on the workload.
@@ -189,8 +189,49 @@ type CrossCheck struct {
 	RatioToExact float64 `json:"ratio_to_exact"`
 	Source       string  `json:"source"`
 	Applies      bool    `json:"applies"`
-	Note         string  `json:"note"`
+	// NotApplicable says why the formula's assumptions do not hold.
+	NotApplicable []Mismatch `json:"-"`
 }
+
+// Mismatch is one reason a published formula's assumptions do not hold for
+// a model or workload. Formulas that state one assumption differently have
+// their own reasons (a gated MLP is three matrices where Korthikanti et al.
+// assume two, and a second MLP matrix where Chinchilla counts one pair).
+type Mismatch string
+
+// The reasons.
+const (
+	// MismatchMoE: a mixture of experts, where the formula assumes one dense MLP.
+	MismatchMoE Mismatch = "moe"
+	// MismatchMoEActive: an MoE runs only its active experts per token; the
+	// N_active rows apply instead.
+	MismatchMoEActive Mismatch = "moe_active"
+	// MismatchMLA: multi-head latent attention.
+	MismatchMLA Mismatch = "mla"
+	// MismatchWindowedKeys: windowed or chunked layers score fewer keys than
+	// the formula's context.
+	MismatchWindowedKeys Mismatch = "windowed_keys"
+	// MismatchWindowed: windowed or chunked attention.
+	MismatchWindowed Mismatch = "windowed"
+	// MismatchKVProjections: fewer KV heads than query heads, where the
+	// formula counts a key and value projection per query head.
+	MismatchKVProjections Mismatch = "kv_projections"
+	// MismatchFewerKVHeads: fewer KV heads than query heads.
+	MismatchFewerKVHeads Mismatch = "fewer_kv_heads"
+	// MismatchGatedTwoMatrices: a gated MLP, where the formula counts two
+	// MLP matrices.
+	MismatchGatedTwoMatrices Mismatch = "gated_two_matrices"
+	// MismatchGatedMLP: a gated MLP (three matrices).
+	MismatchGatedMLP Mismatch = "gated_mlp"
+	// MismatchMLPWidth: the MLP is not 4 × hidden wide.
+	MismatchMLPWidth Mismatch = "mlp_width"
+	// MismatchHeadWidth: heads × head_dim differs from the hidden size.
+	MismatchHeadWidth Mismatch = "head_width"
+	// MismatchBlock: not a sequential block with two norms.
+	MismatchBlock Mismatch = "block"
+	// MismatchActivationDType: the formula assumes 2-byte activations.
+	MismatchActivationDType Mismatch = "activation_dtype"
+)
 
 // ActivationElements sums the output elements of every op that materialises
 // a tensor (views excluded), each counted once, over the whole forward pass.
