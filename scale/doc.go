@@ -1,7 +1,10 @@
 // Package scale computes the exact scale of a decoder-only transformer
 // language model: tensor shapes, parameter counts, FLOPs, activation
 // elements and KV cache, from an architecture (Config) and a workload
-// (Workload). It is pure: no I/O, no formatting.
+// (Workload). It is pure: no I/O, no formatting. It reports numbers and
+// typed facts (a layer group's ranges, span and MoE flag; why a published
+// formula does not apply); package render turns them into words. The only
+// text it builds is error messages and the names of its conventions.
 //
 // This comment is the one place where the counting conventions are written
 // down; reports name the ones they use (Report.Conventions).
