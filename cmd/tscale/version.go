@@ -9,9 +9,9 @@ func (c *cli) version(args []string) error {
 	fs := newFlagSet("version", "version",
 		"Prints the module path and version of this tscale binary, then the version-control revision,\n"+
 			"commit time and modified flag it was built from, as the Go toolchain recorded them\n"+
-			"(runtime/debug.ReadBuildInfo): \"tscale v1.2.3\", or \"tscale (devel) vcs.revision=...\n"+
-			"vcs.time=... vcs.modified=false\" for a build from a checkout. A binary without build\n"+
-			"information says so, with exit code 0.",
+			"(runtime/debug.ReadBuildInfo): \"github.com/tscale/tscale v1.2.3\", or\n"+
+			"\"github.com/tscale/tscale (devel) vcs.revision=... vcs.time=... vcs.modified=false\" for a\n"+
+			"build from a checkout. A binary without build information says so, with exit code 0.",
 		[]string{"tscale version", "go install ./cmd/tscale && tscale version"})
 	positional, err := fs.parse(args, c.stdout)
 	if err != nil {
