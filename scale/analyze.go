@@ -213,8 +213,13 @@ func bytesOf(calc *checked, what string, n, bits int64) int64 {
 
 // bigBytesOf is bytesOf for an exact count of any size: n·bits/8, rounded
 // up to a whole byte.
-func bigBytesOf(n *big.Int, bits int64) *big.Int {
-	b := scaledBy(n, bits)
-	b.Add(b, big.NewInt(7))
-	return b.Rsh(b, 3)
+func bigBytesOf(n *big.Int, bits int64) *big.Int { return bytesInto(new(big.Int).Set(n), bits) }
+
+// bytesInto sets n, a count of elements of the given width in bits, to its
+// storage in bytes, rounded up to a whole byte, and returns n.
+func bytesInto(n *big.Int, bits int64) *big.Int {
+	var w big.Int
+	n.Mul(n, w.SetInt64(bits))
+	n.Add(n, w.SetInt64(7))
+	return n.Rsh(n, 3)
 }

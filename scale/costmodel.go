@@ -1,6 +1,8 @@
 package scale
 
-import "math/big"
+import (
+	"math/big"
+)
 
 // Point is the headline numbers of a model at one workload: BatchSize
 // sequences of SeqLen tokens. Every count is exact and equals what Analyze
@@ -24,11 +26,28 @@ type Point struct {
 	// DecodeFLOPs is decoding one token of one sequence at KV length SeqLen:
 	// the last of inference.decode.
 	DecodeFLOPs *big.Int
+
+	scratch [4]big.Int // Eval's temporaries
 }
 
 // CostModel evaluates the headline numbers of one model at any workload
-// without rebuilding its ops: built once per Config and dtypes, then At
-// gives a Point for each (seq_len, batch_size).
+// from closed forms in the sequence length s and batch size b, without
+// rebuilding its ops: built once per Config and dtypes from the ops of a
+// one-token forward pass, then At (or Eval, which reuses a Point's storage)
+// gives the numbers at each (s, b).
+//
+// Per layer group of n layers, with its weight-matmul FLOPs w and its
+// activation elements a per token (one-token ops, the s×s tensors left
+// out), its attention FLOPs per (query, key) pair p = 2·H·(qk_dim + v_dim)
+// and its s×s tensors' elements q per pair and batch row:
+//
+//	forward         T·(embedding + head + Σ n·w) + Σ n·p·b·pairs(s)
+//	forward_dense   the same with s² pairs
+//	activations     T·(embedding + head + Σ n·a) + Σ n·q·b·s²
+//	KV cache        Σ n·(elements per token)·b·cached(s), in bytes of kv_dtype
+//	decode at k     head + Σ n·w + Σ n·p·keys(k)
+//
+// where pairs, cached and keys are the span's exact piecewise forms.
 type CostModel struct {
 	cfg            Config
 	dtype, kvDType DType
@@ -37,6 +56,21 @@ type CostModel struct {
 	Params               Params
 	WeightsBytes         int64
 	KVCacheBytesPerToken int64
+
+	perToken     *big.Int // weight-matmul FLOPs of one token, whole model
+	actPerToken  *big.Int // activation elements of one token, s×s tensors left out
+	square       *big.Int // Σ n·q: s×s elements per s² per batch row
+	densePerPair *big.Int // Σ n·p: attention FLOPs per pair, all layers
+	groups       []costGroup
+	kvBits       int64
+	learnedLimit int64 // max seq for learned positions; 0: none
+}
+
+// costGroup is one layer group's workload-dependent terms.
+type costGroup struct {
+	span     span
+	perPair  *big.Int // n·p: attention FLOPs per (query, key) pair per batch row
+	kvPerTok *big.Int // n × KV cache elements per cached token
 }
 
 // NewCostModel validates c and the dtypes (kvDType "" is dtype) and
@@ -46,20 +80,91 @@ func NewCostModel(c Config, dtype, kvDType DType) (*CostModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CostModel{cfg: c, dtype: dtype, kvDType: r.Workload.KVDType, Params: r.Params,
-		WeightsBytes: r.Memory.WeightsBytes, KVCacheBytesPerToken: r.Memory.KVCacheBytesPerToken}, nil
+	calc := &checked{}
+	groups := groupLayers(c.layerSpecs())
+	d := newDecoder(calc, r, groups)
+	if calc.err != nil {
+		return nil, calc.err
+	}
+	m := &CostModel{cfg: c, dtype: dtype, kvDType: r.Workload.KVDType, Params: r.Params,
+		WeightsBytes: r.Memory.WeightsBytes, KVCacheBytesPerToken: r.Memory.KVCacheBytesPerToken,
+		kvBits: r.Workload.KVDType.Bits(), square: new(big.Int), densePerPair: new(big.Int)}
+	if c.PositionEmbedding == PositionLearned {
+		m.learnedLimit = c.MaxPositionEmbeddings
+	}
+	// At one token (b = s = 1) every op costs what it costs per token, and
+	// the attention and its s×s tensors are those of a single pair.
+	m.perToken = bigSum(r.Embedding.FLOPs, r.Head.FLOPs)
+	m.actPerToken = bigSum(r.Embedding.ActivationElements, r.Head.ActivationElements)
+	for i, g := range groups {
+		lg := r.Layers[i]
+		m.perToken.Add(m.perToken, scaledBy(d.weights[i], lg.Count))
+		linear := new(big.Int).Sub(lg.ActivationElements.Total, lg.ActivationElements.AttentionScores)
+		m.actPerToken.Add(m.actPerToken, scaledBy(linear, lg.Count))
+		m.square.Add(m.square, scaledBy(lg.ActivationElements.AttentionScores, lg.Count))
+		cg := costGroup{span: g.spec.span, perPair: scaledBy(d.perKey, lg.Count),
+			kvPerTok: bigProduct(lg.Count, lg.KVCacheElementsPerToken)}
+		m.densePerPair.Add(m.densePerPair, cg.perPair)
+		m.groups = append(m.groups, cg)
+	}
+	return m, nil
 }
 
-// At is the Point at batch sequences of seq tokens; the workload is
+// At is the Point at batch sequences of seq tokens. The workload is
 // validated as Analyze validates it.
 func (m *CostModel) At(seq, batch int64) (Point, error) {
-	r, err := Analyze(m.cfg, Workload{BatchSize: batch, SeqLen: seq, DType: m.dtype, KVDType: m.kvDType})
-	if err != nil {
-		return Point{}, err
+	var p Point
+	err := m.Eval(seq, batch, &p)
+	return p, err
+}
+
+// Eval sets p to the Point at batch sequences of seq tokens, reusing p's
+// storage: a sweep that passes the same Point allocates almost nothing.
+// The workload is validated as Analyze validates it.
+func (m *CostModel) Eval(seq, batch int64, p *Point) error {
+	if seq < 1 || seq > MaxSeqLen || batch < 1 || batch > MaxBatchSize || (m.learnedLimit > 0 && seq > m.learnedLimit) {
+		w := Workload{BatchSize: batch, SeqLen: seq, DType: m.dtype, KVDType: m.kvDType}
+		return w.Validate(m.cfg)
 	}
-	last := r.Inference.Decode[len(r.Inference.Decode)-1]
-	return Point{SeqLen: seq, BatchSize: batch, Tokens: r.Workload.Tokens,
-		Forward: r.FLOPs.Forward, ForwardDense: r.FLOPs.ForwardDense, Training: r.FLOPs.Training,
-		ForwardPerToken: r.FLOPs.PerToken.Forward, KVCacheBytes: r.Memory.KVCacheBytes,
-		ActivationElements: r.Memory.ActivationElements.Total, DecodeFLOPs: last.FLOPs}, nil
+	p.init()
+	s, b := &p.scratch[0], &p.scratch[1]
+	t, u := &p.scratch[2], &p.scratch[3]
+	s.SetInt64(seq)
+	b.SetInt64(batch)
+	p.SeqLen, p.BatchSize = seq, batch
+	p.Tokens.Mul(b, s)
+	p.Forward.Mul(p.Tokens, m.perToken)
+	p.ActivationElements.Mul(p.Tokens, m.actPerToken)
+	u.Mul(p.Tokens, s) // b·s²
+	p.ForwardDense.Mul(u, m.densePerPair)
+	p.ForwardDense.Add(p.ForwardDense, p.Forward)
+	p.ActivationElements.Add(p.ActivationElements, t.Mul(u, m.square))
+	p.KVCacheBytes.SetInt64(0)
+	for _, g := range m.groups {
+		t.SetUint64(g.span.pairs64(seq))
+		t.Mul(t, b)
+		p.Forward.Add(p.Forward, t.Mul(t, g.perPair))
+		t.SetInt64(g.span.cachedTokens(seq))
+		p.KVCacheBytes.Add(p.KVCacheBytes, t.Mul(t, g.kvPerTok))
+	}
+	p.KVCacheBytes.Mul(p.KVCacheBytes, b)
+	bytesInto(p.KVCacheBytes, m.kvBits)
+	p.Training.Mul(p.Forward, t.SetInt64(3))
+	p.ForwardPerToken.Rat().SetFrac(p.Forward, p.Tokens)
+	p.DecodeFLOPs.Set(m.perToken) // one token's weight matmuls
+	for _, g := range m.groups {
+		t.SetInt64(g.span.keys(seq))
+		p.DecodeFLOPs.Add(p.DecodeFLOPs, t.Mul(t, g.perPair))
+	}
+	return nil
+}
+
+// init allocates p's numbers once.
+func (p *Point) init() {
+	if p.Tokens != nil {
+		return
+	}
+	p.Tokens, p.Forward, p.ForwardDense, p.Training = new(big.Int), new(big.Int), new(big.Int), new(big.Int)
+	p.KVCacheBytes, p.ActivationElements, p.DecodeFLOPs = new(big.Int), new(big.Int), new(big.Int)
+	p.ForwardPerToken = (*Fraction)(new(big.Rat))
 }

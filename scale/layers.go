@@ -58,14 +58,18 @@ type span struct {
 
 // pairs is the number of (query, key) pairs one head scores in one causal
 // sequence of s tokens.
-func (sp span) pairs(s int64) *big.Int {
+func (sp span) pairs(s int64) *big.Int { return new(big.Int).SetUint64(sp.pairs64(s)) }
+
+// pairs64 is pairs as a uint64: for s ≤ MaxSeqLen it is at most the causal
+// count s(s+1)/2, which fits.
+func (sp span) pairs64(s int64) uint64 {
 	switch {
 	case sp.window > 0 && sp.window < s:
 		// Queries 0..w−1 see i+1 keys; the s−w after them see w each.
-		return bigSum(causalPairs(sp.window), bigProduct(s-sp.window, sp.window))
+		return causalPairs(sp.window) + uint64(s-sp.window)*uint64(sp.window)
 	case sp.chunk > 0 && sp.chunk < s:
 		full, rest := s/sp.chunk, s%sp.chunk
-		return bigSum(scaledBy(causalPairs(sp.chunk), full), causalPairs(rest))
+		return uint64(full)*causalPairs(sp.chunk) + causalPairs(rest)
 	default:
 		return causalPairs(s)
 	}

@@ -22,10 +22,14 @@ func newOpBuilder(calc *checked, c Config, w Workload) *opBuilder {
 }
 
 // causalPairs is the number of (query, key) pairs causal attention scores in
-// one sequence of s tokens: query i scores keys 0..i, so s(s+1)/2.
-func causalPairs(s int64) *big.Int {
-	p := bigProduct(s, s+1)
-	return p.Rsh(p, 1)
+// one sequence of s tokens: query i scores keys 0..i, so s(s+1)/2. For
+// 0 ≤ s ≤ MaxSeqLen it is at most 2^63 + 2^31 and fits a uint64.
+func causalPairs(s int64) uint64 {
+	u := uint64(s)
+	if u%2 == 0 {
+		return u / 2 * (u + 1)
+	}
+	return u * ((u + 1) / 2)
 }
 
 // op fills in the element count and FLOPs of o from its shape and MACs
