@@ -9,6 +9,7 @@
 //	tscale report [flags] SLUG      one report on stdout
 //	tscale list                     the presets
 //	tscale compare [SLUG...]        a table of models (text, markdown or csv)
+//	tscale sweep [flags] SLUG...    models at many workloads (csv, json, markdown)
 //	tscale version                  the module version and VCS revision of this binary
 //	tscale help [COMMAND]           the help of tscale or of one command
 //
@@ -77,6 +78,7 @@ Usage:
   tscale report [flags] SLUG print one report (text, yaml or json) on stdout
   tscale list                list the presets
   tscale compare [SLUG...]   one row per model: params, FLOPs per token, KV cache, memory (text, markdown, csv)
+  tscale sweep [flags] SLUG... one row per (model, seq, batch): exact FLOPs, KV cache, memory (csv, json, markdown)
   tscale version             the module version and VCS revision this binary was built from
   tscale help [COMMAND]      this help, or a command's flags and examples
 
@@ -108,6 +110,7 @@ var commands = map[string]func(c *cli, args []string) error{
 	"report":  (*cli).report,
 	"list":    (*cli).list,
 	"compare": (*cli).compare,
+	"sweep":   (*cli).sweep,
 	"version": (*cli).version,
 }
 
@@ -146,7 +149,7 @@ func (c *cli) dispatch(args []string) error {
 	default:
 		cmd, ok := commands[name]
 		if !ok {
-			return usagef("", "unknown command %q; the commands are reports, report, list, compare, version and help", name)
+			return usagef("", "unknown command %q; the commands are reports, report, list, compare, sweep, version and help", name)
 		}
 		return cmd(c, args[1:])
 	}
@@ -166,7 +169,7 @@ func (c *cli) help(args []string) error {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare, version and help", args[0])
+		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare, sweep, version and help", args[0])
 	}
 	return cmd(c, []string{"-h"})
 }

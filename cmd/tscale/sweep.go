@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/scale"
+)
+
+// maxSweepPoints bounds a sweep: models × sequence lengths × batch sizes.
+const maxSweepPoints = 10_000_000
+
+// sweepMetric is one column of a sweep: its name, what it is, and its value
+// at a point (an exact integer or fraction).
+type sweepMetric struct {
+	name, doc string
+	unit      chartUnit
+	value     func(m *scale.CostModel, p *scale.Point) sweepValue
+}
+
+// sweepValue is an exact integer (n) or fraction (f).
+type sweepValue struct {
+	n *big.Int
+	f *scale.Fraction
+}
+
+// chartUnit says how a metric is measured, for charts.
+type chartUnit int
+
+const (
+	unitCount chartUnit = iota
+	unitFLOPs
+	unitBytes
+)
+
+func intValue(n *big.Int) sweepValue { return sweepValue{n: n} }
+
+var sweepMetrics = []sweepMetric{
+	{"tokens", "batch × sequence length", unitCount, func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Tokens) }},
+	{"forward_flops", "flops.forward: one forward pass over the workload, causal", unitFLOPs,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Forward) }},
+	{"forward_dense_flops", "flops.forward_dense: all s² attention pairs", unitFLOPs,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.ForwardDense) }},
+	{"training_flops", "flops.training: 3 × forward", unitFLOPs,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Training) }},
+	{"forward_flops_per_token", "flops.per_token.forward, an exact fraction", unitFLOPs,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return sweepValue{f: p.ForwardPerToken} }},
+	{"kv_cache_bytes", "memory.kv_cache_bytes: the whole workload's KV cache", unitBytes,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
+	{"activation_elements", "memory.activation_elements.total", unitCount,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
+	{"decode_flops", "decoding one token of one sequence at KV length seq", unitFLOPs,
+		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
+}
+
+// metricNames lists the metrics, for help and errors.
+func metricNames() string {
+	names := make([]string, len(sweepMetrics))
+	for i, m := range sweepMetrics {
+		names[i] = m.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func metricHelp() string {
+	var b strings.Builder
+	for _, m := range sweepMetrics {
+		fmt.Fprintf(&b, "  %-24s %s\n", m.name, m.doc)
+	}
+	return b.String()
+}
+
+// parseMetrics reads a comma-separated list of metric names.
+func parseMetrics(s string) ([]sweepMetric, error) {
+	var out []sweepMetric
+	for _, name := range strings.Split(s, ",") {
+		found := false
+		for _, m := range sweepMetrics {
+			if m.name == strings.TrimSpace(name) {
+				out, found = append(out, m), true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("-metric must be a comma-separated list of %s, got %q", metricNames(), name)
+		}
+	}
+	return out, nil
+}
+
+// parseAxis reads the values of -seq or -batch: a comma-separated list of
+// counts ("1k,4k,32k"), or a range "A..B" (A, 2A, 4A, … up to B, and B
+// itself) or "A..B/N" (N points spaced evenly on a log scale from A to B,
+// rounded to whole numbers). Counts are written as parseCount reads them.
+func parseAxis(flag, s string) ([]int64, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("-%s %s, got %q", flag, fmt.Sprintf(format, args...), s)
+	}
+	lo, hi, isRange := strings.Cut(s, "..")
+	if !isRange {
+		var out []int64
+		for _, part := range strings.Split(s, ",") {
+			n, err := parseCount(part)
+			if err != nil {
+				return nil, bad("must be a list of counts or a range A..B[/N]: %s", err)
+			}
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	hi, steps, logSpaced := strings.Cut(hi, "/")
+	a, errA := parseCount(lo)
+	b, errB := parseCount(hi)
+	if err := errors.Join(errA, errB); err != nil {
+		return nil, bad("must be a range A..B[/N] of counts: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	}
+	if a < 1 || b < a {
+		return nil, bad("must be a range A..B with 1 ≤ A ≤ B")
+	}
+	if !logSpaced {
+		var out []int64
+		for x := a; x <= b; {
+			out = append(out, x)
+			if x > b/2 {
+				break
+			}
+			x *= 2
+		}
+		if out[len(out)-1] != b {
+			out = append(out, b)
+		}
+		return out, nil
+	}
+	n, err := strconv.Atoi(steps)
+	if err != nil || n < 2 || n > maxSweepPoints {
+		return nil, bad("has /N with N a whole number from 2 to %d", maxSweepPoints)
+	}
+	ratio := math.Log(float64(b)/float64(a)) / float64(n-1)
+	out := []int64{a}
+	for i := 1; i < n; i++ {
+		x := int64(math.Round(float64(a) * math.Exp(ratio*float64(i))))
+		if i == n-1 {
+			x = b
+		}
+		if x > out[len(out)-1] {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+func (c *cli) sweep(args []string) error {
+	fs := newFlagSet("sweep", "sweep [-seq LIST|RANGE] [-batch LIST|RANGE] [-metric M,...] [-format csv|json|markdown] [-dtype T] [-kv-dtype T] (SLUG... | -hf config.json...)",
+		"Evaluates models at many workloads: one row per (model, sequence length, batch size), every\n"+
+			"number exact (the same as tscale report at that workload). -seq and -batch take a list\n"+
+			"(1k,4k,32k) or a range: A..B doubles from A up to B (and ends at B); A..B/N takes N points\n"+
+			"spaced evenly on a log scale. -seq defaults to each model's context; -batch to 1.\n\n"+
+			"Metrics:\n"+metricHelp()+"\n"+countSyntax,
+		[]string{
+			"tscale sweep -seq 1k..128k llama-3.1-8b mistral-7b",
+			"tscale sweep -seq 4k -batch 1..256 -metric kv_cache_bytes,decode_flops llama-3.1-70b",
+			"tscale sweep -seq 1k..1M/64 -batch 1,8,64 -format json deepseek-v3",
+			"tscale sweep -hf ~/models/Qwen3-8B/config.json -seq 1k..32k",
+		})
+	seqFlag := fs.String("seq", "", "sequence lengths: a list or a range (default: each model's context)")
+	batchFlag := fs.String("batch", "1", "batch sizes: a list or a range")
+	metricFlag := fs.String("metric", "forward_flops_per_token,kv_cache_bytes", "metrics: "+metricNames())
+	format := fs.String("format", "csv", "output format: csv, json or markdown")
+	dtype := fs.String("dtype", "bf16", "data type of weights and activations: "+scale.DTypeNames())
+	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
+	var hf stringList
+	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
+	slugs, err := fs.parse(args, c.stdout)
+	if err != nil {
+		return err
+	}
+	usage := func(err error) error { return usageError{"sweep", err} }
+	if *format != "csv" && *format != "json" && *format != "markdown" {
+		return usagef("sweep", "-format must be csv, json or markdown, got %q", *format)
+	}
+	metrics, err := parseMetrics(*metricFlag)
+	if err != nil {
+		return usage(err)
+	}
+	var seqs []int64
+	if *seqFlag != "" {
+		if seqs, err = parseAxis("seq", *seqFlag); err != nil {
+			return usage(err)
+		}
+	}
+	batches, err := parseAxis("batch", *batchFlag)
+	if err != nil {
+		return usage(err)
+	}
+	dt, err := scale.ParseDType(*dtype)
+	if err != nil {
+		return usage(fmt.Errorf("-%w", err))
+	}
+	kvdt := scale.DType("")
+	if *kvDType != "" {
+		if kvdt, err = scale.ParseDType(*kvDType); err != nil {
+			return usage(fmt.Errorf("-kv-%w", err))
+		}
+	}
+	if n := occurrences(hf, stdinPath); n > 1 {
+		return usagef("sweep", "-hf - (stdin) may be given once, got %d times", n)
+	}
+	var models []presets.Preset
+	for _, slug := range slugs {
+		p, err := lookup(slug)
+		if err != nil {
+			return usage(err)
+		}
+		models = append(models, p)
+	}
+	var bad failures
+	for _, path := range hf {
+		p, err := readHFConfig(c.fs, c.stdin, path)
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		models = append(models, p)
+	}
+	if len(bad) > 0 {
+		return bad
+	}
+	if len(models) == 0 {
+		return usagef("sweep", "sweep takes preset slugs or -hf config files (tscale list shows the slugs)")
+	}
+	points := int64(len(models)) * int64(max(len(seqs), 1)) * int64(len(batches))
+	if points > maxSweepPoints {
+		return usagef("sweep", "%d points (models × -seq values × -batch values) is more than the %d a sweep evaluates", points, maxSweepPoints)
+	}
+	// Validate every model and workload before writing anything.
+	type modelSweep struct {
+		p    presets.Preset
+		m    *scale.CostModel
+		seqs []int64
+	}
+	// The workload rules bear on the sequence length and the batch size
+	// separately: checking each value of each axis checks every point.
+	var sweeps []modelSweep
+	for _, p := range models {
+		m, err := scale.NewCostModel(p.Config, dt, kvdt)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.Slug, err)
+		}
+		ms := modelSweep{p: p, m: m, seqs: seqs}
+		if ms.seqs == nil {
+			ms.seqs = []int64{p.Context()}
+		}
+		for _, s := range ms.seqs {
+			if err := validateWorkload("sweep", scale.Workload{SeqLen: s, BatchSize: 1, DType: dt}, p.Config); err != nil {
+				return modelError(p, err)
+			}
+		}
+		for _, b := range batches {
+			if err := validateWorkload("sweep", scale.Workload{SeqLen: 1, BatchSize: b, DType: dt}, p.Config); err != nil {
+				return modelError(p, err)
+			}
+		}
+		sweeps = append(sweeps, ms)
+	}
+	w := bufio.NewWriterSize(c.stdout, 1<<16)
+	out := newSweepWriter(w, *format, metrics)
+	var p scale.Point
+	for _, ms := range sweeps {
+		for _, s := range ms.seqs {
+			for _, b := range batches {
+				if err := ms.m.Eval(s, b, &p); err != nil {
+					return fmt.Errorf("%s: %w", ms.p.Slug, err)
+				}
+				out.row(ms.p.Slug, ms.m, &p)
+			}
+		}
+	}
+	out.end()
+	return w.Flush()
+}
+
+// sweepWriter writes the rows of a sweep in one format, appending to a
+// reused buffer: exact integers and fractions, nothing rounded.
+type sweepWriter struct {
+	w       *bufio.Writer
+	format  string
+	metrics []sweepMetric
+	buf     []byte
+	rows    int
+}
+
+func newSweepWriter(w *bufio.Writer, format string, metrics []sweepMetric) *sweepWriter {
+	sw := &sweepWriter{w: w, format: format, metrics: metrics}
+	names := []string{"model", "seq_len", "batch_size"}
+	for _, m := range metrics {
+		names = append(names, m.name)
+	}
+	switch format {
+	case "csv":
+		w.WriteString(strings.Join(names, ",") + "\n")
+	case "markdown":
+		w.WriteString("| " + strings.Join(names, " | ") + " |\n|" + strings.Repeat(" --- |", len(names)) + "\n")
+	case "json":
+		w.WriteString("[")
+	}
+	return sw
+}
+
+func (sw *sweepWriter) appendValue(b []byte, v sweepValue, quoteFraction bool) []byte {
+	if v.n != nil {
+		return v.n.Append(b, 10)
+	}
+	r := v.f.Rat()
+	if quoteFraction {
+		b = append(b, '"')
+	}
+	b = r.Num().Append(b, 10)
+	if !r.IsInt() {
+		b = append(b, '/')
+		b = r.Denom().Append(b, 10)
+	}
+	if quoteFraction {
+		b = append(b, '"')
+	}
+	return b
+}
+
+func (sw *sweepWriter) row(slug string, m *scale.CostModel, p *scale.Point) {
+	b := sw.buf[:0]
+	switch sw.format {
+	case "csv", "markdown":
+		sep := []byte(",")
+		if sw.format == "markdown" {
+			b = append(b, "| "...)
+			sep = []byte(" | ")
+		}
+		b = append(b, slug...)
+		b = append(b, sep...)
+		b = strconv.AppendInt(b, p.SeqLen, 10)
+		b = append(b, sep...)
+		b = strconv.AppendInt(b, p.BatchSize, 10)
+		for _, mt := range sw.metrics {
+			b = append(b, sep...)
+			b = sw.appendValue(b, mt.value(m, p), false)
+		}
+		if sw.format == "markdown" {
+			b = append(b, " |"...)
+		}
+		b = append(b, '\n')
+	case "json":
+		if sw.rows > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n  {\"model\": "...)
+		b = strconv.AppendQuote(b, slug)
+		b = append(b, ", \"seq_len\": "...)
+		b = strconv.AppendInt(b, p.SeqLen, 10)
+		b = append(b, ", \"batch_size\": "...)
+		b = strconv.AppendInt(b, p.BatchSize, 10)
+		for _, mt := range sw.metrics {
+			b = append(b, ", \""...)
+			b = append(b, mt.name...)
+			b = append(b, "\": "...)
+			b = sw.appendValue(b, mt.value(m, p), true)
+		}
+		b = append(b, '}')
+	}
+	sw.rows++
+	sw.buf = b
+	sw.w.Write(b)
+}
+
+func (sw *sweepWriter) end() {
+	if sw.format == "json" {
+		if sw.rows > 0 {
+			sw.w.WriteString("\n")
+		}
+		sw.w.WriteString("]\n")
+	}
+}
+
+// modelError names the model an error is about, keeping a usage error one.
+func modelError(p presets.Preset, err error) error {
+	var u usageError
+	if errors.As(err, &u) {
+		return usageError{u.cmd, fmt.Errorf("%s: %w", p.Slug, u.err)}
+	}
+	return fmt.Errorf("%s: %w", p.Slug, err)
+}
