@@ -238,19 +238,23 @@ func renderReport(p presets.Preset) (yaml, text []byte, err error) {
 }
 
 func (c *cli) compare(args []string) error {
-	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-hf config.json]... [SLUG...]",
+	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-seq N] [-batch N] [-hf config.json]... [SLUG...]",
 		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
-			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. With no\n"+
+			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. -seq and\n"+
+			"-batch put every model at one workload, so that the per-token columns compare. With no\n"+
 			"slug and no -hf, every preset. A config file that cannot be read or imported fails the whole\n"+
 			"table: every bad file is named, nothing is printed on stdout. -hf - reads one config.json from\n"+
 			"stdin (its row is named stdin); it may be given once.",
 		[]string{
 			"tscale compare",
 			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
+			"tscale compare -seq 8Ki llama-3.1-8b mistral-7b deepseek-v3",
 			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
 			"tscale compare -hf - llama-3.1-8b < ~/models/Qwen3-8B/config.json",
 		})
 	format := fs.String("format", "text", "output format: text, markdown or csv")
+	seq := fs.count("seq", 0, "put every model at this sequence length (default: each model's context)")
+	batch := fs.count("batch", 1, "batch size in sequences")
 	var hf stringList
 	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
 	slugs, err := fs.parse(args, c.stdout)
@@ -286,7 +290,15 @@ func (c *cli) compare(args []string) error {
 	}
 	var docs []render.Document
 	for _, p := range models {
-		d, err := document(p, defaultWorkload(p))
+		w := defaultWorkload(p)
+		if seq.set {
+			w.SeqLen = seq.n
+		}
+		w.BatchSize = batch.n
+		if err := validateWorkload("compare", w, p.Config); err != nil {
+			return modelError(p, err)
+		}
+		d, err := document(p, w)
 		if err != nil {
 			bad = append(bad, err)
 			continue
