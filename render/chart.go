@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
@@ -247,22 +248,35 @@ func logAxis(lo, hi *big.Int, base int64, u Unit, align bool, fits func([]tick) 
 			loE, hiE = 0, hiE+1
 		}
 	}
-	var a axis
-	for _, step := range tickSteps {
+	at := func(step int) axis {
 		l, h := loE, hiE
 		if align {
 			l = l / step * step
 			h = (h + step - 1) / step * step
 		}
-		a = axis{log: true, lo: float64(l) * math.Log2(float64(base)), hi: float64(h) * math.Log2(float64(base))}
+		a := axis{log: true, lo: float64(l) * math.Log2(float64(base)), hi: float64(h) * math.Log2(float64(base))}
 		for e := l; e <= h; e += step {
 			a.ticks = append(a.ticks, tick{at: float64(e-l) / float64(h-l), label: exactLabel(pow(base, e), u)})
 		}
-		if fits(a.ticks) {
-			break
+		return a
+	}
+	// The smallest step that fits and has a tick at both ends; failing
+	// that, the smallest that fits.
+	var a axis
+	found := false
+	for _, step := range tickSteps {
+		if (hiE-loE)%step == 0 || align {
+			if a = at(step); fits(a.ticks) {
+				found = true
+				break
+			}
 		}
 	}
-	if base == 10 && align && len(a.ticks) <= 3 {
+	for i := 0; !found && i < len(tickSteps); i++ {
+		a = at(tickSteps[i])
+		found = fits(a.ticks)
+	}
+	if base == 10 && align && len(a.ticks) <= 3 && a.hi-a.lo < 2.5*math.Log2(10) {
 		a.ticks = withTwosAndFives(a, u)
 	}
 	return a
@@ -407,10 +421,13 @@ func legendLabel(s string) string {
 // num writes a coordinate with one decimal.
 func num(v float64) string { return fmt.Sprintf("%.1f", v) }
 
-var xmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "'", "&apos;")
-
-// esc escapes s for XML text or an attribute value.
-func esc(s string) string { return xmlEscaper.Replace(s) }
+// esc escapes s for XML text or an attribute value; a character XML cannot
+// hold (a control character, invalid UTF-8) becomes U+FFFD.
+func esc(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s)) // a strings.Builder does not fail
+	return b.String()
+}
 
 func (c Chart) svg() []byte {
 	xLo, xHi := extent(c.Series, func(p ChartPoint) *big.Int { return p.X })

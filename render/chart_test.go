@@ -9,9 +9,11 @@ import (
 	"image/png"
 	"io"
 	"math/big"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -137,7 +139,7 @@ func TestChartGoldensAreAll(t *testing.T) {
 // markup characters included.
 func TestChartSVGIsWellFormedXML(t *testing.T) {
 	odd := Chart{
-		Title:  `<b>"A & B"</b>`,
+		Title:  "<b>\"A & B\"</b>\x00\xff",
 		XLabel: "x <&>", XUnit: UnitSequences,
 		YLabel: "y 'quoted'", YUnit: UnitCount,
 		Series: []ChartSeries{{Label: "a&b<c>", Points: []ChartPoint{{big.NewInt(1), big.NewInt(5)}, {big.NewInt(4), big.NewInt(7)}}}},
@@ -163,7 +165,7 @@ func TestChartSVGIsWellFormedXML(t *testing.T) {
 		}
 		if c.Title == odd.Title {
 			all := strings.Join(texts, "|")
-			for _, s := range []string{odd.Title, "a&b<c>", "x <&> (log scale)", "y 'quoted'"} {
+			for _, s := range []string{"<b>\"A & B\"</b>\uFFFD\uFFFD", "a&b<c>", "x <&> (log scale)", "y 'quoted'"} {
 				if !strings.Contains(all, s) {
 					t.Errorf("texts %q lack %q", all, s)
 				}
@@ -274,6 +276,69 @@ func TestChartPointsLieOnTheirTicks(t *testing.T) {
 	}
 }
 
+// TestChartPointsStayInThePlot: on charts of random series (1 to 14 of
+// them, values from 1 to 2^80), every point lies inside the plot frame and
+// the SVG parses.
+func TestChartPointsStayInThePlot(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200; i++ {
+		c := Chart{Title: fmt.Sprint("random ", i), XUnit: chartUnits[i%5], YUnit: chartUnits[(i/5)%5]}
+		for s := 0; s < 1+rng.IntN(14); s++ {
+			series := ChartSeries{Label: strings.Repeat("m", 1+rng.IntN(40))}
+			for p := 0; p < 1+rng.IntN(10); p++ {
+				v := func() *big.Int {
+					v := new(big.Int).SetUint64(rng.Uint64() >> rng.IntN(64))
+					return v.Add(v.Lsh(v, uint(rng.IntN(17))), big.NewInt(1))
+				}
+				series.Points = append(series.Points, ChartPoint{X: v(), Y: v()})
+			}
+			c.Series = append(c.Series, series)
+		}
+		svg := svgOf(t, c)
+		if err := xml.Unmarshal(svg, new(struct{})); err != nil {
+			t.Fatalf("chart %d: %v", i, err)
+		}
+		var l, tp, w, h string
+		frame := svg[bytes.Index(svg, []byte("<rect x=")):]
+		if _, err := fmt.Sscanf(string(frame), "<rect x=%q y=%q width=%q height=%q", &l, &tp, &w, &h); err != nil {
+			t.Fatal(err)
+		}
+		left, top, width, height := float(t, l), float(t, tp), float(t, w), float(t, h)
+		points := 0
+		for _, line := range strings.Split(string(svg), "\n") {
+			var x, y string
+			if _, err := fmt.Sscanf(line, "<circle cx=%q cy=%q", &x, &y); err != nil {
+				continue
+			}
+			cx, cy := float(t, x), float(t, y)
+			points++
+			if cx < left || cx > left+width || cy < top || cy > top+height {
+				t.Errorf("chart %d: point (%v, %v) outside the plot %v,%v %v×%v", i, cx, cy, left, top, width, height)
+			}
+		}
+		if want := countPoints(c); points != want {
+			t.Errorf("chart %d: %d points drawn, want %d", i, points, want)
+		}
+	}
+}
+
+func countPoints(c Chart) int {
+	n := 0
+	for _, s := range c.Series {
+		n += len(s.Points)
+	}
+	return n
+}
+
+func float(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 // TestChartErrors: what WriteSVG refuses, and that it then writes nothing.
 func TestChartErrors(t *testing.T) {
 	one := func(x, y *big.Int) []ChartSeries {
@@ -380,4 +445,43 @@ func pngSize(data []byte) (w, h int, err error) {
 		return 0, 0, errors.New("not a PNG with an IHDR chunk")
 	}
 	return int(binary.BigEndian.Uint32(data[16:20])), int(binary.BigEndian.Uint32(data[20:24])), nil
+}
+
+// Write a chart: KV cache bytes against context for two models, one line
+// each (the golden testdata/svg/kv-cache.svg is a chart like it).
+func ExampleWriteSVG() {
+	kv := func(label string, bytesPerToken int64) ChartSeries {
+		s := ChartSeries{Label: label}
+		for seq := int64(1024); seq <= 131072; seq *= 2 {
+			s.Points = append(s.Points, ChartPoint{X: big.NewInt(seq), Y: big.NewInt(bytesPerToken * seq)})
+		}
+		return s
+	}
+	c := Chart{
+		Title:  "KV cache at batch 1, bf16",
+		XLabel: "context length (tokens)", XUnit: UnitTokens,
+		YLabel: "KV cache", YUnit: UnitBytes,
+		Series: []ChartSeries{kv("llama-3.1-8b", 131072), kv("llama-3.1-70b", 327680)},
+	}
+	var b strings.Builder
+	if err := WriteSVG(&b, c); err != nil {
+		fmt.Println(err)
+		return
+	}
+	svg := b.String()
+	fmt.Println(svg[:strings.Index(svg, "\n")])
+	fmt.Println(strings.Count(svg, "<polyline"), "lines,", strings.Count(svg, "<circle"), "points")
+	var yTicks []string
+	for _, line := range strings.Split(svg, "\n") {
+		if strings.Contains(line, `text-anchor="end"`) {
+			yTicks = append(yTicks, line[strings.Index(line, ">")+1:strings.LastIndex(line, "<")])
+		}
+	}
+	fmt.Println("y ticks:", strings.Join(yTicks, ", "))
+	fmt.Println(strings.Contains(svg, ">KV cache (log scale)<"))
+	// Output:
+	// <svg xmlns="http://www.w3.org/2000/svg" width="720" height="450" viewBox="0 0 720 450" font-family="sans-serif">
+	// 2 lines, 16 points
+	// y ticks: 64 MiB, 256 MiB, 1 GiB, 4 GiB, 16 GiB, 64 GiB
+	// true
 }
