@@ -96,7 +96,10 @@ const (
 
 // WriteSVG writes c to w as an SVG line chart of ChartWidth × ChartHeight
 // pixels: title, axes with ticks and grid, one line per series with a marker
-// at each point, and a legend. The bytes depend on c alone. It returns an
+// at each point, and a legend to the right of the plot. The legend shows a
+// label of up to 28 characters (a longer one ends in "…") and as many series
+// as fit (about 18; the last row then reads "and N more"); series past the
+// tenth reuse the colours, dashed. The bytes depend on c alone. It returns an
 // error, and writes nothing, when c has no series, a series has no label or
 // no points, an axis has an unknown unit, or a value is nil or not positive
 // (x is always logarithmic; y is when the values span a decade). The output
