@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
 
 	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/render"
 	"github.com/tscale/tscale/scale"
 )
 
@@ -20,7 +22,7 @@ const maxSweepPoints = 10_000_000
 // at a point (an exact integer or fraction).
 type sweepMetric struct {
 	name, doc string
-	unit      chartUnit
+	unit      render.Unit
 	value     func(m *scale.CostModel, p *scale.Point) sweepValue
 }
 
@@ -30,32 +32,23 @@ type sweepValue struct {
 	f *scale.Fraction
 }
 
-// chartUnit says how a metric is measured, for charts.
-type chartUnit int
-
-const (
-	unitCount chartUnit = iota
-	unitFLOPs
-	unitBytes
-)
-
 func intValue(n *big.Int) sweepValue { return sweepValue{n: n} }
 
 var sweepMetrics = []sweepMetric{
-	{"tokens", "batch × sequence length", unitCount, func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Tokens) }},
-	{"forward_flops", "flops.forward: one forward pass over the workload, causal", unitFLOPs,
+	{"tokens", "batch × sequence length", render.UnitCount, func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Tokens) }},
+	{"forward_flops", "flops.forward: one forward pass over the workload, causal", render.UnitFLOPs,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Forward) }},
-	{"forward_dense_flops", "flops.forward_dense: all s² attention pairs", unitFLOPs,
+	{"forward_dense_flops", "flops.forward_dense: all s² attention pairs", render.UnitFLOPs,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.ForwardDense) }},
-	{"training_flops", "flops.training: 3 × forward", unitFLOPs,
+	{"training_flops", "flops.training: 3 × forward", render.UnitFLOPs,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Training) }},
-	{"forward_flops_per_token", "flops.per_token.forward, an exact fraction", unitFLOPs,
+	{"forward_flops_per_token", "flops.per_token.forward, an exact fraction", render.UnitFLOPs,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return sweepValue{f: p.ForwardPerToken} }},
-	{"kv_cache_bytes", "memory.kv_cache_bytes: the whole workload's KV cache", unitBytes,
+	{"kv_cache_bytes", "memory.kv_cache_bytes: the whole workload's KV cache", render.UnitBytes,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
-	{"activation_elements", "memory.activation_elements.total", unitCount,
+	{"activation_elements", "memory.activation_elements.total", render.UnitCount,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
-	{"decode_flops", "decoding one token of one sequence at KV length seq", unitFLOPs,
+	{"decode_flops", "decoding one token of one sequence at KV length seq", render.UnitFLOPs,
 		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
 }
 
@@ -156,22 +149,26 @@ func parseAxis(flag, s string) ([]int64, error) {
 }
 
 func (c *cli) sweep(args []string) error {
-	fs := newFlagSet("sweep", "sweep [-seq LIST|RANGE] [-batch LIST|RANGE] [-metric M,...] [-format csv|json|markdown] [-dtype T] [-kv-dtype T] (SLUG... | -hf config.json...)",
+	fs := newFlagSet("sweep", "sweep [-seq LIST|RANGE] [-batch LIST|RANGE] [-metric M,...] [-format csv|json|markdown|svg] [-dtype T] [-kv-dtype T] (SLUG... | -hf config.json...)",
 		"Evaluates models at many workloads: one row per (model, sequence length, batch size), every\n"+
 			"number exact (the same as tscale report at that workload). -seq and -batch take a list\n"+
 			"(1k,4k,32k) or a range: A..B doubles from A up to B (and ends at B); A..B/N takes N points\n"+
-			"spaced evenly on a log scale. -seq defaults to each model's context; -batch to 1.\n\n"+
+			"spaced evenly on a log scale. -seq defaults to each model's context; -batch to 1.\n"+
+			"-format svg draws one metric as a line chart: x is -seq (or -batch, when only it varies) on\n"+
+			"a log scale, one line per model (and per value of the other axis); a fraction is drawn at\n"+
+			"its nearest integer, the chart's only rounding.\n\n"+
 			"Metrics:\n"+metricHelp()+"\n"+countSyntax,
 		[]string{
 			"tscale sweep -seq 1k..128k llama-3.1-8b mistral-7b",
 			"tscale sweep -seq 4k -batch 1..256 -metric kv_cache_bytes,decode_flops llama-3.1-70b",
 			"tscale sweep -seq 1k..1M/64 -batch 1,8,64 -format json deepseek-v3",
+			"tscale sweep -seq 1Ki..128Ki -metric kv_cache_bytes -format svg llama-3.1-8b mistral-7b > kv.svg",
 			"tscale sweep -hf ~/models/Qwen3-8B/config.json -seq 1k..32k",
 		})
 	seqFlag := fs.String("seq", "", "sequence lengths: a list or a range (default: each model's context)")
 	batchFlag := fs.String("batch", "1", "batch sizes: a list or a range")
 	metricFlag := fs.String("metric", "forward_flops_per_token,kv_cache_bytes", "metrics: "+metricNames())
-	format := fs.String("format", "csv", "output format: csv, json or markdown")
+	format := fs.String("format", "csv", "output format: csv, json, markdown or svg (one metric)")
 	dtype := fs.String("dtype", "bf16", "data type of weights and activations: "+scale.DTypeNames())
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
 	var hf stringList
@@ -181,12 +178,15 @@ func (c *cli) sweep(args []string) error {
 		return err
 	}
 	usage := func(err error) error { return usageError{"sweep", err} }
-	if *format != "csv" && *format != "json" && *format != "markdown" {
-		return usagef("sweep", "-format must be csv, json or markdown, got %q", *format)
+	if *format != "csv" && *format != "json" && *format != "markdown" && *format != "svg" {
+		return usagef("sweep", "-format must be csv, json, markdown or svg, got %q", *format)
 	}
 	metrics, err := parseMetrics(*metricFlag)
 	if err != nil {
 		return usage(err)
+	}
+	if *format == "svg" && len(metrics) != 1 {
+		return usagef("sweep", "-format svg draws one metric; -metric names %d", len(metrics))
 	}
 	var seqs []int64
 	if *seqFlag != "" {
@@ -239,11 +239,6 @@ func (c *cli) sweep(args []string) error {
 		return usagef("sweep", "%d points (models × -seq values × -batch values) is more than the %d a sweep evaluates", points, maxSweepPoints)
 	}
 	// Validate every model and workload before writing anything.
-	type modelSweep struct {
-		p    presets.Preset
-		m    *scale.CostModel
-		seqs []int64
-	}
 	// The workload rules bear on the sequence length and the batch size
 	// separately: checking each value of each axis checks every point.
 	var sweeps []modelSweep
@@ -268,6 +263,9 @@ func (c *cli) sweep(args []string) error {
 		}
 		sweeps = append(sweeps, ms)
 	}
+	if *format == "svg" {
+		return sweepChart(c.stdout, sweeps, batches, metrics[0])
+	}
 	w := bufio.NewWriterSize(c.stdout, 1<<16)
 	out := newSweepWriter(w, *format, metrics)
 	var p scale.Point
@@ -283,6 +281,69 @@ func (c *cli) sweep(args []string) error {
 	}
 	out.end()
 	return w.Flush()
+}
+
+// modelSweep is one model of a sweep and the sequence lengths it is
+// evaluated at.
+type modelSweep struct {
+	p    presets.Preset
+	m    *scale.CostModel
+	seqs []int64
+}
+
+// sweepChart draws metric over the sweep as one SVG line chart: x is the
+// sequence length, or the batch size when only it varies; one line per
+// model and value of the other axis.
+func sweepChart(w io.Writer, sweeps []modelSweep, batches []int64, metric sweepMetric) error {
+	xIsSeq := len(batches) == 1
+	for _, ms := range sweeps {
+		xIsSeq = xIsSeq || len(ms.seqs) > 1
+	}
+	chart := render.Chart{YLabel: metric.name, YUnit: metric.unit}
+	if xIsSeq {
+		chart.Title = metric.name + " by context length"
+		chart.XLabel, chart.XUnit = "sequence length (tokens)", render.UnitTokens
+	} else {
+		chart.Title = metric.name + " by batch size"
+		chart.XLabel, chart.XUnit = "batch size (sequences)", render.UnitSequences
+	}
+	var p scale.Point
+	for _, ms := range sweeps {
+		outer, inner := batches, ms.seqs
+		if !xIsSeq {
+			outer, inner = ms.seqs, batches
+		}
+		for _, o := range outer {
+			series := render.ChartSeries{Label: ms.p.Slug}
+			if len(outer) > 1 {
+				if xIsSeq {
+					series.Label += fmt.Sprintf(" (batch %d)", o)
+				} else {
+					series.Label += fmt.Sprintf(" (seq %d)", o)
+				}
+			}
+			for _, x := range inner {
+				seq, batch := x, o
+				if !xIsSeq {
+					seq, batch = o, x
+				}
+				if err := ms.m.Eval(seq, batch, &p); err != nil {
+					return fmt.Errorf("%s: %w", ms.p.Slug, err)
+				}
+				v := metric.value(ms.m, &p)
+				y := v.n
+				if y == nil { // a fraction: drawn at its nearest integer
+					r := v.f.Rat()
+					y = new(big.Int).Quo(new(big.Int).Add(new(big.Int).Lsh(r.Num(), 1), r.Denom()), new(big.Int).Lsh(r.Denom(), 1))
+				} else {
+					y = new(big.Int).Set(y)
+				}
+				series.Points = append(series.Points, render.ChartPoint{X: big.NewInt(x), Y: y})
+			}
+			chart.Series = append(chart.Series, series)
+		}
+	}
+	return render.WriteSVG(w, chart)
 }
 
 // sweepWriter writes the rows of a sweep in one format, appending to a

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
+	"io"
 	"math/big"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sebdah/goldie/v2"
 
 	"github.com/tscale/tscale/presets"
 	"github.com/tscale/tscale/scale"
@@ -126,5 +130,36 @@ func BenchmarkSweepCSV(b *testing.B) {
 		if code := run(args, nil, &out, &errOut); code != exitOK {
 			b.Fatalf("exit %d: %s", code, errOut.String())
 		}
+	}
+}
+
+// TestSweepSVG: -format svg draws one metric, pinned by a golden drawn from
+// the engine's exact numbers (testdata/charts); the chart itself is tested
+// in render, rendering with rsvg-convert included.
+func TestSweepSVG(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"sweep", "-seq", "1Ki..128Ki", "-metric", "kv_cache_bytes", "-format", "svg",
+		"llama-3.1-8b", "mistral-7b", "deepseek-v3", "gemma-2-9b"}
+	if code := run(args, nil, &out, &errOut); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	d := xml.NewDecoder(bytes.NewReader(out.Bytes()))
+	for {
+		_, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not XML: %v", err)
+		}
+	}
+	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "..", "testdata", "charts")), goldie.WithNameSuffix(".svg"))
+	g.Assert(t, "sweep-kv-cache", out.Bytes())
+
+	out.Reset()
+	errOut.Reset()
+	if code := run([]string{"sweep", "-format", "svg", "gpt2"}, nil, &out, &errOut); code != exitUsage ||
+		!strings.Contains(errOut.String(), "-format svg draws one metric") {
+		t.Errorf("two metrics as svg: exit %d, %s", code, errOut.String())
 	}
 }
