@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -152,29 +153,50 @@ func encodeJSON(d Document) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// encodeYAML encodes d as YAML: the same tree as JSON, in block style.
+// encodeYAML encodes d as YAML: the same tree as JSON, in block style, with
+// lists of integers (shapes) in flow style. emitYAML writes it straight from
+// the JSON document, byte for byte as yaml.v3 would; a document it does not
+// take on (a string with a line break, say) goes through yaml.v3 itself.
 func encodeYAML(d Document) ([]byte, error) {
-	js, err := encodeJSON(d)
-	if err != nil {
-		return nil, err
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d.tree()); err != nil {
+		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
-	// The JSON document, read back token by token into a YAML node tree,
-	// keeps the key order and the exact digits of every number.
+	// The YAML is about as long as the compact JSON: indentation replaces
+	// quotes and braces.
+	if y, ok := emitYAML(make([]byte, 0, buf.Len()+buf.Len()/4), buf.Bytes()); ok {
+		return y, nil
+	}
+	return encodeYAMLNode(d.Model.Slug, buf.Bytes())
+}
+
+// jsonBuffers hold the JSON documents encodeYAML reads, reused across calls.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// encodeYAMLNode encodes the JSON document js with yaml.v3: read back token
+// by token into a YAML node tree, it keeps the key order and the exact
+// digits of every number; blockStyle sets the layout. It is the reference
+// emitYAML reproduces.
+func encodeYAMLNode(slug string, js []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.UseNumber()
 	root, err := yamlNode(dec)
 	if err != nil {
-		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+		return nil, fmt.Errorf("render YAML of %q: %w", slug, err)
 	}
 	blockStyle(root)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+		return nil, fmt.Errorf("render YAML of %q: %w", slug, err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+		return nil, fmt.Errorf("render YAML of %q: %w", slug, err)
 	}
 	return buf.Bytes(), nil
 }
