@@ -158,24 +158,31 @@ func encodeJSON(d Document) ([]byte, error) {
 // the JSON document, byte for byte as yaml.v3 would; a document it does not
 // take on (a string with a line break, say) goes through yaml.v3 itself.
 func encodeYAML(d Document) ([]byte, error) {
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	defer jsonBuffers.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
+	sc := yamlScratches.Get().(*yamlScratch)
+	defer yamlScratches.Put(sc)
+	sc.json.Reset()
+	enc := json.NewEncoder(&sc.json)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(d.tree()); err != nil {
 		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
-	// The YAML is about as long as the compact JSON: indentation replaces
-	// quotes and braces.
-	if y, ok := emitYAML(make([]byte, 0, buf.Len()+buf.Len()/4), buf.Bytes()); ok {
-		return y, nil
+	y, ok := emitYAML(sc.yaml[:0], sc.json.Bytes())
+	if !ok {
+		return encodeYAMLNode(d.Model.Slug, sc.json.Bytes())
 	}
-	return encodeYAMLNode(d.Model.Slug, buf.Bytes())
+	sc.yaml = y
+	return bytes.Clone(y), nil // the one allocation that stays: the report
 }
 
-// jsonBuffers hold the JSON documents encodeYAML reads, reused across calls.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// yamlScratch is what encodeYAML writes into before the report is copied
+// out: the JSON document and the YAML. yamlScratches keeps them across
+// calls, grown to the largest report.
+type yamlScratch struct {
+	json bytes.Buffer
+	yaml []byte
+}
+
+var yamlScratches = sync.Pool{New: func() any { return new(yamlScratch) }}
 
 // encodeYAMLNode encodes the JSON document js with yaml.v3: read back token
 // by token into a YAML node tree, it keeps the key order and the exact

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"regexp"
 	"strconv"
@@ -281,9 +282,9 @@ func isYAMLInt(s string) bool {
 
 // str reads the JSON string at pos. The bytes are js's own when the string
 // has no escapes.
-func (e *yamlEmitter) str() (string, bool) {
+func (e *yamlEmitter) str() ([]byte, bool) {
 	if e.peek() != '"' {
-		return "", false
+		return nil, false
 	}
 	start := e.pos
 	escaped := false
@@ -295,16 +296,16 @@ func (e *yamlEmitter) str() (string, bool) {
 		case '"':
 			e.pos = i + 1
 			if !escaped {
-				return string(e.js[start+1 : i]), true
+				return e.js[start+1 : i], true
 			}
 			var s string
 			if err := json.Unmarshal(e.js[start:i+1], &s); err != nil {
-				return "", false
+				return nil, false
 			}
-			return s, true
+			return []byte(s), true
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // scalar writes the string s as yaml.v3 writes a !!str scalar in block
@@ -312,7 +313,7 @@ func (e *yamlEmitter) str() (string, bool) {
 // indicator or an edge space forbids plain, double-quoted when it would
 // read back as another type (null, a bool, a number, a timestamp) or holds
 // a tab or a character YAML cannot print.
-func (e *yamlEmitter) scalar(s string) {
+func (e *yamlEmitter) scalar(s []byte) {
 	switch yamlStyleOf(s) {
 	case yamlPlain:
 		e.out = append(e.out, s...)
@@ -344,8 +345,8 @@ const (
 // yamlStyleOf is the style yaml.v3 gives the !!str scalar s in block
 // context, following yaml_emitter_analyze_scalar and
 // yaml_emitter_select_scalar_style, for the strings emitYAML accepts.
-func yamlStyleOf(s string) yamlStyle {
-	if !utf8.ValidString(s) || strings.HasPrefix(s, "\uFEFF") {
+func yamlStyleOf(s []byte) yamlStyle {
+	if !utf8.Valid(s) || bytes.HasPrefix(s, []byte("\uFEFF")) {
 		return yamlUnsupported
 	}
 	special := false
@@ -369,8 +370,8 @@ func yamlStyleOf(s string) yamlStyle {
 
 // yamlBlockIndicators says whether s, printable and without tabs or
 // breaks, has an indicator that forbids a plain scalar in block context.
-func yamlBlockIndicators(s string) bool {
-	if strings.HasPrefix(s, "---") || strings.HasPrefix(s, "...") {
+func yamlBlockIndicators(s []byte) bool {
+	if bytes.HasPrefix(s, []byte("---")) || bytes.HasPrefix(s, []byte("...")) {
 		return true
 	}
 	for i := 0; i < len(s); i++ {
@@ -402,7 +403,7 @@ func yamlBlockIndicators(s string) bool {
 }
 
 // appendDoubleQuoted appends s double-quoted with yaml.v3's escapes.
-func appendDoubleQuoted(out []byte, s string) []byte {
+func appendDoubleQuoted(out, s []byte) []byte {
 	const hex = "0123456789ABCDEF"
 	out = append(out, '"')
 	for i := 0; i < len(s); {
@@ -413,7 +414,7 @@ func appendDoubleQuoted(out []byte, s string) []byte {
 			i += w
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(s[i:])
+		r, w := utf8.DecodeRune(s[i:])
 		i += w
 		out = append(out, '\\')
 		switch r {
@@ -482,7 +483,7 @@ func yamlWidth(b byte) int {
 
 // yamlIsPrintable is yaml.v3's is_printable for the character at s[i]
 // (s valid UTF-8): note that it excludes every character beyond U+FFFF.
-func yamlIsPrintable(s string, i int) bool {
+func yamlIsPrintable(s []byte, i int) bool {
 	b := s[i]
 	switch {
 	case b == 0x0A || b >= 0x20 && b <= 0x7E:
@@ -502,7 +503,7 @@ func yamlIsPrintable(s string, i int) bool {
 }
 
 // yamlIsBreak is yaml.v3's is_break: CR, LF, NEL, LS or PS at s[i].
-func yamlIsBreak(s string, i int) bool {
+func yamlIsBreak(s []byte, i int) bool {
 	switch s[i] {
 	case '\r', '\n':
 		return true
@@ -520,22 +521,29 @@ var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE]
 // yamlResolvesToStr says whether yaml.v3 reads s, written plain, back as a
 // !!str: yaml.v3's resolve, which the encoder consults to decide that a
 // string needs quotes.
-func yamlResolvesToStr(s string) bool {
-	if s == "" {
+func yamlResolvesToStr(b []byte) bool {
+	if len(b) == 0 {
 		return false // null
 	}
-	switch s[0] {
+	switch b[0] {
 	case 'y', 'Y', 'n', 'N', 't', 'T', 'f', 'F', 'o', 'O', '~':
-		return !yamlSpecialWords[s]
+		return !yamlSpecialWords[string(b)]
 	case '.':
-		if yamlSpecialWords[s] {
+		if yamlSpecialWords[string(b)] {
 			return false
 		}
-		_, err := strconv.ParseFloat(s, 64)
+		_, err := strconv.ParseFloat(string(b), 64)
 		return err != nil
 	case '+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		s := string(b)
 		if yamlSpecialWords[s] || yamlTimestamp(s) {
 			return false
+		}
+		// Every form below is made of these bytes alone; most strings that
+		// start with a digit ("0-31" layers, say) are not, and skip the
+		// parsers and their errors.
+		if strings.Trim(s, "0123456789abcdefABCDEFxXoO_+-.") != "" {
+			return true
 		}
 		plain := strings.ReplaceAll(s, "_", "")
 		if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
