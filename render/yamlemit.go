@@ -346,16 +346,32 @@ const (
 // context, following yaml_emitter_analyze_scalar and
 // yaml_emitter_select_scalar_style, for the strings emitYAML accepts.
 func yamlStyleOf(s []byte) yamlStyle {
-	if !utf8.Valid(s) || bytes.HasPrefix(s, []byte("\uFEFF")) {
-		return yamlUnsupported
+	special, ascii := false, true
+	for _, c := range s {
+		switch {
+		case c >= 0x20 && c < 0x7F: // printable ASCII: most of every string
+		case c >= 0x80:
+			ascii = false
+		case c == '\n' || c == '\r':
+			return yamlUnsupported
+		default: // a tab, another control character or DEL
+			special = true
+		}
 	}
-	special := false
-	for i := 0; i < len(s); i += yamlWidth(s[i]) {
-		if yamlIsBreak(s, i) {
+	if !ascii {
+		if !utf8.Valid(s) || bytes.HasPrefix(s, []byte("\uFEFF")) {
 			return yamlUnsupported
 		}
-		if s[i] == '\t' || !yamlIsPrintable(s, i) {
-			special = true
+		for i := 0; i < len(s); i += yamlWidth(s[i]) {
+			if s[i] < 0x80 {
+				continue
+			}
+			if yamlIsBreak(s, i) {
+				return yamlUnsupported
+			}
+			if !yamlIsPrintable(s, i) {
+				special = true
+			}
 		}
 	}
 	if special || !yamlResolvesToStr(s) {
@@ -374,26 +390,21 @@ func yamlBlockIndicators(s []byte) bool {
 	if bytes.HasPrefix(s, []byte("---")) || bytes.HasPrefix(s, []byte("...")) {
 		return true
 	}
-	for i := 0; i < len(s); i++ {
-		followedBySpace := i+1 >= len(s) || s[i+1] == ' '
-		c := s[i]
-		if i == 0 {
-			switch c {
-			case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
-				return true
-			case '?', ':', '-':
-				if followedBySpace {
-					return true
-				}
-			}
-			continue
+	switch s[0] {
+	case '#', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return true
+	case '?', ':', '-':
+		if len(s) == 1 || s[1] == ' ' {
+			return true
 		}
-		switch c {
-		case ':':
-			if followedBySpace {
+	}
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case ':': // ": " or a final ':'
+			if i+1 == len(s) || s[i+1] == ' ' {
 				return true
 			}
-		case '#':
+		case '#': // " #"
 			if s[i-1] == ' ' {
 				return true
 			}
