@@ -19,8 +19,8 @@ import (
 // It reproduces yaml.v3 byte for byte for the documents it accepts: an
 // object at the top; keys of at most 128 bytes; strings without line breaks
 // that do not start with a byte order mark; floats within float64's range.
-// For anything else it returns ok false, and the
-// caller encodes the document with yaml.v3 itself.
+// For anything else it returns ok false, and the caller encodes the document
+// with yaml.v3 itself.
 func emitYAML(dst, js []byte) (out []byte, ok bool) {
 	e := yamlEmitter{js: js, out: dst, ok: true}
 	e.skipSpace()
