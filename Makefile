@@ -14,8 +14,12 @@ golden:
 reports:
 	go run ./cmd/tscale
 
+# Benchmarks: every report (BenchmarkAllReports) and its writing alone, one
+# report per format; then the built binary against its floor, cp -rT of the
+# same files into the same folder (tools/benchreports, a ratio of paired runs).
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+	@tmp="$$(mktemp -d)" && go build -o "$$tmp/tscale" ./cmd/tscale && go run ./tools/benchreports -bin "$$tmp/tscale"; status=$$?; rm -rf "$$tmp"; exit $$status
 
 # Fuzz each fuzz target for FUZZTIME (not part of make test): the engine, the
 # command line and the config.json importer. make fuzz FUZZTIME=10m for longer.

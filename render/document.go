@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -152,29 +153,57 @@ func encodeJSON(d Document) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// encodeYAML encodes d as YAML: the same tree as JSON, in block style.
+// encodeYAML encodes d as YAML: the same tree as JSON, in block style, with
+// lists of integers (shapes) in flow style. emitYAML writes it straight from
+// the JSON document, byte for byte as yaml.v3 would; a document it does not
+// take on (a string with a line break, say) goes through yaml.v3 itself.
 func encodeYAML(d Document) ([]byte, error) {
-	js, err := encodeJSON(d)
-	if err != nil {
-		return nil, err
+	sc := yamlScratches.Get().(*yamlScratch)
+	defer yamlScratches.Put(sc)
+	sc.json.Reset()
+	enc := json.NewEncoder(&sc.json)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d.tree()); err != nil {
+		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
-	// The JSON document, read back token by token into a YAML node tree,
-	// keeps the key order and the exact digits of every number.
+	y, ok := emitYAML(sc.yaml[:0], sc.json.Bytes())
+	if !ok {
+		return encodeYAMLNode(d.Model.Slug, sc.json.Bytes())
+	}
+	sc.yaml = y
+	return bytes.Clone(y), nil // the one allocation that stays: the report
+}
+
+// yamlScratch is what encodeYAML writes into before the report is copied
+// out: the JSON document and the YAML. yamlScratches keeps them across
+// calls, grown to the largest report.
+type yamlScratch struct {
+	json bytes.Buffer
+	yaml []byte
+}
+
+var yamlScratches = sync.Pool{New: func() any { return new(yamlScratch) }}
+
+// encodeYAMLNode encodes the JSON document js with yaml.v3: read back token
+// by token into a YAML node tree, it keeps the key order and the exact
+// digits of every number; blockStyle sets the layout. It is the reference
+// emitYAML reproduces.
+func encodeYAMLNode(slug string, js []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.UseNumber()
 	root, err := yamlNode(dec)
 	if err != nil {
-		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+		return nil, fmt.Errorf("render YAML of %q: %w", slug, err)
 	}
 	blockStyle(root)
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(root); err != nil {
-		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+		return nil, fmt.Errorf("render YAML of %q: %w", slug, err)
 	}
 	if err := enc.Close(); err != nil {
-		return nil, fmt.Errorf("render YAML of %q: %w", d.Model.Slug, err)
+		return nil, fmt.Errorf("render YAML of %q: %w", slug, err)
 	}
 	return buf.Bytes(), nil
 }

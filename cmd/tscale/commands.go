@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tscale/tscale/presets"
 	"github.com/tscale/tscale/render"
@@ -185,16 +188,47 @@ func (c *cli) reports(args []string) error {
 			return err
 		}
 	}
+	// Render on every processor, each report into its own slot: the files,
+	// the failures and their order are those of rendering one by one. A
+	// panic of a worker is raised again here, where run recovers it.
+	type rendered struct {
+		yaml, text []byte
+		err        error
+		panicked   any
+	}
+	results := make([]rendered, len(all))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(all)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(all); i = int(next.Add(1)) - 1 {
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							results[i].panicked = r
+						}
+					}()
+					results[i].yaml, results[i].text, results[i].err = renderReport(all[i])
+				}()
+			}
+		}()
+	}
+	wg.Wait()
 	var files []outFile
 	var models []presets.Preset
-	for _, p := range all {
-		y, txt, err := renderReport(p)
-		if err != nil {
-			bad = append(bad, err)
+	for i, p := range all {
+		r := results[i]
+		if r.panicked != nil {
+			panic(r.panicked)
+		}
+		if r.err != nil {
+			bad = append(bad, r.err)
 			continue
 		}
 		models = append(models, p)
-		files = append(files, outFile{filepath.Join("yaml", p.Slug+".yaml"), y}, outFile{filepath.Join("txt", p.Slug+".txt"), txt})
+		files = append(files, outFile{filepath.Join("yaml", p.Slug+".yaml"), r.yaml}, outFile{filepath.Join("txt", p.Slug+".txt"), r.text})
 	}
 	what := "presets"
 	if *hfDir != "" {

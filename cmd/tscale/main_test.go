@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tscale/tscale/presets"
 )
 
 // hfFixture makes a folder of config files for -hf: good ones, a malformed
@@ -538,6 +540,30 @@ func BenchmarkAllReports(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if code := run([]string{"reports", "-out", out}, nil, &stdout, &stderr); code != exitOK {
 			b.Fatalf("exit %d: %s", code, stderr.String())
+		}
+	}
+}
+
+// BenchmarkWriteReports writes the reports of every preset, rendered
+// beforehand, into a folder that already holds them: the writing alone of
+// BenchmarkAllReports, all or nothing (writeAll).
+func BenchmarkWriteReports(b *testing.B) {
+	var files []outFile
+	for _, p := range presets.All() {
+		y, txt, err := renderReport(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = append(files, outFile{filepath.Join("yaml", p.Slug+".yaml"), y}, outFile{filepath.Join("txt", p.Slug+".txt"), txt})
+	}
+	out := b.TempDir()
+	if err := writeAll(osFS{}, out, files); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := writeAll(osFS{}, out, files); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
