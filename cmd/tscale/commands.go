@@ -155,9 +155,11 @@ func (c *cli) list(args []string) error {
 func (c *cli) reports(args []string) error {
 	fs := newFlagSet("reports", "reports [-out DIR] [-hf DIR [-keep-going]]",
 		"Writes the report of every preset, at its default workload (batch 1, its context length, bf16),\n"+
-			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints. With -hf, the\n"+
-			"models are the Hugging Face config files in a folder (*.json, and */config.json named after their\n"+
-			"folder) instead of the presets.\n\n"+
+			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints, and three\n"+
+			"charts of a few presets side by side in DIR/svg (forward FLOPs per token and KV cache bytes by\n"+
+			"context length, weights by data type). With -hf, the models are the Hugging Face config files in\n"+
+			"a folder (*.json, and */config.json named after their folder) instead of the presets, and no\n"+
+			"charts are drawn.\n\n"+
 			"All or nothing: every report is rendered first, then written into a staging folder inside DIR and\n"+
 			"moved into place, each file replaced atomically. If anything fails, DIR is left as it was. A\n"+
 			"config file that cannot be read or imported stops the run before anything is written, unless\n"+
@@ -238,12 +240,24 @@ func (c *cli) reports(args []string) error {
 		return append(failures(bad), fmt.Errorf("reports: %d of %d %s failed; nothing was written (-keep-going writes the others)",
 			len(bad), len(bad)+len(models), what))
 	}
+	charts := 0
+	if *hfDir == "" {
+		svgs, err := presetCharts()
+		if err != nil {
+			return err
+		}
+		files, charts = append(files, svgs...), len(svgs)
+	}
 	if len(files) > 0 {
 		if err := writeAll(c.fs, *out, files); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "wrote %d reports (%d %s, yaml and txt) to %s and %s\n", len(files), len(models), plural(len(models), "model"),
+		fmt.Fprintf(c.stdout, "wrote %d reports (%d %s, yaml and txt) to %s and %s", len(files)-charts, len(models), plural(len(models), "model"),
 			filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
+		if charts > 0 {
+			fmt.Fprintf(c.stdout, ", and %d charts to %s", charts, filepath.Join(*out, "svg"))
+		}
+		fmt.Fprintln(c.stdout)
 	}
 	switch {
 	case len(bad) > 0 && len(models) == 0:

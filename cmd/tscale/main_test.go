@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sebdah/goldie/v2"
+
 	"github.com/tscale/tscale/presets"
 )
 
@@ -419,8 +421,18 @@ func TestReportsWritesNothingOnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 2 || entries[0].Name() != "txt" || entries[1].Name() != "yaml" {
-		t.Errorf("%s holds %v, want txt and yaml only", out, entries)
+	if len(entries) != 3 || entries[0].Name() != "svg" || entries[1].Name() != "txt" || entries[2].Name() != "yaml" {
+		t.Errorf("%s holds %v, want svg, txt and yaml only", out, entries)
+	}
+	// The charts are the goldens of testdata/charts, drawn from the engine's
+	// exact numbers.
+	g := goldie.New(t, goldie.WithFixtureDir(filepath.Join("..", "..", "testdata", "charts")), goldie.WithNameSuffix(".svg"))
+	for _, name := range []string{"forward_flops_per_token", "kv_cache_bytes", "weights_bytes"} {
+		data, err := os.ReadFile(filepath.Join(out, "svg", name+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Assert(t, name, data)
 	}
 }
 

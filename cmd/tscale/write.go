@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ func writeAll(fsys fileSystem, out string, files []outFile) error {
 	if err := w.preflight(files); err != nil {
 		return err
 	}
+	if files = w.changed(files); len(files) == 0 {
+		return nil // every report already holds these bytes
+	}
 	err := w.write(files)
 	if err == nil {
 		if rmErr := fsys.RemoveAll(w.staging); rmErr != nil {
@@ -44,8 +48,9 @@ func writeAll(fsys fileSystem, out string, files []outFile) error {
 type writer struct {
 	fs      fileSystem
 	out     string
-	exists  map[string]bool // target paths that exist before the run
-	created []string        // folders created, outermost first
+	exists  map[string]bool  // target paths that exist before the run
+	sizes   map[string]int64 // the size of each target that is a regular file
+	created []string         // folders created, outermost first
 	staging string
 	placed  []placed // targets moved into place or backed up, in order
 }
@@ -60,7 +65,7 @@ type placed struct {
 // preflight checks, before touching anything, that out and the folders the
 // files go into are folders or absent, and that no target is a folder.
 func (w *writer) preflight(files []outFile) error {
-	w.exists = map[string]bool{}
+	w.exists, w.sizes = map[string]bool{}, map[string]int64{}
 	dirs := []string{w.out}
 	for _, f := range files {
 		if d := filepath.Join(w.out, filepath.Dir(f.rel)); !contains(dirs, d) {
@@ -88,9 +93,37 @@ func (w *writer) preflight(files []outFile) error {
 			return fmt.Errorf("write %s: it is a folder; nothing was written", target)
 		default:
 			w.exists[target] = true
+			if info.Mode().IsRegular() {
+				w.sizes[target] = info.Size()
+			}
 		}
 	}
 	return nil
+}
+
+// changed drops the files whose target is a regular file that already
+// holds exactly their bytes: writing them again would change nothing.
+func (w *writer) changed(files []outFile) []outFile {
+	var out []outFile
+	for _, f := range files {
+		target := filepath.Join(w.out, f.rel)
+		if size, ok := w.sizes[target]; ok && size == int64(len(f.data)) && w.holds(target, f.data) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// holds reports whether the file at path holds exactly data.
+func (w *writer) holds(path string, data []byte) bool {
+	file, err := w.fs.Open(path)
+	if err != nil {
+		return false
+	}
+	defer file.Close()
+	old, err := io.ReadAll(io.LimitReader(file, int64(len(data))+1))
+	return err == nil && bytes.Equal(old, data)
 }
 
 func contains(list []string, s string) bool {

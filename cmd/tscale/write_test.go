@@ -321,3 +321,43 @@ func (f *undoFailFS) Rename(oldname, newname string) error {
 	}
 	return f.fileSystem.Rename(oldname, newname)
 }
+
+// TestReportsLeavesUnchangedFilesAlone: a report that already holds its
+// bytes is not written again (same inode, same modification time); one
+// that differs is replaced.
+func TestReportsLeavesUnchangedFilesAlone(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"reports", "-out", out}, nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	gpt2, llama := filepath.Join(out, "txt", "gpt2.txt"), filepath.Join(out, "yaml", "llama-2-7b.yaml")
+	if err := os.WriteFile(llama, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.Stat(gpt2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staleInfo, err := os.Stat(llama)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := run([]string{"reports", "-out", out}, nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	after, err := os.Stat(gpt2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) || !before.ModTime().Equal(after.ModTime()) {
+		t.Errorf("an unchanged report was written again")
+	}
+	fresh, err := os.Stat(llama)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if os.SameFile(staleInfo, fresh) || fresh.Size() < 1000 {
+		t.Errorf("a stale report was not replaced")
+	}
+}
