@@ -25,31 +25,48 @@ func newTable(header []string, rightAligned ...int) *table {
 
 func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
-// write appends the table to b, each line indented by indent.
+// write appends the table to b, each line indented by indent, with no
+// trailing spaces.
 func (t *table) write(b *strings.Builder, indent string) {
 	var widths []int
-	for _, row := range t.rows {
+	runes := make([][]int, len(t.rows))
+	for r, row := range t.rows {
+		runes[r] = make([]int, len(row))
 		for i, c := range row {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+			runes[r][i] = utf8.RuneCountInString(c)
+			widths[i] = max(widths[i], runes[r][i])
 		}
 	}
-	for _, row := range t.rows {
-		var line strings.Builder
-		line.WriteString(indent)
+	line := make([]byte, 0, 256)
+	for r, row := range t.rows {
+		line = append(line[:0], indent...)
 		for i, c := range row {
-			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
 			if i > 0 {
-				line.WriteString("  ")
+				line = append(line, "  "...)
 			}
+			pad := widths[i] - runes[r][i]
 			if t.right[i] {
-				line.WriteString(pad + c)
+				line = appendSpaces(line, pad)
+				line = append(line, c...)
 			} else {
-				line.WriteString(c + pad)
+				line = append(line, c...)
+				line = appendSpaces(line, pad)
 			}
 		}
-		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+		for len(line) > 0 && line[len(line)-1] == ' ' {
+			line = line[:len(line)-1]
+		}
+		b.Write(line)
+		b.WriteByte('\n')
 	}
+}
+
+func appendSpaces(b []byte, n int) []byte {
+	for ; n > 0; n-- {
+		b = append(b, ' ')
+	}
+	return b
 }

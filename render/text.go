@@ -13,6 +13,7 @@ func textReport(d Document) []byte {
 	r := d.Report
 	c := r.Config
 	var b strings.Builder
+	b.Grow(48 << 10) // a report is 10–45 KB
 	title := fmt.Sprintf("%s — %s", d.Model.Name, d.Model.Slug)
 	if d.Model.Estimate && !strings.Contains(d.Model.Name, "estimate") {
 		title += " (estimate)"
