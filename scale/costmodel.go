@@ -56,6 +56,8 @@ type CostModel struct {
 	Params               Params
 	WeightsBytes         int64
 	KVCacheBytesPerToken int64
+	// WeightsByDType is memory.weights_by_dtype.
+	WeightsByDType []DTypeBytes
 
 	perToken     *big.Int // weight-matmul FLOPs of one token, whole model
 	actPerToken  *big.Int // activation elements of one token, s×s tensors left out
@@ -88,7 +90,7 @@ func NewCostModel(c Config, dtype, kvDType DType) (*CostModel, error) {
 	}
 	m := &CostModel{cfg: c, dtype: dtype, kvDType: r.Workload.KVDType, Params: r.Params,
 		WeightsBytes: r.Memory.WeightsBytes, KVCacheBytesPerToken: r.Memory.KVCacheBytesPerToken,
-		kvBits: r.Workload.KVDType.Bits(), square: new(big.Int), densePerPair: new(big.Int)}
+		WeightsByDType: r.Memory.WeightsByDType, kvBits: r.Workload.KVDType.Bits(), square: new(big.Int), densePerPair: new(big.Int)}
 	if c.PositionEmbedding == PositionLearned {
 		m.learnedLimit = c.MaxPositionEmbeddings
 	}

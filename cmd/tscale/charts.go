@@ -37,11 +37,7 @@ func presetCharts() ([]outFile, error) {
 		}
 		sweeps = append(sweeps, modelSweep{p: p, m: m, seqs: chartContexts})
 		series := render.ChartSeries{Label: slug}
-		r, err := scale.Analyze(p.Config, defaultWorkload(p))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", slug, err)
-		}
-		for _, d := range r.Memory.WeightsByDType {
+		for _, d := range m.WeightsByDType {
 			if d.DType == scale.FP16 || d.DType == scale.INT8 { // the same bits as bf16 and fp8
 				continue
 			}

@@ -122,8 +122,9 @@ func (w *writer) holds(path string, data []byte) bool {
 		return false
 	}
 	defer file.Close()
-	old, err := io.ReadAll(io.LimitReader(file, int64(len(data))+1))
-	return err == nil && bytes.Equal(old, data)
+	old := make([]byte, len(data)+1) // one byte more, to see a longer file
+	n, err := io.ReadFull(file, old)
+	return (err == io.ErrUnexpectedEOF || err == io.EOF && len(data) == 0) && bytes.Equal(old[:n], data)
 }
 
 func contains(list []string, s string) bool {
