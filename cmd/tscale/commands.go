@@ -316,22 +316,9 @@ func (c *cli) compare(args []string) error {
 	if n := occurrences(hf, stdinPath); n > 1 {
 		return usagef("compare", "-hf - (stdin) may be given once, got %d times", n)
 	}
-	var models []presets.Preset
-	for _, slug := range slugs {
-		p, err := lookup(slug)
-		if err != nil {
-			return usageError{"compare", err}
-		}
-		models = append(models, p)
-	}
-	var bad failures
-	for _, path := range hf {
-		p, err := readHFConfig(c.fs, c.stdin, path)
-		if err != nil {
-			bad = append(bad, err)
-			continue
-		}
-		models = append(models, p)
+	models, bad, err := c.models("compare", slugs, hf)
+	if err != nil {
+		return err
 	}
 	if len(models) == 0 && len(bad) == 0 {
 		models = presets.All()
@@ -357,6 +344,28 @@ func (c *cli) compare(args []string) error {
 		return bad
 	}
 	return render.WriteCompare(c.stdout, docs, f)
+}
+
+// models are the presets named by slugs and the models of the config
+// files hf, in that order: an unknown slug is a usage error of command cmd;
+// each config file that cannot be read or imported is one of bad.
+func (c *cli) models(cmd string, slugs, hf []string) (models []presets.Preset, bad failures, err error) {
+	for _, slug := range slugs {
+		p, err := lookup(slug)
+		if err != nil {
+			return nil, nil, usageError{cmd, err}
+		}
+		models = append(models, p)
+	}
+	for _, path := range hf {
+		p, err := readHFConfig(c.fs, c.stdin, path)
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		models = append(models, p)
+	}
+	return models, bad, nil
 }
 
 // occurrences is the number of times s is in list.

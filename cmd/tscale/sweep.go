@@ -211,22 +211,9 @@ func (c *cli) sweep(args []string) error {
 	if n := occurrences(hf, stdinPath); n > 1 {
 		return usagef("sweep", "-hf - (stdin) may be given once, got %d times", n)
 	}
-	var models []presets.Preset
-	for _, slug := range slugs {
-		p, err := lookup(slug)
-		if err != nil {
-			return usage(err)
-		}
-		models = append(models, p)
-	}
-	var bad failures
-	for _, path := range hf {
-		p, err := readHFConfig(c.fs, c.stdin, path)
-		if err != nil {
-			bad = append(bad, err)
-			continue
-		}
-		models = append(models, p)
+	models, bad, err := c.models("sweep", slugs, hf)
+	if err != nil {
+		return err
 	}
 	if len(bad) > 0 {
 		return bad
