@@ -111,15 +111,16 @@ func deepseekMoEFamily() []Preset {
 				IntermediateSize: 18432, MaxPositionEmbeddings: 163840,
 				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
 				NumLocalExperts: 256, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, NumSharedExperts: 1,
-				FirstKDenseReplace: 3, RouterBias: true,
+				FirstKDenseReplace: 3, RouterScoreBias: true,
 			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V3 " + deepseekFields + ", topk_method noaux_tc",
 				deepseekCode + "; noaux_tc routing adds e_score_correction_bias, one value per routed expert"},
 			Notes: []string{
 				"the 61-layer main model; the multi-token-prediction module (num_nextn_predict_layers 1, stored as layer 61 " +
 					"with its own copies of the embedding and head) is not counted: the checkpoint's 685B is 671B main + 14B MTP",
-				"e_score_correction_bias (256 per MoE layer, 14,848 in all) is counted as a parameter, as DeepSeek's code " +
-					"declares it; transformers registers it as a buffer, so its num_parameters() is 14,848 lower",
+				"e_score_correction_bias (256 per MoE layer, 14,848 in all) is a buffer in transformers (register_buffer), so " +
+					"num_parameters(), and tscale, leave it out: 671,026,404,352; DeepSeek's own code declares it an nn.Parameter " +
+					"and the checkpoint stores it, so counting the checkpoint's tensors of the main model gives 14,848 more",
 				"DeepSeek's README_WEIGHTS gives 36.7B activated parameters; counted from the code, params.active is 37.55B " +
 					"(embedding and head included)",
 				mlaNote,
@@ -157,7 +158,7 @@ func readDeepSeek(f *hfFields) scale.Config {
 		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
 		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
 		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
-		c.RouterBias = f.stringOr("topk_method", map[string]string{"deepseek_v3": "noaux_tc"}[f.modelType]) == "noaux_tc"
+		c.RouterScoreBias = f.stringOr("topk_method", map[string]string{"deepseek_v3": "noaux_tc"}[f.modelType]) == "noaux_tc"
 		if c.FirstKDenseReplace == 0 {
 			c.IntermediateSize = 0 // every layer MoE: no dense MLP
 		}

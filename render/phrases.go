@@ -154,8 +154,8 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 		return c.HiddenAct
 	case o.Name == "router":
 		s := fmt.Sprintf("scores %d experts; top-%d chosen per token", c.NumLocalExperts, c.NumExpertsPerTok)
-		if c.RouterBias {
-			s += "; per-expert bias (e_score_correction_bias) used in selection"
+		if c.RouterScoreBias {
+			s += "; per-expert score bias (e_score_correction_bias, a buffer) used in selection"
 		}
 		return s
 	case o.Name == "shared_expert_gate":

@@ -262,8 +262,15 @@ func TestQKNormAndSharedGate(t *testing.T) {
 	m.NumLocalExperts, m.NumExpertsPerTok, m.MoEIntermediateSize, m.IntermediateSize = 8, 2, 32, 0
 	m.NumSharedExperts, m.SharedExpertIntermediateSize = 1, 48
 	base = mustAnalyze(t, m, w).Params.Total
-	m.SharedExpertGate, m.RouterBias = true, true
-	if got := mustAnalyze(t, m, w).Params.Total - base; got != 3*(64+8) {
-		t.Errorf("gate and router bias add %d params, want %d", got, 3*(64+8))
+	m.SharedExpertGate = true
+	if got := mustAnalyze(t, m, w).Params.Total - base; got != 3*64 {
+		t.Errorf("the shared-expert gate adds %d params, want %d", got, 3*64)
+	}
+	// A router score bias (e_score_correction_bias) is a buffer: no
+	// parameters, no FLOPs, as transformers' num_parameters() counts.
+	withBias := m
+	withBias.RouterScoreBias = true
+	if diff := cmp.Diff(mustAnalyze(t, m, w), mustAnalyze(t, withBias, w), sameNumbers); diff != "" {
+		t.Errorf("a router score bias changes a number:\n%s", diff)
 	}
 }

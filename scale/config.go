@@ -114,9 +114,11 @@ type Config struct {
 	// SharedExpertGate: a sigmoid gate Linear(hidden, 1) scales the shared
 	// experts' output (Qwen2-MoE).
 	SharedExpertGate bool `json:"shared_expert_gate"`
-	// RouterBias: the router has one bias per expert (DeepSeek-V3's
-	// e_score_correction_bias).
-	RouterBias bool `json:"router_bias"`
+	// RouterScoreBias: a per-expert bias added to the routing scores to
+	// choose the experts (DeepSeek-V3's e_score_correction_bias, set by load
+	// statistics rather than gradients). transformers registers it as a
+	// buffer, so it is not a parameter and owns no FLOPs.
+	RouterScoreBias bool `json:"router_score_bias"`
 	// FirstKDenseReplace: the first k layers have a dense MLP of
 	// intermediate_size instead of experts (DeepSeek).
 	FirstKDenseReplace int64 `json:"first_k_dense_replace"`
@@ -263,7 +265,7 @@ func (c Config) Validate() error {
 		} {
 			v.check(f.value == 0, f.name, "must be 0 in a dense model (num_local_experts = 0)", f.value)
 		}
-		v.check(!c.RouterBias, "router_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterBias)
+		v.check(!c.RouterScoreBias, "router_score_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterScoreBias)
 		v.check(!c.SharedExpertGate, "shared_expert_gate", "must be false in a dense model (num_local_experts = 0)", c.SharedExpertGate)
 	}
 	return v.err()

@@ -8,7 +8,7 @@ func conventions(c Config) []string {
 		"flops.forward counts causal attention exactly: query i scores keys 0..i, s(s+1)/2 pairs per head per sequence for Q·Kᵀ and for weights·V",
 		"flops.forward_dense counts all s² (query, key) pairs, as Kaplan et al. 2020, Hoffmann et al. 2022 and PaLM do",
 		"the LM head is applied at every position; the embedding lookup is a gather of 0 FLOPs",
-		"params count unique weights as Hugging Face model.num_parameters() does; buffers (rotary tables, causal masks) are not parameters",
+		"params count unique weights as Hugging Face model.num_parameters() does; buffers (rotary tables, causal masks, DeepSeek-V3's e_score_correction_bias) are not parameters",
 		"params.embedding is the token embedding plus learned position embeddings; params.non_embedding is the rest",
 		"activation elements sum the output elements of every op that writes a new tensor, each once; reshapes to and from heads are views and count 0",
 		"numbers are exact integers; the text report adds a short form: bytes in IEC units (1 KiB = 2^10 B, 1 GiB = 2^30 B), parameter and element counts in K, M, B, T (10^3, 10^6, 10^9, 10^12), FLOPs with SI prefixes (1 TFLOP = 10^12 FLOPs)",

@@ -31,7 +31,7 @@ func FuzzAnalyze(f *testing.F) {
 			ParallelBlock:     parallel, NormsPerLayer: norms,
 			NumLocalExperts: experts, NumExpertsPerTok: topK, MoEIntermediateSize: ffn,
 			NumSharedExperts: shared, SharedExpertIntermediateSize: shared * ffn,
-			QKNorm: variant&64 != 0, RouterBias: variant&128 != 0 && experts > 0,
+			QKNorm: variant&64 != 0, RouterScoreBias: variant&128 != 0 && experts > 0,
 		}
 		// span: a sliding window or chunk with a global interval; rank: MLA.
 		if variant&32 != 0 {

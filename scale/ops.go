@@ -280,7 +280,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
 		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
 	}
-	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, c.RouterBias)}
+	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, false)}
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)

@@ -231,7 +231,7 @@ func denseOf(c Config) Config {
 	}
 	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 0, 0, 0
 	c.NumSharedExperts, c.SharedExpertIntermediateSize, c.SharedExpertGate = 0, 0, false
-	c.RouterBias, c.FirstKDenseReplace, c.MoELayerInterval = false, 0, 0
+	c.RouterScoreBias, c.FirstKDenseReplace, c.MoELayerInterval = false, 0, 0
 	return c
 }
 
