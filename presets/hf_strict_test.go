@@ -1,6 +1,7 @@
 package presets
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -257,5 +258,39 @@ func checkHFError(t *testing.T, path string, err error) {
 		case !strings.Contains(fe.Error(), fe.field):
 			t.Errorf("error %q does not name its field %s", fe, fe.field)
 		}
+	}
+}
+
+// TestPhiQKLayerNorm: Phi's qk_layernorm is a LayerNorm(head_dim) with bias
+// on queries and one on keys (transformers modeling_phi.py), shared by the
+// heads: 4·head_dim parameters a layer, and no other change.
+func TestPhiQKLayerNorm(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "hf", "phi-2.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := FromHFConfig("phi-2.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withNorm, err := FromHFConfig("phi-2.json", bytes.Replace(data, []byte(`"qk_layernorm": false`), []byte(`"qk_layernorm": true`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !withNorm.Config.QKNorm || plain.Config.QKNorm {
+		t.Fatalf("qk_layernorm read as %v, false as %v", withNorm.Config.QKNorm, plain.Config.QKNorm)
+	}
+	w := scale.Workload{BatchSize: 1, SeqLen: 16, DType: scale.BF16}
+	a, errA := scale.Analyze(plain.Config, w)
+	b, errB := scale.Analyze(withNorm.Config, w)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	c := plain.Config
+	if got, want := b.Params.Total-a.Params.Total, c.NumHiddenLayers*4*c.HeadDim; got != want {
+		t.Errorf("qk_layernorm adds %d parameters, want layers × 4 × head_dim = %d", got, want)
+	}
+	if a.FLOPs.Forward.Cmp(b.FLOPs.Forward) != 0 {
+		t.Errorf("qk_layernorm changes the matmul FLOPs")
 	}
 }

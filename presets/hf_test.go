@@ -142,8 +142,6 @@ func TestHFImportErrors(t *testing.T) {
 		{"invalid value", llama + `, "num_key_value_heads": 5}`, ErrInvalidValue, "num_attention_heads must be divisible by num_key_value_heads (5)"},
 		{"qwen sliding", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
 			"num_attention_heads": 1, "intermediate_size": 8, "use_sliding_window": true}`, ErrUnmodelled, "use_sliding_window true"},
-		{"phi qk layernorm", `{"model_type": "phi", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
-			"num_attention_heads": 1, "intermediate_size": 8, "qk_layernorm": true}`, ErrUnmodelled, "qk_layernorm true"},
 		{"deepseek moe freq", `{"model_type": "deepseek_v2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 2,
 			"num_attention_heads": 1, "intermediate_size": 8, "kv_lora_rank": 4, "qk_nope_head_dim": 2, "qk_rope_head_dim": 2,
 			"v_head_dim": 2, "n_routed_experts": 4, "num_experts_per_tok": 1, "moe_intermediate_size": 4, "moe_layer_freq": 2}`,

@@ -77,7 +77,7 @@ func phiFamily() []Preset {
 func readPhi(f *hfFields) scale.Config {
 	c := f.decoder(phiDefaults())
 	c.IntermediateSize = f.required("intermediate_size")
-	f.unmodelled(f.boolOr("qk_layernorm", false), "qk_layernorm", "Phi's LayerNorm on queries and keys is not modelled")
+	c.QKNorm = f.boolOr("qk_layernorm", false) // q_layernorm, k_layernorm: LayerNorm(head_dim) with bias
 	return c
 }
 

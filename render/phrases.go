@@ -259,3 +259,8 @@ func activationNote(r *scale.Report, a scale.ActivationMemory) string {
 	}
 	return ""
 }
+
+// normName names a norm kind: "LayerNorm" or "RMSNorm".
+func normName(k scale.NormKind) string {
+	return map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm"}[k]
+}

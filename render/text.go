@@ -51,7 +51,7 @@ func textReport(d Document) []byte {
 	}
 	arch.add("attention span", modelSpan(c))
 	if c.QKNorm {
-		arch.add("", "RMSNorm on queries and keys per head (QK-norm)")
+		arch.add("", normName(c.Norm)+" on queries and keys per head (QK-norm)")
 	}
 	arch.add("feed-forward", modelFFN(r))
 	arch.add("block", blockDescription(c))
@@ -178,7 +178,7 @@ func ordinal(n int64) string {
 }
 
 func blockDescription(c scale.Config) string {
-	norm := map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm"}[c.Norm]
+	norm := normName(c.Norm)
 	switch {
 	case c.ParallelBlock && c.NormsPerLayer == 1:
 		return fmt.Sprintf("parallel attention + MLP sharing one %s per layer", norm)

@@ -258,6 +258,14 @@ func TestQKNormAndSharedGate(t *testing.T) {
 	if got := mustAnalyze(t, c, w).Params.Total - base; got != 3*2*16 {
 		t.Errorf("QK-norm adds %d params, want %d", got, 3*2*16)
 	}
+	// In a LayerNorm model the QK norms are LayerNorms: weight and bias.
+	ln := llamaStyle(1000, 64, 3, 4, 2, 16, 128)
+	ln.Norm = LayerNorm
+	base = mustAnalyze(t, ln, w).Params.Total
+	ln.QKNorm = true
+	if got := mustAnalyze(t, ln, w).Params.Total - base; got != 3*2*2*16 {
+		t.Errorf("LayerNorm QK-norm adds %d params, want %d", got, 3*2*2*16)
+	}
 	m := llamaStyle(1000, 64, 3, 4, 2, 16, 128)
 	m.NumLocalExperts, m.NumExpertsPerTok, m.MoEIntermediateSize, m.IntermediateSize = 8, 2, 32, 0
 	m.NumSharedExperts, m.SharedExpertIntermediateSize = 1, 48

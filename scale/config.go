@@ -93,8 +93,10 @@ type Config struct {
 	QKRopeHeadDim int64 `json:"qk_rope_head_dim"`
 	VHeadDim      int64 `json:"v_head_dim"`
 
-	// QKNorm: an RMSNorm with head_dim weights on queries and on keys per
-	// head (Qwen3). Weightless QK norms change no count and are not modelled.
+	// QKNorm: a norm of the model's kind over head_dim on queries and on
+	// keys, shared by the heads: an RMSNorm has head_dim weights (Qwen3), a
+	// LayerNorm head_dim weights and head_dim biases (Phi's qk_layernorm).
+	// Weightless QK norms change no count and are not modelled.
 	QKNorm bool `json:"qk_norm"`
 
 	AttentionQKVBias bool `json:"attention_qkv_bias"`

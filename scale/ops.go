@@ -206,8 +206,8 @@ func (ob *opBuilder) gqaProjections() []Op {
 	}
 	if c.QKNorm {
 		ops = append(ops,
-			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, RMSNorm),
-			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, RMSNorm))
+			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, c.Norm),
+			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, c.Norm))
 	}
 	return ops
 }
