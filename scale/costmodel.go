@@ -45,7 +45,7 @@ type Point struct {
 //	forward_dense   the same with s² pairs
 //	activations     T·(embedding + head + Σ n·a) + Σ n·q·b·s²
 //	KV cache        Σ n·(elements per token)·b·cached(s), in bytes of kv_dtype
-//	decode at k     head + Σ n·w + Σ n·p·keys(k)
+//	decode at k     embedding + head + Σ n·w + Σ n·p·keys(k)
 //
 // where pairs, cached and keys are the span's exact piecewise forms.
 type CostModel struct {
@@ -59,20 +59,10 @@ type CostModel struct {
 	// WeightsByDType is memory.weights_by_dtype.
 	WeightsByDType []DTypeBytes
 
-	perToken     *big.Int // weight-matmul FLOPs of one token, whole model
+	decoder      *decoder // one token's weight matmuls, and each group's pairs and KV cache terms
 	actPerToken  *big.Int // activation elements of one token, s×s tensors left out
 	square       *big.Int // Σ n·q: s×s elements per s² per batch row
 	densePerPair *big.Int // Σ n·p: attention FLOPs per pair, all layers
-	groups       []costGroup
-	kvBits       int64
-	learnedLimit int64 // max seq for learned positions; 0: none
-}
-
-// costGroup is one layer group's workload-dependent terms.
-type costGroup struct {
-	span     span
-	perPair  *big.Int // n·p: attention FLOPs per (query, key) pair per batch row
-	kvPerTok *big.Int // n × KV cache elements per cached token
 }
 
 // NewCostModel validates c and the dtypes (kvDType "" is dtype) and
@@ -83,31 +73,24 @@ func NewCostModel(c Config, dtype, kvDType DType) (*CostModel, error) {
 		return nil, err
 	}
 	calc := &checked{}
-	groups := groupLayers(c.layerSpecs())
-	d := newDecoder(calc, r, groups)
+	d := newDecoder(calc, r, groupLayers(c.layerSpecs()))
 	if calc.err != nil {
 		return nil, calc.err
 	}
 	m := &CostModel{cfg: c, dtype: dtype, kvDType: r.Workload.KVDType, Params: r.Params,
 		WeightsBytes: r.Memory.WeightsBytes, KVCacheBytesPerToken: r.Memory.KVCacheBytesPerToken,
-		WeightsByDType: r.Memory.WeightsByDType, kvBits: r.Workload.KVDType.Bits(), square: new(big.Int), densePerPair: new(big.Int)}
-	if c.PositionEmbedding == PositionLearned {
-		m.learnedLimit = c.MaxPositionEmbeddings
-	}
-	// At one token (b = s = 1) every op costs what it costs per token, and
-	// the attention and its s×s tensors are those of a single pair.
-	m.perToken = bigSum(r.Embedding.FLOPs, r.Head.FLOPs)
-	m.actPerToken = bigSum(r.Embedding.ActivationElements, r.Head.ActivationElements)
-	for i, g := range groups {
-		lg := r.Layers[i]
-		m.perToken.Add(m.perToken, scaledBy(d.weights[i], lg.Count))
+		WeightsByDType: r.Memory.WeightsByDType, decoder: d,
+		actPerToken: bigSum(r.Embedding.ActivationElements, r.Head.ActivationElements),
+		square:      new(big.Int), densePerPair: new(big.Int)}
+	// The report at one token holds each group's activations per token, and
+	// its s×s tensors are those of a single pair.
+	for _, lg := range r.Layers {
 		linear := new(big.Int).Sub(lg.ActivationElements.Total, lg.ActivationElements.AttentionScores)
 		m.actPerToken.Add(m.actPerToken, scaledBy(linear, lg.Count))
 		m.square.Add(m.square, scaledBy(lg.ActivationElements.AttentionScores, lg.Count))
-		cg := costGroup{span: g.spec.span, perPair: scaledBy(d.perKey, lg.Count),
-			kvPerTok: bigProduct(lg.Count, lg.KVCacheElementsPerToken)}
-		m.densePerPair.Add(m.densePerPair, cg.perPair)
-		m.groups = append(m.groups, cg)
+	}
+	for _, g := range d.groups {
+		m.densePerPair.Add(m.densePerPair, g.perPair)
 	}
 	return m, nil
 }
@@ -124,9 +107,9 @@ func (m *CostModel) At(seq, batch int64) (Point, error) {
 // storage: a sweep that passes the same Point allocates almost nothing.
 // The workload is validated as Analyze validates it.
 func (m *CostModel) Eval(seq, batch int64, p *Point) error {
-	if seq < 1 || seq > MaxSeqLen || batch < 1 || batch > MaxBatchSize || (m.learnedLimit > 0 && seq > m.learnedLimit) {
-		w := Workload{BatchSize: batch, SeqLen: seq, DType: m.dtype, KVDType: m.kvDType}
-		return w.Validate(m.cfg)
+	w := Workload{BatchSize: batch, SeqLen: seq, DType: m.dtype, KVDType: m.kvDType}
+	if err := w.Validate(m.cfg); err != nil {
+		return err
 	}
 	p.init()
 	s, b := &p.scratch[0], &p.scratch[1]
@@ -135,29 +118,22 @@ func (m *CostModel) Eval(seq, batch int64, p *Point) error {
 	b.SetInt64(batch)
 	p.SeqLen, p.BatchSize = seq, batch
 	p.Tokens.Mul(b, s)
-	p.Forward.Mul(p.Tokens, m.perToken)
+	p.Forward.Mul(p.Tokens, m.decoder.base)
 	p.ActivationElements.Mul(p.Tokens, m.actPerToken)
 	u.Mul(p.Tokens, s) // b·s²
 	p.ForwardDense.Mul(u, m.densePerPair)
 	p.ForwardDense.Add(p.ForwardDense, p.Forward)
 	p.ActivationElements.Add(p.ActivationElements, t.Mul(u, m.square))
-	p.KVCacheBytes.SetInt64(0)
-	for _, g := range m.groups {
+	for _, g := range m.decoder.groups {
 		t.SetUint64(g.span.pairs64(seq))
 		t.Mul(t, b)
 		p.Forward.Add(p.Forward, t.Mul(t, g.perPair))
-		t.SetInt64(g.span.cachedTokens(seq))
-		p.KVCacheBytes.Add(p.KVCacheBytes, t.Mul(t, g.kvPerTok))
 	}
-	p.KVCacheBytes.Mul(p.KVCacheBytes, b)
-	bytesInto(p.KVCacheBytes, m.kvBits)
+	m.decoder.kvElementsInto(p.KVCacheBytes, t, seq)
+	bytesInto(p.KVCacheBytes.Mul(p.KVCacheBytes, b), m.decoder.kvBits)
 	p.Training.Mul(p.Forward, t.SetInt64(3))
 	p.ForwardPerToken.Rat().SetFrac(p.Forward, p.Tokens)
-	p.DecodeFLOPs.Set(m.perToken) // one token's weight matmuls
-	for _, g := range m.groups {
-		t.SetInt64(g.span.keys(seq))
-		p.DecodeFLOPs.Add(p.DecodeFLOPs, t.Mul(t, g.perPair))
-	}
+	m.decoder.flopsInto(p.DecodeFLOPs, t, seq)
 	return nil
 }
 

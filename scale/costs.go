@@ -145,46 +145,70 @@ func inference(calc *checked, r *Report, groups []layerGroup) {
 	}
 }
 
-// decoder prices decoding one token of one sequence, from the ops of a
-// forward pass over a single token: what its weight matmuls cost is the
-// per-token cost of each layer and of the head, independent of the workload.
+// decoder holds the per-token terms of a model, from the ops of a forward
+// pass over a single token (b = s = 1), where every op costs what it costs
+// per token: the weight matmuls of one token, and per layer group its
+// attention FLOPs per (query, key) pair and its KV cache per cached token.
+// It prices decoding one token, and the cost model builds on it.
 type decoder struct {
-	r       *Report
-	groups  []layerGroup
-	head    *big.Int   // LM head FLOPs of one token
-	weights []*big.Int // per group: one layer's weight-matmul FLOPs of one token
-	perKey  *big.Int   // attention FLOPs per key scored: 2·H·(qk_dim + v_dim)
+	base   *big.Int // weight-matmul FLOPs of one token: embedding + head + Σ n·w
+	groups []decodeGroup
+	kvBits int64
+}
+
+// decodeGroup is one layer group's terms: n layers of span sp.
+type decodeGroup struct {
+	span       span
+	perPair    *big.Int // n·2·H·(qk_dim + v_dim): attention FLOPs per pair scored
+	kvPerToken *big.Int // n × KV cache elements per cached token
 }
 
 func newDecoder(calc *checked, r *Report, groups []layerGroup) *decoder {
 	c := r.Config
 	one := newOpBuilder(calc, c, Workload{BatchSize: 1, SeqLen: 1})
-	d := &decoder{r: r, groups: groups, head: stage(calc, one.headOps()).FLOPs}
-	for _, g := range groups {
-		lg := analyzeLayer(calc, one, g.spec)
-		d.weights = append(d.weights, new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores))
-	}
+	d := &decoder{kvBits: r.Workload.KVDType.Bits(),
+		base: bigSum(stage(calc, one.embeddingOps()).FLOPs, stage(calc, one.headOps()).FLOPs)}
 	qk, v := c.headDims(calc)
-	d.perKey = bigProduct(2, c.NumAttentionHeads, calc.add("query/key and value head widths", qk, v))
+	perKey := bigProduct(2, c.NumAttentionHeads, calc.add("query/key and value head widths", qk, v))
+	for i, g := range groups {
+		n := r.Layers[i].Count
+		lg := analyzeLayer(calc, one, g.spec)
+		d.base.Add(d.base, scaledBy(new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores), n))
+		d.groups = append(d.groups, decodeGroup{span: g.spec.span, perPair: scaledBy(perKey, n),
+			kvPerToken: bigProduct(n, lg.KVCacheElementsPerToken)})
+	}
 	return d
 }
 
-// cost is the FLOPs and KV-cache bytes read of decoding one token of one
-// sequence at KV length k (the new token included), for the model and
-// dtypes of r: each layer's weight matmuls at one token, and its attention
-// over the keys it scores (fewer on windowed or chunked layers).
-func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
-	flops = new(big.Int).Set(d.head)
-	kvElements := new(big.Int)
-	for i, g := range d.groups {
-		lg := d.r.Layers[i]
-		keys := g.spec.keys(k)
-		layer := bigSum(d.weights[i], scaledBy(d.perKey, keys))
-		flops.Add(flops, scaledBy(layer, lg.Count))
-		cached := g.spec.cachedTokens(k)
-		kvElements.Add(kvElements, bigProduct(lg.Count, lg.KVCacheElementsPerToken, cached))
+// flopsInto sets z to the FLOPs of decoding one token at KV length k (the
+// new token included): one token's weight matmuls, and each layer's
+// attention over the keys it scores (fewer on windowed or chunked layers).
+// t is scratch.
+func (d *decoder) flopsInto(z, t *big.Int, k int64) *big.Int {
+	z.Set(d.base)
+	for _, g := range d.groups {
+		z.Add(z, t.Mul(t.SetInt64(g.span.keys(k)), g.perPair))
 	}
-	return flops, bigBytesOf(kvElements, d.r.Workload.KVDType.Bits())
+	return z
+}
+
+// kvElementsInto sets z to the KV cache elements of one sequence whose
+// cache holds k tokens (at most its window or chunk on each layer). t is
+// scratch.
+func (d *decoder) kvElementsInto(z, t *big.Int, k int64) *big.Int {
+	z.SetInt64(0)
+	for _, g := range d.groups {
+		z.Add(z, t.Mul(t.SetInt64(g.span.cachedTokens(k)), g.kvPerToken))
+	}
+	return z
+}
+
+// cost is the FLOPs and KV-cache bytes read of decoding one token of one
+// sequence at KV length k.
+func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
+	var t big.Int
+	flops = d.flopsInto(new(big.Int), &t, k)
+	return flops, bytesInto(d.kvElementsInto(new(big.Int), &t, k), d.kvBits)
 }
 
 // chinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen

@@ -60,19 +60,34 @@ type Workload struct {
 	TrainingTokens int64 `json:"training_tokens"`
 }
 
-// Validate returns every broken rule of w for the model c at once.
+// Validate returns every broken rule of w for the model c at once. It
+// allocates only for what it reports, so the cost model can validate every
+// point of a sweep.
 func (w Workload) Validate(c Config) error {
 	var v validator
-	v.positive("batch_size", w.BatchSize)
-	v.positive("seq_len", w.SeqLen)
-	v.check(w.BatchSize <= MaxBatchSize, "batch_size", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxBatchSize)), w.BatchSize)
-	v.check(w.SeqLen <= MaxSeqLen, "seq_len", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxSeqLen)), w.SeqLen)
-	v.check(w.DType.Bits() > 0, "dtype", "must be one of "+DTypeNames(), fmt.Sprintf("%q", w.DType))
-	v.check(w.KVDType == "" || w.KVDType.Bits() > 0, "kv_dtype", "must be empty (same as dtype) or one of "+DTypeNames(),
-		fmt.Sprintf("%q", w.KVDType))
-	v.check(w.TrainingTokens >= 0, "training_tokens", "must not be negative", w.TrainingTokens)
-	if c.PositionEmbedding == PositionLearned && c.MaxPositionEmbeddings > 0 {
-		v.check(w.SeqLen <= c.MaxPositionEmbeddings, "seq_len",
+	if w.BatchSize <= 0 {
+		v.positive("batch_size", w.BatchSize)
+	}
+	if w.SeqLen <= 0 {
+		v.positive("seq_len", w.SeqLen)
+	}
+	if w.BatchSize > MaxBatchSize {
+		v.check(false, "batch_size", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxBatchSize)), w.BatchSize)
+	}
+	if w.SeqLen > MaxSeqLen {
+		v.check(false, "seq_len", fmt.Sprintf("must not exceed %d (2^32)", int64(MaxSeqLen)), w.SeqLen)
+	}
+	if w.DType.Bits() == 0 {
+		v.check(false, "dtype", "must be one of "+DTypeNames(), fmt.Sprintf("%q", w.DType))
+	}
+	if w.KVDType != "" && w.KVDType.Bits() == 0 {
+		v.check(false, "kv_dtype", "must be empty (same as dtype) or one of "+DTypeNames(), fmt.Sprintf("%q", w.KVDType))
+	}
+	if w.TrainingTokens < 0 {
+		v.check(false, "training_tokens", "must not be negative", w.TrainingTokens)
+	}
+	if c.PositionEmbedding == PositionLearned && c.MaxPositionEmbeddings > 0 && w.SeqLen > c.MaxPositionEmbeddings {
+		v.check(false, "seq_len",
 			fmt.Sprintf("must not exceed max_position_embeddings (%d) of a model with learned positions", c.MaxPositionEmbeddings),
 			w.SeqLen)
 	}
