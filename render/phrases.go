@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tscale/tscale/scale"
@@ -85,20 +86,11 @@ func layerFFN(c scale.Config, lg scale.LayerGroup) string {
 func modelFFN(r *scale.Report) string {
 	var kinds []string
 	for _, lg := range r.Layers {
-		if s := layerFFN(r.Config, lg); !contains(kinds, s) {
+		if s := layerFFN(r.Config, lg); !slices.Contains(kinds, s) {
 			kinds = append(kinds, s)
 		}
 	}
 	return strings.Join(kinds, "; ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // layerRanges writes layer indices compactly: "0-31", "0-40 step 2" or

@@ -5,6 +5,9 @@ import (
 	"math"
 	"math/big"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // TestChinchillaTableA4 reproduces Hoffmann et al. 2022, Table A4: the
@@ -128,23 +131,39 @@ func TestFormulasThatDoNotApply(t *testing.T) {
 	moe := llamaStyle(32000, 512, 2, 8, 2, 64, 0)
 	moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize = 8, 2, 1024
 	r := mustAnalyze(t, moe, Workload{BatchSize: 1, SeqLen: 128, DType: BF16})
-	applies := map[string]bool{}
+	reasons := map[string][]Mismatch{}
 	for _, cc := range r.CrossChecks {
-		applies[cc.Name] = cc.Applies
-		if cc.Applies != (len(cc.NotApplicable) == 0) || !cc.Applies && cc.RatioToExact != 0 {
-			t.Errorf("%s: applies %v but ratio %v, reasons %v", cc.Name, cc.Applies, cc.RatioToExact, cc.NotApplicable)
+		reasons[cc.Name] = cc.NotApplicable
+		if !cc.Applies && cc.RatioToExact != 0 {
+			t.Errorf("%s: not applicable but ratio %v", cc.Name, cc.RatioToExact)
 		}
 	}
-	for name, want := range map[string]bool{
-		"6N, N = params.total":                           false,
-		"6N_active, N_active = params.active":            true,
-		"Chinchilla Appendix F, per sequence":            false,
-		"Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)":     false,
-		"Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)":     false,
-		"Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn": false,
+	// An MoE model with GQA (8 heads, 2 KV heads) and a gated MLP.
+	for name, want := range map[string][]Mismatch{
+		Check6N:          {MismatchMoEActive},
+		Check6NActive:    nil,
+		CheckChinchilla:  {MismatchMoE},
+		CheckMegatron:    {MismatchMoE, MismatchFewerKVHeads},
+		CheckKorthikanti: {MismatchMoE, MismatchFewerKVHeads},
+		CheckKaplan:      {MismatchMoE},
 	} {
-		if got, ok := applies[name]; !ok || got != want {
-			t.Errorf("%s: applies %v (present %v), want %v", name, got, ok, want)
+		got, ok := reasons[name]
+		if !ok || !cmp.Equal(got, want, cmpopts.EquateEmpty()) {
+			t.Errorf("%s: reasons %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+	// The same block without experts: Chinchilla then objects to GQA, and
+	// with MHA to the gated MLP.
+	dense := llamaStyle(32000, 512, 2, 8, 2, 64, 1024)
+	for _, tt := range []struct {
+		kvHeads int64
+		want    Mismatch
+	}{{2, MismatchKVProjections}, {8, MismatchGatedTwoMatrices}} {
+		dense.NumKeyValueHeads = tt.kvHeads
+		for _, cc := range mustAnalyze(t, dense, Workload{BatchSize: 1, SeqLen: 128, DType: BF16}).CrossChecks {
+			if cc.Name == CheckChinchilla && !cmp.Equal(cc.NotApplicable, []Mismatch{tt.want}) {
+				t.Errorf("%d KV heads: Chinchilla reasons %v, want %v", tt.kvHeads, cc.NotApplicable, tt.want)
+			}
 		}
 	}
 }

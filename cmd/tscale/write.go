@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func (w *writer) preflight(files []outFile) error {
 	w.exists, w.sizes = map[string]bool{}, map[string]int64{}
 	dirs := []string{w.out}
 	for _, f := range files {
-		if d := filepath.Join(w.out, filepath.Dir(f.rel)); !contains(dirs, d) {
+		if d := filepath.Join(w.out, filepath.Dir(f.rel)); !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
@@ -125,15 +126,6 @@ func (w *writer) holds(path string, data []byte) bool {
 	old := make([]byte, len(data)+1) // one byte more, to see a longer file
 	n, err := io.ReadFull(file, old)
 	return (err == io.ErrUnexpectedEOF || err == io.EOF && len(data) == 0) && bytes.Equal(old[:n], data)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // write creates the folders, stages every file, then moves each into place.
