@@ -90,7 +90,9 @@ type stageDoc struct {
 	Ops []opDoc `json:"ops"`
 }
 
-// layerGroupDoc puts the group's description before its numbers.
+// layerGroupDoc puts the group's description before its numbers. Count is
+// repeated here, shadowing the embedded one, only so that it stays between
+// kind and layers in the document's key order.
 type layerGroupDoc struct {
 	Kind      string `json:"kind"`
 	Count     int64  `json:"count"`

@@ -37,10 +37,12 @@ func presetCharts() ([]outFile, error) {
 		}
 		sweeps = append(sweeps, modelSweep{p: p, m: m, seqs: chartContexts})
 		series := render.ChartSeries{Label: slug}
+		plotted := map[int64]bool{} // one point per width: fp16 is bf16's, int8 fp8's
 		for _, d := range m.WeightsByDType {
-			if d.DType == scale.FP16 || d.DType == scale.INT8 { // the same bits as bf16 and fp8
+			if plotted[d.DType.Bits()] {
 				continue
 			}
+			plotted[d.DType.Bits()] = true
 			series.Points = append(series.Points, render.ChartPoint{X: big.NewInt(d.DType.Bits()), Y: big.NewInt(d.TotalBytes)})
 		}
 		weights.Series = append(weights.Series, series)

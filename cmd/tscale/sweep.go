@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -406,7 +407,7 @@ func (sw *sweepWriter) row(slug string, m *scale.CostModel, p *scale.Point) {
 			b = append(b, ',')
 		}
 		b = append(b, "\n  {\"model\": "...)
-		b = strconv.AppendQuote(b, slug)
+		b = appendJSONString(b, slug)
 		b = append(b, ", \"seq_len\": "...)
 		b = strconv.AppendInt(b, p.SeqLen, 10)
 		b = append(b, ", \"batch_size\": "...)
@@ -422,6 +423,13 @@ func (sw *sweepWriter) row(slug string, m *scale.CostModel, p *scale.Point) {
 	sw.rows++
 	sw.buf = b
 	sw.w.Write(b)
+}
+
+// appendJSONString appends s as a JSON string (encoding/json's escaping,
+// not Go's, which differs outside printable ASCII).
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
 }
 
 func (sw *sweepWriter) end() {
