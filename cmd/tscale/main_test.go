@@ -200,6 +200,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "sweep past context", args: []string{"sweep", "-seq", "512,2k", "gpt2"}, code: exitUsage,
 			stderr: "gpt2: -seq must not exceed max_position_embeddings (1024)"},
 		{name: "sweep no model", args: []string{"sweep", "-seq", "1k"}, code: exitUsage, stderr: "sweep takes preset slugs or -hf"},
+		{name: "sweep bad dtype", args: []string{"sweep", "-dtype", "fp64", "gpt2"}, code: exitUsage,
+			exactErr: "tscale: sweep: -dtype must be one of fp32, bf16, fp16, fp8, int8, int4, got \"fp64\"; run 'tscale help sweep' for usage\n"},
 		{name: "sweep bad format", args: []string{"sweep", "-format", "xml", "gpt2"}, code: exitUsage, stderr: "-format must be"},
 		{name: "sweep", args: []string{"sweep", "-seq", "1k", "gpt2"}, code: exitOK,
 			stdout: "model,seq_len,batch_size,forward_flops_per_token,kv_cache_bytes\ngpt2,1000,1,"},

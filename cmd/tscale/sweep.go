@@ -199,15 +199,11 @@ func (c *cli) sweep(args []string) error {
 	if err != nil {
 		return usage(err)
 	}
-	dt, err := scale.ParseDType(*dtype)
-	if err != nil {
-		return usage(fmt.Errorf("-%w", err))
-	}
-	kvdt := scale.DType("")
-	if *kvDType != "" {
-		if kvdt, err = scale.ParseDType(*kvDType); err != nil {
-			return usage(fmt.Errorf("-kv-%w", err))
-		}
+	// The data types are checked by the workload rules, as report checks them;
+	// they hold for any model.
+	dt, kvdt := scale.DType(strings.ToLower(*dtype)), scale.DType(strings.ToLower(*kvDType))
+	if err := validateWorkload("sweep", scale.Workload{SeqLen: 1, BatchSize: 1, DType: dt, KVDType: kvdt}, scale.Config{}); err != nil {
+		return err
 	}
 	if n := occurrences(hf, stdinPath); n > 1 {
 		return usagef("sweep", "-hf - (stdin) may be given once, got %d times", n)
