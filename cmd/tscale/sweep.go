@@ -24,7 +24,7 @@ const maxSweepPoints = 10_000_000
 type sweepMetric struct {
 	name, doc string
 	unit      render.Unit
-	value     func(m *scale.CostModel, p *scale.Point) sweepValue
+	value     func(p *scale.Point) sweepValue
 }
 
 // sweepValue is an exact integer (n) or fraction (f).
@@ -36,21 +36,21 @@ type sweepValue struct {
 func intValue(n *big.Int) sweepValue { return sweepValue{n: n} }
 
 var sweepMetrics = []sweepMetric{
-	{"tokens", "batch × sequence length", render.UnitCount, func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Tokens) }},
+	{"tokens", "batch × sequence length", render.UnitCount, func(p *scale.Point) sweepValue { return intValue(p.Tokens) }},
 	{"forward_flops", "flops.forward: one forward pass over the workload, causal", render.UnitFLOPs,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Forward) }},
+		func(p *scale.Point) sweepValue { return intValue(p.Forward) }},
 	{"forward_dense_flops", "flops.forward_dense: all s² attention pairs", render.UnitFLOPs,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.ForwardDense) }},
+		func(p *scale.Point) sweepValue { return intValue(p.ForwardDense) }},
 	{"training_flops", "flops.training: 3 × forward", render.UnitFLOPs,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.Training) }},
+		func(p *scale.Point) sweepValue { return intValue(p.Training) }},
 	{"forward_flops_per_token", "flops.per_token.forward, an exact fraction", render.UnitFLOPs,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return sweepValue{f: p.ForwardPerToken} }},
+		func(p *scale.Point) sweepValue { return sweepValue{f: p.ForwardPerToken} }},
 	{"kv_cache_bytes", "memory.kv_cache_bytes: the whole workload's KV cache", render.UnitBytes,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
+		func(p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
 	{"activation_elements", "memory.activation_elements.total", render.UnitCount,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
+		func(p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
 	{"decode_flops", "decoding one token of one sequence at KV length seq", render.UnitFLOPs,
-		func(_ *scale.CostModel, p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
+		func(p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
 }
 
 // metricNames lists the metrics, for help and errors.
@@ -259,7 +259,7 @@ func (c *cli) sweep(args []string) error {
 				if err := ms.m.Eval(s, b, &p); err != nil {
 					return fmt.Errorf("%s: %w", ms.p.Slug, err)
 				}
-				out.row(ms.p.Slug, ms.m, &p)
+				out.row(ms.p.Slug, &p)
 			}
 		}
 	}
@@ -314,7 +314,7 @@ func sweepChart(w io.Writer, sweeps []modelSweep, batches []int64, metric sweepM
 				if err := ms.m.Eval(seq, batch, &p); err != nil {
 					return fmt.Errorf("%s: %w", ms.p.Slug, err)
 				}
-				v := metric.value(ms.m, &p)
+				v := metric.value(&p)
 				y := v.n
 				if y == nil { // a fraction: drawn at its nearest integer
 					r := v.f.Rat()
@@ -376,7 +376,7 @@ func (sw *sweepWriter) appendValue(b []byte, v sweepValue, quoteFraction bool) [
 	return b
 }
 
-func (sw *sweepWriter) row(slug string, m *scale.CostModel, p *scale.Point) {
+func (sw *sweepWriter) row(slug string, p *scale.Point) {
 	b := sw.buf[:0]
 	switch sw.format {
 	case "csv", "markdown":
@@ -392,7 +392,7 @@ func (sw *sweepWriter) row(slug string, m *scale.CostModel, p *scale.Point) {
 		b = strconv.AppendInt(b, p.BatchSize, 10)
 		for _, mt := range sw.metrics {
 			b = append(b, sep...)
-			b = sw.appendValue(b, mt.value(m, p), false)
+			b = sw.appendValue(b, mt.value(p), false)
 		}
 		if sw.format == "markdown" {
 			b = append(b, " |"...)
@@ -412,7 +412,7 @@ func (sw *sweepWriter) row(slug string, m *scale.CostModel, p *scale.Point) {
 			b = append(b, ", \""...)
 			b = append(b, mt.name...)
 			b = append(b, "\": "...)
-			b = sw.appendValue(b, mt.value(m, p), true)
+			b = sw.appendValue(b, mt.value(p), true)
 		}
 		b = append(b, '}')
 	}
