@@ -111,7 +111,7 @@ func deepseekMoEFamily() []Preset {
 				IntermediateSize: 18432, MaxPositionEmbeddings: 163840,
 				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
 				NumLocalExperts: 256, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, NumSharedExperts: 1,
-				FirstKDenseReplace: 3, RouterScoreBias: true,
+				FirstKDenseReplace: 3, RouterScoreBias: true, MTPLayers: 1,
 			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V3 " + deepseekFields + ", topk_method noaux_tc",
 				deepseekCode + "; noaux_tc routing adds e_score_correction_bias, one value per routed expert"},
@@ -156,15 +156,25 @@ func readDeepSeek(f *hfFields) scale.Config {
 		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
 		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
 		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
-		freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones")
-		f.unmodelled(freq != 1, "moe_layer_freq", "only moe_layer_freq 1 is modelled")
+		// DeepSeek's MoE layers: index ≥ first_k_dense_replace and a multiple
+		// of moe_layer_freq (modeling_deepseek.py DeepseekV2DecoderLayer).
+		if freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones"); freq != 1 {
+			c.MoELayerInterval, c.MoELayerFirstInCycle = freq, true
+			f.alias("moe_layer_interval", f.name("moe_layer_freq"))
+			if freq < 1 { // DeepSeek's layer_idx % moe_layer_freq needs a positive divisor
+				f.errorf(ErrInvalidValue, "moe_layer_freq", "%s must be a positive integer, got %d", f.name("moe_layer_freq"), freq)
+			}
+		}
 		c.RouterScoreBias = f.stringOr("topk_method", map[string]string{"deepseek_v3": "noaux_tc"}[f.modelType]) == "noaux_tc"
-		if c.FirstKDenseReplace == 0 {
+		if c.FirstKDenseReplace == 0 && c.MoELayerInterval <= 1 {
 			c.IntermediateSize = 0 // every layer MoE: no dense MLP
 		}
 	}
-	if mtp, _ := f.optional("num_nextn_predict_layers"); mtp > 0 {
-		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction module is not counted", mtp))
+	c.MTPLayers, _ = f.optional("num_nextn_predict_layers")
+	f.alias("mtp_layers", f.name("num_nextn_predict_layers"))
+	if c.MTPLayers > 0 {
+		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction modules, which "+
+			"transformers does not build, are counted apart as params.mtp, not in params.total", c.MTPLayers))
 	}
 	return c
 }

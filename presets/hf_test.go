@@ -140,12 +140,19 @@ func TestHFImportErrors(t *testing.T) {
 		{"fractional", llama + `, "num_key_value_heads": 8.5}`, ErrWrongType, "got the number 8.5"},
 		{"wrong bool", llama + `, "tie_word_embeddings": "no"}`, ErrWrongType, "tie_word_embeddings must be true or false"},
 		{"invalid value", llama + `, "num_key_value_heads": 5}`, ErrInvalidValue, "num_attention_heads must be divisible by num_key_value_heads (5)"},
-		{"qwen sliding", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
-			"num_attention_heads": 1, "intermediate_size": 8, "use_sliding_window": true}`, ErrUnmodelled, "use_sliding_window true"},
+		{"qwen layer types", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 3,
+			"num_attention_heads": 1, "intermediate_size": 8, "use_sliding_window": true,
+			"layer_types": ["sliding_attention", "full_attention", "full_attention"]}`, ErrUnmodelled, "layer_types: this pattern"},
+		{"layer types length", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 3,
+			"num_attention_heads": 1, "intermediate_size": 8, "layer_types": ["full_attention"]}`, ErrInvalidValue,
+			"layer_types lists 1 layers, not num_hidden_layers (3)"},
+		{"layer types kind", `{"model_type": "qwen2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 1,
+			"num_attention_heads": 1, "intermediate_size": 8, "layer_types": ["linear_attention"]}`, ErrUnmodelled,
+			`layer_types[0] is the string "linear_attention"`},
 		{"deepseek moe freq", `{"model_type": "deepseek_v2", "vocab_size": 1, "hidden_size": 8, "num_hidden_layers": 2,
 			"num_attention_heads": 1, "intermediate_size": 8, "kv_lora_rank": 4, "qk_nope_head_dim": 2, "qk_rope_head_dim": 2,
-			"v_head_dim": 2, "n_routed_experts": 4, "num_experts_per_tok": 1, "moe_intermediate_size": 4, "moe_layer_freq": 2}`,
-			ErrUnmodelled, "only moe_layer_freq 1"},
+			"v_head_dim": 2, "n_routed_experts": 4, "num_experts_per_tok": 1, "moe_intermediate_size": 4, "moe_layer_freq": 0}`,
+			ErrInvalidValue, "moe_layer_freq must be a positive integer, got 0"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := FromHFConfig("config.json", []byte(tt.json))

@@ -47,18 +47,31 @@ func qwen25Family() []Preset {
 	}
 }
 
-// qwenSliding rejects Qwen's per-layer sliding windows, which tscale does
-// not model; with use_sliding_window false (the released models) the
-// sliding_window field is unused.
-func (f *hfFields) qwenSliding() {
-	f.unmodelled(f.boolOr("use_sliding_window", false), "use_sliding_window",
-		"Qwen's sliding window on layers from max_window_layers on is not modelled")
+// qwenSliding reads Qwen's sliding windows: with use_sliding_window true,
+// layers from max_window_layers on attend to a window of sliding_window
+// tokens (Qwen2Config's layer_types rule); with it false (the released
+// models) sliding_window is unused. A layer_types list, where the file has
+// one, is what transformers builds from and decides.
+func (f *hfFields) qwenSliding(c *scale.Config) {
+	if f.boolOr("use_sliding_window", false) {
+		c.SlidingWindow = f.slidingWindow(4096)
+		c.WindowFromLayer = f.intOr("max_window_layers", 28, "Qwen2Config default")
+		f.alias("window_from_layer", f.name("max_window_layers"))
+		if c.NumHiddenLayers > 0 && c.WindowFromLayer >= c.NumHiddenLayers {
+			c.SlidingWindow, c.WindowFromLayer = 0, 0 // no layer reaches max_window_layers
+		}
+	} else {
+		f.optional("sliding_window") // unused, but still a number or null
+	}
+	if f.layerTypes(c) || c.SlidingWindow > 0 {
+		f.notes = append(f.notes, describeLayerTypes(*c))
+	}
 }
 
 func readQwen2(f *hfFields) scale.Config {
 	c := f.decoder(qwen2Defaults()) // q_proj, k_proj, v_proj with bias; o_proj without
 	c.IntermediateSize = f.required("intermediate_size")
-	f.qwenSliding()
+	f.qwenSliding(&c)
 	return c
 }
 
@@ -66,7 +79,7 @@ func readQwen3(f *hfFields) scale.Config {
 	c := f.decoder(qwen3Defaults()) // with q_norm and k_norm: RMSNorm(head_dim)
 	c.IntermediateSize = f.required("intermediate_size")
 	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
-	f.qwenSliding()
+	f.qwenSliding(&c)
 	return c
 }
 
@@ -98,7 +111,7 @@ func readQwen2MoE(f *hfFields) scale.Config {
 	}
 	f.follows("num_shared_experts") // both derived from shared_expert_intermediate_size
 	f.follows("shared_expert_gate")
-	f.qwenSliding()
+	f.qwenSliding(&c)
 	return c
 }
 

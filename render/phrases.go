@@ -31,10 +31,17 @@ func modelSpan(c scale.Config) string {
 		return "causal over the whole sequence on every layer"
 	}
 	local := spanPhrase(c.SlidingWindow, c.AttentionChunkSize)
+	var s string
 	if c.GlobalAttentionInterval == 0 {
-		return local + " on every layer"
+		s = local + " on every layer"
+	} else {
+		s = fmt.Sprintf("%s; every %s layer global", local, ordinal(c.GlobalAttentionInterval))
 	}
-	return fmt.Sprintf("%s; every %s layer global", local, ordinal(c.GlobalAttentionInterval))
+	if c.WindowFromLayer > 0 {
+		s = fmt.Sprintf("global on layers 0-%d; from layer %d on, %s", c.WindowFromLayer-1, c.WindowFromLayer,
+			strings.TrimSuffix(s, " on every layer"))
+	}
+	return s
 }
 
 // layerKind names a layer group: "decoder layer, sliding-window attention,
@@ -146,10 +153,15 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 		return c.HiddenAct
 	case o.Name == "router":
 		s := fmt.Sprintf("scores %d experts; top-%d chosen per token", c.NumLocalExperts, c.NumExpertsPerTok)
+		if c.RouterBias {
+			s += "; learned bias"
+		}
 		if c.RouterScoreBias {
 			s += "; per-expert score bias (e_score_correction_bias, a buffer) used in selection"
 		}
 		return s
+	case o.Kind == scale.KindSoftmax && c.AttentionSinks:
+		return "with a learned sink logit per head (sinks) in each row's denominator"
 	case o.Name == "shared_expert_gate":
 		return "sigmoid gate on the shared experts' output"
 	case o.Kind == scale.KindLinear && strings.HasPrefix(o.Name, "experts.") && lg.Routing != nil:

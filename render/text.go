@@ -50,8 +50,14 @@ func textReport(d Document) []byte {
 		arch.add("", fmt.Sprintf("query width %s, KV width %s", grouped(a.QueryWidth), grouped(a.KVWidth)))
 	}
 	arch.add("attention span", modelSpan(c))
-	if c.QKNorm {
+	switch {
+	case c.QKNorm && c.QKNormFullWidth:
+		arch.add("", normName(c.Norm)+" on the whole query and key projections (QK-norm)")
+	case c.QKNorm:
 		arch.add("", normName(c.Norm)+" on queries and keys per head (QK-norm)")
+	}
+	if c.AttentionSinks {
+		arch.add("", "a learned sink logit per head in every softmax (attention sinks)")
 	}
 	arch.add("feed-forward", modelFFN(r))
 	arch.add("block", blockDescription(c))
@@ -68,6 +74,10 @@ func textReport(d Document) []byte {
 	params.add("active per token", count(p.Active))
 	params.add("embedding", count(p.Embedding))
 	params.add("non-embedding", count(p.NonEmbedding))
+	if p.MTP > 0 {
+		params.add("multi-token prediction", count(p.MTP)+fmt.Sprintf(" (%d %s, not in the total: transformers does not build it)",
+			c.MTPLayers, plural(c.MTPLayers, "module", "modules")))
+	}
 	params.write(&b, "  ")
 
 	f := r.FLOPs
@@ -184,6 +194,8 @@ func blockDescription(c scale.Config) string {
 		return fmt.Sprintf("parallel attention + MLP sharing one %s per layer", norm)
 	case c.ParallelBlock:
 		return fmt.Sprintf("parallel attention + MLP, one %s each", norm)
+	case c.PostNorm:
+		return fmt.Sprintf("sequential, post-norm: %s after attention and after MLP, before each residual add", norm)
 	case c.NormsPerLayer == 4:
 		return fmt.Sprintf("sequential, %s before and after attention and MLP (4 per layer)", norm)
 	default:
@@ -197,7 +209,8 @@ func biasDescription(c scale.Config) string {
 		on   bool
 		name string
 	}{
-		{c.AttentionQKVBias, "q/k/v"}, {c.AttentionOutBias, "attention output"}, {c.MLPBias, "MLP"}, {c.LMHeadBias, "LM head"},
+		{c.AttentionQKVBias, "q/k/v"}, {c.AttentionOutBias, "attention output"}, {c.MLPBias, "MLP"},
+		{c.RouterBias, "router"}, {c.LMHeadBias, "LM head"},
 	} {
 		if x.on {
 			parts = append(parts, x.name)

@@ -39,6 +39,7 @@ func Analyze(c Config, w Workload) (*Report, error) {
 		r.Layers = append(r.Layers, lg)
 	}
 	totals(calc, r)
+	r.Params.MTP = mtpParams(calc, c)
 	costs(calc, r, groups)
 	if calc.err != nil {
 		return nil, calc.err
@@ -81,7 +82,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		attnNorm, mlpNorm = "attention_norm", "mlp_norm"
 	}
 	ops := ob.attentionOps(attnNorm, spec)
-	if mlpNorm != "" {
+	if mlpNorm != "" && !c.PostNorm {
 		ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP))
 	}
 	lg := LayerGroup{MoE: spec.moe}
@@ -92,7 +93,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	} else {
 		ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, c.IntermediateSize)...)
 	}
-	if c.NormsPerLayer == 4 {
+	if c.NormsPerLayer == 4 || c.PostNorm {
 		ops = append(ops, ob.hiddenNorm("post_mlp_norm", BlockMLP))
 	}
 	if c.ParallelBlock {
@@ -222,4 +223,29 @@ func bytesInto(n *big.Int, bits int64) *big.Int {
 	n.Mul(n, w.SetInt64(bits))
 	n.Add(n, w.SetInt64(7))
 	return n.Rsh(n, 3)
+}
+
+// mtpParams is the parameters of c's multi-token-prediction modules: for
+// module j, enorm and hnorm, eh_proj (2h → h, no bias), the decoder layer
+// of index num_hidden_layers + j and shared_head.norm.
+func mtpParams(calc *checked, c Config) int64 {
+	if c.MTPLayers == 0 {
+		return 0
+	}
+	one := newOpBuilder(calc, c, Workload{BatchSize: 1, SeqLen: 1})
+	own := stage(calc, []Op{
+		one.hiddenNorm("enorm", BlockMLP), one.hiddenNorm("hnorm", BlockMLP),
+		one.linear("eh_proj", BlockMLP, []int64{1, 1}, calc.mul("eh_proj width", 2, c.HiddenSize), c.HiddenSize, false),
+		one.hiddenNorm("shared_head.norm", BlockMLP),
+	}).Params
+	specs := make([]layerSpec, c.MTPLayers)
+	for j := range specs {
+		specs[j] = c.layerSpec(c.NumHiddenLayers + int64(j))
+	}
+	total := calc.mul("params.mtp", c.MTPLayers, own)
+	for _, g := range groupLayers(specs) {
+		lg := analyzeLayer(calc, one, g.spec)
+		total = calc.add("params.mtp", total, calc.mul("params.mtp", int64(len(g.indices)), lg.Params))
+	}
+	return total
 }

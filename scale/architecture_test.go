@@ -282,3 +282,156 @@ func TestQKNormAndSharedGate(t *testing.T) {
 		t.Errorf("a router score bias changes a number:\n%s", diff)
 	}
 }
+
+// TestNewLayerFeaturesByHand: each feature the 2025 families need adds
+// exactly the parameters their modelling code declares, and changes no
+// FLOPs where it owns no matmul.
+func TestNewLayerFeaturesByHand(t *testing.T) {
+	w := Workload{BatchSize: 2, SeqLen: 9, DType: BF16}
+	const L, h, H, K, d, E = 3, 64, 4, 2, 16, 8
+	base := llamaStyle(1000, h, L, H, K, d, 128)
+	moe := base
+	moe.NumLocalExperts, moe.NumExpertsPerTok, moe.MoEIntermediateSize, moe.IntermediateSize = E, 2, 32, 0
+
+	for _, tc := range []struct {
+		name   string
+		from   Config
+		set    func(*Config)
+		params int64 // added parameters
+		flops  bool  // FLOPs change
+	}{
+		// gpt-oss: sinks = nn.Parameter(torch.empty(num_attention_heads)).
+		{"attention sinks", base, func(c *Config) { c.AttentionSinks = true }, L * H, false},
+		// gpt-oss: router = Linear(hidden, E) with bias.
+		{"router bias", moe, func(c *Config) { c.RouterBias = true }, L * E, false},
+		// OLMo 2: q_norm = RMSNorm(H·d), k_norm = RMSNorm(K·d).
+		{"full-width QK norm", base, func(c *Config) { c.QKNorm, c.QKNormFullWidth = true, true }, L * (H*d + K*d), false},
+		// OLMo 2: the same two norms, after the sublayers.
+		{"post-norm", base, func(c *Config) { c.PostNorm = true }, 0, false},
+		// Experts with biases (gpt-oss): gate and up [E, 2f], down [E, h].
+		{"expert biases", moe, func(c *Config) { c.MLPBias = true }, L * E * (2*32 + h), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.from
+			before := mustAnalyze(t, c, w)
+			tc.set(&c)
+			after := mustAnalyze(t, c, w)
+			if got := after.Params.Total - before.Params.Total; got != tc.params {
+				t.Errorf("adds %d parameters, want %d", got, tc.params)
+			}
+			if changed := after.FLOPs.Forward.Cmp(before.FLOPs.Forward) != 0; changed != tc.flops {
+				t.Errorf("FLOPs changed: %v, want %v (%v → %v)", changed, tc.flops, before.FLOPs.Forward, after.FLOPs.Forward)
+			}
+			if tc.params == 0 { // the same numbers; only the order of the ops may differ
+				if diff := cmp.Diff(before, after, sameNumbers, cmpopts.IgnoreFields(LayerGroup{}, "Ops")); diff != "" {
+					t.Errorf("a number moved:\n%s", diff)
+				}
+			}
+		})
+	}
+
+	// Post-norm puts the norms after the sublayers, in the op order.
+	post := base
+	post.PostNorm = true
+	var names []string
+	for _, o := range mustAnalyze(t, post, w).Layers[0].Ops {
+		if o.Kind == KindNorm {
+			names = append(names, o.Name)
+		}
+	}
+	if want := []string{"post_attention_norm", "post_mlp_norm"}; !cmp.Equal(names, want) {
+		t.Errorf("post-norm norms %v, want %v", names, want)
+	}
+}
+
+// TestLayerPatternsByBruteForce: window_from_layer and
+// moe_layer_first_in_cycle pick the layers their configuration classes
+// pick, written here as the Python list comprehensions they are.
+func TestLayerPatternsByBruteForce(t *testing.T) {
+	w := Workload{BatchSize: 1, SeqLen: 40, DType: BF16}
+	for layers := int64(1); layers <= 12; layers++ {
+		for from := int64(0); from <= layers+1; from++ {
+			for interval := int64(0); interval <= 3; interval++ {
+				c := llamaStyle(100, 16, layers, 2, 1, 8, 32)
+				c.SlidingWindow, c.WindowFromLayer, c.GlobalAttentionInterval = 5, from, interval
+				// Qwen2Config: "sliding_attention" if i >= max_window_layers,
+				// and the interval rule of Gemma-2 on top.
+				var want []int64
+				for i := int64(0); i < layers; i++ {
+					if i >= from && (interval == 0 || (i+1)%interval != 0) {
+						want = append(want, i)
+					}
+				}
+				var got []int64
+				for _, lg := range mustAnalyze(t, c, w).Layers {
+					if lg.SlidingWindow > 0 {
+						got = expand(lg.Ranges)
+					}
+				}
+				if !cmp.Equal(got, want, cmpopts.EquateEmpty()) {
+					t.Errorf("L=%d from=%d interval=%d: windowed layers %v, want %v", layers, from, interval, got, want)
+				}
+			}
+		}
+		for k := int64(0); k <= 2; k++ {
+			for freq := int64(1); freq <= 3; freq++ {
+				c := llamaStyle(100, 16, layers, 2, 1, 8, 32)
+				c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 4, 1, 8
+				c.FirstKDenseReplace, c.MoELayerInterval, c.MoELayerFirstInCycle = min(k, layers), freq, freq > 1
+				// DeepSeek: layer_idx >= first_k_dense_replace and
+				// layer_idx % moe_layer_freq == 0.
+				var want []int64
+				for i := int64(0); i < layers; i++ {
+					if i >= c.FirstKDenseReplace && i%freq == 0 {
+						want = append(want, i)
+					}
+				}
+				if len(want) == int(layers) {
+					c.IntermediateSize = 0
+				}
+				var got []int64
+				for _, lg := range mustAnalyze(t, c, w).Layers {
+					if lg.MoE {
+						got = expand(lg.Ranges)
+					}
+				}
+				if !cmp.Equal(got, want, cmpopts.EquateEmpty()) {
+					t.Errorf("L=%d k=%d freq=%d: MoE layers %v, want %v", layers, k, freq, got, want)
+				}
+			}
+		}
+	}
+}
+
+// expand lists the layer indices of ranges.
+func expand(ranges []LayerRange) []int64 {
+	var idx []int64
+	for _, r := range ranges {
+		for i := r.First; i <= r.Last; i += r.Step {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// TestMTPByHand: a DeepSeek-V3-style multi-token-prediction module is its
+// own weights only — enorm, hnorm, eh_proj, one MoE decoder layer and
+// shared_head.norm — outside params.total.
+func TestMTPByHand(t *testing.T) {
+	w := Workload{BatchSize: 1, SeqLen: 8, DType: BF16}
+	const h = 64
+	c := llamaStyle(1000, h, 3, 4, 4, 16, 128)
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.FirstKDenseReplace = 8, 2, 32, 1
+	without := mustAnalyze(t, c, w)
+	c.MTPLayers = 2
+	with := mustAnalyze(t, c, w)
+	if diff := cmp.Diff(without, with, sameNumbers, cmpopts.IgnoreFields(Params{}, "MTP")); diff != "" {
+		t.Fatalf("MTP modules change a number of the model:\n%s", diff)
+	}
+	attention := 4*16*h*4 + 2*h // q, k, v, o and the two layer norms
+	moeLayer := int64(attention + h*8 + 8*3*h*32)
+	want := 2 * (h + h + 2*h*h + moeLayer + h)
+	if with.Params.MTP != want {
+		t.Errorf("params.mtp %d, want %d", with.Params.MTP, want)
+	}
+}

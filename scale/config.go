@@ -81,6 +81,15 @@ type Config struct {
 	// 2N−1, …) global and the others windowed or chunked (Gemma-2: 2,
 	// Llama-4: 4); 0 makes every layer windowed or chunked (Mistral-7B).
 	GlobalAttentionInterval int64 `json:"global_attention_interval"`
+	// WindowFromLayer: layers below this index attend to the whole causal
+	// prefix whatever the window, chunk or interval; from it on those rules
+	// apply (Qwen2's max_window_layers with use_sliding_window). 0: from
+	// layer 0.
+	WindowFromLayer int64 `json:"window_from_layer"`
+	// AttentionSinks: every layer has one learned logit per attention head
+	// that joins each query's softmax as an extra column (gpt-oss's sinks):
+	// num_attention_heads parameters per layer and no matmul.
+	AttentionSinks bool `json:"attention_sinks"`
 
 	// Multi-head latent attention (DeepSeek-V2/V3), used when KVLoraRank > 0:
 	// queries through a rank-QLoraRank bottleneck (0: one q_proj), keys and
@@ -98,6 +107,14 @@ type Config struct {
 	// LayerNorm head_dim weights and head_dim biases (Phi's qk_layernorm).
 	// Weightless QK norms change no count and are not modelled.
 	QKNorm bool `json:"qk_norm"`
+	// QKNormFullWidth: the QK norms span the whole projection before it is
+	// split into heads, q over num_attention_heads × head_dim and k over
+	// num_key_value_heads × head_dim, each with its own weights (OLMo 2).
+	QKNormFullWidth bool `json:"qk_norm_full_width"`
+	// PostNorm: a sequential block's two norms follow attention and the MLP
+	// (normalising their outputs before the residual add) instead of
+	// preceding them (OLMo 2). The counts are a pre-norm block's.
+	PostNorm bool `json:"post_norm"`
 
 	AttentionQKVBias bool `json:"attention_qkv_bias"`
 	AttentionOutBias bool `json:"attention_out_bias"`
@@ -121,6 +138,9 @@ type Config struct {
 	// statistics rather than gradients). transformers registers it as a
 	// buffer, so it is not a parameter and owns no FLOPs.
 	RouterScoreBias bool `json:"router_score_bias"`
+	// RouterBias: the router Linear(hidden, num_local_experts) has a
+	// learned bias, num_local_experts parameters (gpt-oss).
+	RouterBias bool `json:"router_bias"`
 	// FirstKDenseReplace: the first k layers have a dense MLP of
 	// intermediate_size instead of experts (DeepSeek).
 	FirstKDenseReplace int64 `json:"first_k_dense_replace"`
@@ -128,6 +148,16 @@ type Config struct {
 	// i where (i+1) is a multiple of N are MoE, the rest dense (Llama-4
 	// Maverick: 2; Qwen2-MoE decoder_sparse_step). 0 and 1 mean every layer.
 	MoELayerInterval int64 `json:"moe_layer_interval"`
+	// MoELayerFirstInCycle moves the MoE layer of each cycle of
+	// moe_layer_interval to its start: the layers after the first k with
+	// index i where i is a multiple of N (DeepSeek's moe_layer_freq).
+	MoELayerFirstInCycle bool `json:"moe_layer_first_in_cycle"`
+
+	// MTPLayers is the number of multi-token-prediction modules the
+	// checkpoint stores beside the model (DeepSeek-V3 and GLM-4.5's
+	// num_nextn_predict_layers). transformers does not build them, so they
+	// are not in params.total; params.mtp counts them.
+	MTPLayers int64 `json:"mtp_layers"`
 }
 
 // AttentionType is "MHA" when every query head has its own key/value head,
@@ -225,6 +255,14 @@ func (c Config) Validate() error {
 	v.check(c.GlobalAttentionInterval >= 0, "global_attention_interval", "must not be negative", c.GlobalAttentionInterval)
 	v.check(c.GlobalAttentionInterval == 0 || c.SlidingWindow > 0 || c.AttentionChunkSize > 0, "global_attention_interval",
 		"must be 0 unless sliding_window or attention_chunk_size is set", c.GlobalAttentionInterval)
+	v.check(c.WindowFromLayer >= 0, "window_from_layer", "must not be negative", c.WindowFromLayer)
+	v.check(c.WindowFromLayer == 0 || c.SlidingWindow > 0 || c.AttentionChunkSize > 0, "window_from_layer",
+		"must be 0 unless sliding_window or attention_chunk_size is set", c.WindowFromLayer)
+	v.check(!c.QKNormFullWidth || c.QKNorm, "qk_norm_full_width", "needs qk_norm", c.QKNormFullWidth)
+	v.check(!c.PostNorm || (!c.ParallelBlock && c.NormsPerLayer == 2), "post_norm",
+		"needs a sequential block with norms_per_layer 2", c.PostNorm)
+	v.check(c.MTPLayers >= 0, "mtp_layers", "must not be negative", c.MTPLayers)
+	v.check(c.MTPLayers <= MaxLayers, "mtp_layers", fmt.Sprintf("must not exceed %d", MaxLayers), c.MTPLayers)
 	c.validateMLA(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
@@ -269,6 +307,9 @@ func (c Config) Validate() error {
 		}
 		v.check(!c.RouterScoreBias, "router_score_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterScoreBias)
 		v.check(!c.SharedExpertGate, "shared_expert_gate", "must be false in a dense model (num_local_experts = 0)", c.SharedExpertGate)
+		v.check(!c.RouterBias, "router_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterBias)
+		v.check(!c.MoELayerFirstInCycle, "moe_layer_first_in_cycle", "must be false in a dense model (num_local_experts = 0)",
+			c.MoELayerFirstInCycle)
 	}
 	return v.err()
 }
@@ -298,5 +339,6 @@ func (c Config) validateMLA(v *validator) {
 		fmt.Sprintf("must equal num_attention_heads (%d) with multi-head latent attention", c.NumAttentionHeads),
 		c.NumKeyValueHeads)
 	v.check(!c.QKNorm, "qk_norm", "must be false with multi-head latent attention", c.QKNorm)
+	v.check(!c.AttentionSinks, "attention_sinks", "must be false with multi-head latent attention", c.AttentionSinks)
 	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
 }

@@ -32,6 +32,12 @@ func conventions(c Config) []string {
 			"MoE: routed experts process token slots = tokens × num_experts_per_tok; params.active counts num_experts_per_tok routed experts, the shared experts, the router and every non-expert weight",
 		)
 	}
+	if c.AttentionSinks {
+		list = append(list, "attention sinks: one learned logit per head per layer joins each softmax row; num_attention_heads parameters per layer and 0 FLOPs (not a matmul)")
+	}
+	if c.MTPLayers > 0 {
+		list = append(list, "params.mtp: the multi-token-prediction modules (2 norms, eh_proj 2h → h, one decoder layer and a norm each), which the checkpoint stores and transformers does not build; not in params.total, and their embedding and head, shared with the model, not counted again")
+	}
 	if c.NumKeyValueHeads != c.NumAttentionHeads {
 		list = append(list, "grouped K/V heads are not expanded: scores and weights·V read each KV head once per query head of its group, with no copy")
 	}

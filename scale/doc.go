@@ -79,6 +79,18 @@
 // Active parameters are those one token uses: every non-expert weight, the
 // router, the shared experts and k routed experts.
 //
+// Attention sinks (gpt-oss) are H learned logits per layer that join every
+// softmax row as an extra column: H parameters per layer, 0 FLOPs. A QK norm
+// spans one head (head_dim weights, shared by the heads) or, with
+// qk_norm_full_width (OLMo 2), the whole projection: H·d weights on queries
+// and K·d on keys. Multi-token-prediction modules (DeepSeek-V3's and
+// GLM-4.5's num_nextn_predict_layers) are not built by transformers, so
+// they are outside params.total; params.mtp counts each module's own
+// weights — enorm and hnorm (h each), eh_proj (2h·h), one decoder layer of
+// the kind its index num_hidden_layers + j gives, and shared_head.norm (h) —
+// and not the embedding and LM head it shares with the model, of which the
+// checkpoint stores copies.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as

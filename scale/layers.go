@@ -21,7 +21,7 @@ func (c Config) layerSpecs() []layerSpec {
 // layerSpec is the spec of layer i.
 func (c Config) layerSpec(i int64) layerSpec {
 	var l layerSpec
-	local := c.GlobalAttentionInterval == 0 || (i+1)%c.GlobalAttentionInterval != 0
+	local := i >= c.WindowFromLayer && (c.GlobalAttentionInterval == 0 || (i+1)%c.GlobalAttentionInterval != 0)
 	if local {
 		l.window, l.chunk = c.SlidingWindow, c.AttentionChunkSize
 	}
@@ -30,12 +30,19 @@ func (c Config) layerSpec(i int64) layerSpec {
 }
 
 // isMoELayer reports whether layer i has experts: an MoE model's layers
-// after the first first_k_dense_replace, every moe_layer_interval-th.
+// after the first first_k_dense_replace, every moe_layer_interval-th (the
+// last of each cycle, or its first with moe_layer_first_in_cycle).
 func (c Config) isMoELayer(i int64) bool {
-	if !c.IsMoE() || i < c.FirstKDenseReplace {
+	switch {
+	case !c.IsMoE() || i < c.FirstKDenseReplace:
 		return false
+	case c.MoELayerInterval <= 1:
+		return true
+	case c.MoELayerFirstInCycle:
+		return i%c.MoELayerInterval == 0
+	default:
+		return (i+1)%c.MoELayerInterval == 0
 	}
-	return c.MoELayerInterval <= 1 || (i+1)%c.MoELayerInterval == 0
 }
 
 // hasDenseLayers reports whether some layer has a dense MLP.

@@ -142,7 +142,7 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	H, K := c.NumAttentionHeads, c.NumKeyValueHeads
 	rows := []int64{b, s}
 	var ops []Op
-	if normName != "" {
+	if normName != "" && !c.PostNorm {
 		ops = append(ops, ob.hiddenNorm(normName, BlockAttention))
 	}
 	qkDim, vDim := c.headDims(ob.calc)
@@ -153,13 +153,18 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	}
 	pairs := spec.pairs(s)
 	vWidth := ob.calc.mul("attention output width", H, vDim)
+	softmax := Op{Name: "softmax", Block: BlockAttention, Kind: KindSoftmax,
+		Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}
+	if c.AttentionSinks { // one learned logit per head joins every row's softmax
+		softmax.Inputs = append(softmax.Inputs, []int64{H})
+		softmax.Params = H
+	}
 	ops = append(ops,
 		ob.op(Op{Name: "scores", Block: BlockAttention, Kind: KindScores,
 			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
 			MACs: scaledBy(pairs, b, H, qkDim),
 		}, scaledBy(ob.pairsFull, b, H, qkDim)),
-		ob.op(Op{Name: "softmax", Block: BlockAttention, Kind: KindSoftmax,
-			Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}, nil),
+		ob.op(softmax, nil),
 		ob.op(Op{Name: "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
 			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
 			MACs: scaledBy(pairs, b, H, vDim),
@@ -168,7 +173,7 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
 		ob.linear("o_proj", BlockAttention, rows, vWidth, c.HiddenSize, c.AttentionOutBias),
 	)
-	if c.NormsPerLayer == 4 {
+	if c.NormsPerLayer == 4 || c.PostNorm {
 		ops = append(ops, ob.hiddenNorm("post_attention_norm", BlockAttention))
 	}
 	if !c.ParallelBlock {
@@ -204,7 +209,13 @@ func (ob *opBuilder) gqaProjections() []Op {
 		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 	}
-	if c.QKNorm {
+	switch {
+	case c.QKNorm && c.QKNormFullWidth: // over the whole projection, before the split into heads
+		ops = append(ops[:3:3],
+			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, c.Norm),
+			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, c.Norm),
+			ops[3], ops[4], ops[5])
+	case c.QKNorm:
 		ops = append(ops,
 			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, c.Norm),
 			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, c.Norm))
@@ -280,7 +291,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
 		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
 	}
-	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, false)}
+	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, c.RouterBias)}
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)

@@ -49,6 +49,13 @@ type Params struct {
 	Embedding int64 `json:"embedding"`
 	// NonEmbedding is Total − Embedding (an untied LM head is in here).
 	NonEmbedding int64 `json:"non_embedding"`
+	// MTP is the multi-token-prediction modules' own parameters, which are
+	// not in Total (transformers does not build them): per module two
+	// norms over the embedding and the hidden state, eh_proj (2h → h), one
+	// decoder layer of the model's kind at its index and a final norm. The
+	// embedding and LM head they share with the model are not counted again.
+	// 0 when the config has none.
+	MTP int64 `json:"mtp,omitempty"`
 }
 
 // FLOPs are matmul floating-point operations of one forward pass over the
