@@ -74,6 +74,9 @@ func textReport(d Document) []byte {
 	params.add("active per token", count(p.Active))
 	params.add("embedding", count(p.Embedding))
 	params.add("non-embedding", count(p.NonEmbedding))
+	if p.Vision > 0 {
+		params.add("vision tower and projector", count(p.Vision)+" (not in the total: the text backbone is the model analysed)")
+	}
 	if p.MTP > 0 {
 		params.add("multi-token prediction", count(p.MTP)+fmt.Sprintf(" (%d %s, not in the total: transformers does not build it)",
 			c.MTPLayers, plural(c.MTPLayers, "module", "modules")))
@@ -95,6 +98,10 @@ func textReport(d Document) []byte {
 	section(&b, "Memory")
 	mem := newTable(nil)
 	mem.add(fmt.Sprintf("weights (%s)", w.DType), byteCount(m.WeightsBytes))
+	if m.CheckpointWeightsBytes > 0 {
+		mem.add("weights as the checkpoint stores them", byteCount(m.CheckpointWeightsBytes)+
+			fmt.Sprintf(" (experts in %s, 4.25 bits per weight with scales; the rest bf16)", strings.ToUpper(string(c.ExpertWeightsFormat))))
+	}
 	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
 	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))

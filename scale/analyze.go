@@ -40,6 +40,7 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	}
 	totals(calc, r)
 	r.Params.MTP = mtpParams(calc, c)
+	r.Params.Vision = c.VisionParams
 	costs(calc, r, groups)
 	if calc.err != nil {
 		return nil, calc.err

@@ -435,3 +435,30 @@ func TestMTPByHand(t *testing.T) {
 		t.Errorf("params.mtp %d, want %d", with.Params.MTP, want)
 	}
 }
+
+// TestMXFP4CheckpointByHand: experts stored in MXFP4 take 17 bytes per 32
+// weights along each input row (a partial block padded), biases and every
+// other weight 2 bytes; no count changes.
+func TestMXFP4CheckpointByHand(t *testing.T) {
+	w := Workload{BatchSize: 1, SeqLen: 8, DType: BF16}
+	const L, h, E, f = 2, 64, 4, 40
+	c := llamaStyle(1000, h, L, 4, 2, 16, 0)
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.MLPBias = E, 2, f, true
+	plain := mustAnalyze(t, c, w)
+	c.ExpertWeightsFormat = MXFP4
+	r := mustAnalyze(t, c, w)
+	if diff := cmp.Diff(plain, r, sameNumbers, cmpopts.IgnoreFields(Memory{}, "CheckpointWeightsBytes")); diff != "" {
+		t.Errorf("the storage format changes a number:\n%s", diff)
+	}
+	// gate and up: h inputs → 2 blocks per row of f outputs; down: f = 40
+	// inputs → 2 blocks (one padded) per row of h outputs.
+	matrices := int64(L * E * (2*h*f + f*h))
+	packed := int64(L * E * (2*f*2 + h*2) * 17)
+	want := packed + (r.Params.Total-matrices)*2
+	if r.Memory.CheckpointWeightsBytes != want {
+		t.Errorf("checkpoint bytes %d, want %d", r.Memory.CheckpointWeightsBytes, want)
+	}
+	if plain.Memory.CheckpointWeightsBytes != 0 {
+		t.Errorf("checkpoint bytes %d without a format", plain.Memory.CheckpointWeightsBytes)
+	}
+}

@@ -158,7 +158,25 @@ type Config struct {
 	// num_nextn_predict_layers). transformers does not build them, so they
 	// are not in params.total; params.mtp counts them.
 	MTPLayers int64 `json:"mtp_layers"`
+
+	// ExpertWeightsFormat is how the checkpoint stores the routed experts'
+	// weight matrices when it differs from the rest: "" (as the rest) or
+	// "mxfp4" (gpt-oss). It changes no count; the report adds the bytes of
+	// the weights as stored.
+	ExpertWeightsFormat WeightFormat `json:"expert_weights_format"`
+	// VisionParams is the parameters of a multimodal checkpoint's vision
+	// tower and projector, which the text backbone analysed here does not
+	// use (Gemma 3). 0: none, or not counted.
+	VisionParams int64 `json:"vision_params"`
 }
+
+// WeightFormat is a storage format of weights in a checkpoint.
+type WeightFormat string
+
+// MXFP4 is OCP microscaling FP4: per block of 32 weights along a matrix's
+// input dimension, 32 4-bit values (16 bytes) and one 8-bit E8M0 scale,
+// 17 bytes: 4.25 bits per weight.
+const MXFP4 WeightFormat = "mxfp4"
 
 // AttentionType is "MHA" when every query head has its own key/value head,
 // "MQA" when all share one, and "GQA" otherwise.
@@ -263,6 +281,9 @@ func (c Config) Validate() error {
 		"needs a sequential block with norms_per_layer 2", c.PostNorm)
 	v.check(c.MTPLayers >= 0, "mtp_layers", "must not be negative", c.MTPLayers)
 	v.check(c.MTPLayers <= MaxLayers, "mtp_layers", fmt.Sprintf("must not exceed %d", MaxLayers), c.MTPLayers)
+	v.check(c.ExpertWeightsFormat == "" || (c.ExpertWeightsFormat == MXFP4 && c.IsMoE()), "expert_weights_format",
+		fmt.Sprintf("must be empty, or %q in a mixture-of-experts model", MXFP4), fmt.Sprintf("%q", c.ExpertWeightsFormat))
+	v.check(c.VisionParams >= 0, "vision_params", "must not be negative", c.VisionParams)
 	c.validateMLA(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",

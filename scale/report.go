@@ -56,6 +56,9 @@ type Params struct {
 	// embedding and LM head they share with the model are not counted again.
 	// 0 when the config has none.
 	MTP int64 `json:"mtp,omitempty"`
+	// Vision is a multimodal checkpoint's vision tower and projector
+	// (config vision_params), not in Total. 0 when there is none.
+	Vision int64 `json:"vision,omitempty"`
 }
 
 // FLOPs are matmul floating-point operations of one forward pass over the
@@ -126,6 +129,12 @@ type Memory struct {
 	// KVCacheBytes is KVCacheElements at the workload dtype.
 	KVCacheBytes       *big.Int           `json:"kv_cache_bytes"`
 	ActivationElements ActivationElements `json:"activation_elements"`
+	// CheckpointWeightsBytes is params.total as the checkpoint stores it
+	// when its experts have their own format (expert_weights_format): the
+	// routed experts' weight matrices in that format (MXFP4: 17 bytes per
+	// block of 32 weights along the input dimension, a partial block
+	// padded), every other parameter in bf16. 0 when not set.
+	CheckpointWeightsBytes int64 `json:"checkpoint_weights_bytes,omitempty"`
 	// WeightsByDType is params.total and params.active at each data type.
 	WeightsByDType []DTypeBytes `json:"weights_by_dtype"`
 	// TrainingStateBytes is what mixed-precision Adam keeps per parameter,
