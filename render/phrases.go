@@ -49,14 +49,28 @@ func modelSpan(c scale.Config) string {
 func layerKind(lg scale.LayerGroup) string {
 	attention := "global attention"
 	switch {
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartNone:
+		attention = "no attention"
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartLinear:
+		attention = "attention replaced by a linear layer"
 	case lg.SlidingWindow > 0:
 		attention = "sliding-window attention"
 	case lg.AttentionChunkSize > 0:
 		attention = "chunked attention"
 	}
 	ffn := "dense MLP"
-	if lg.MoE {
+	switch {
+	case lg.MoE:
 		ffn = "MoE"
+	case lg.Shape != nil && lg.Shape.MLP == scale.PartNone:
+		ffn = "no MLP"
+	case lg.Shape != nil && lg.Shape.MLP == scale.PartLinear:
+		ffn = "MLP replaced by a linear layer"
+	case lg.Shape != nil:
+		ffn = fmt.Sprintf("dense MLP %d wide", lg.Shape.IntermediateSize)
+	}
+	if lg.Shape != nil && lg.Shape.Attention == scale.PartFull {
+		attention += fmt.Sprintf(" (%d KV heads)", lg.Shape.NumKeyValueHeads)
 	}
 	return "decoder layer, " + attention + ", " + ffn
 }
@@ -64,7 +78,14 @@ func layerKind(lg scale.LayerGroup) string {
 // layerAttention describes a layer group's attention: "causal, global" or
 // "causal, chunk of 8,192 tokens, multi-head latent attention".
 func layerAttention(c scale.Config, lg scale.LayerGroup) string {
+	if sh := lg.Shape; sh != nil && sh.Attention != scale.PartFull {
+		return map[scale.LayerPart]string{scale.PartNone: "none (the layer passes its input on)",
+			scale.PartLinear: "one linear layer, hidden → hidden, no bias"}[sh.Attention]
+	}
 	s := "causal, " + spanPhrase(lg.SlidingWindow, lg.AttentionChunkSize)
+	if lg.Shape != nil {
+		s += fmt.Sprintf(", %d KV heads", lg.Shape.NumKeyValueHeads)
+	}
 	if c.IsMLA() {
 		s += ", multi-head latent attention"
 	}
@@ -74,6 +95,15 @@ func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 // layerFFN describes a layer group's feed-forward block: "dense gated MLP
 // (silu), 14336 wide" or "MoE: 8 experts, top-2, gated MLP (silu) 14336 wide".
 func layerFFN(c scale.Config, lg scale.LayerGroup) string {
+	if sh := lg.Shape; sh != nil {
+		switch sh.MLP {
+		case scale.PartNone:
+			return "none"
+		case scale.PartLinear:
+			return "one linear layer, hidden → hidden, no bias"
+		}
+		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, sh.IntermediateSize)
+	}
 	if !lg.MoE {
 		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)
 	}
@@ -183,6 +213,8 @@ func mismatchPhrase(r *scale.Report, m scale.Mismatch) string {
 		return "a mixture of experts runs only its active experts per token; see the N_active rows"
 	case scale.MismatchMLA:
 		return "multi-head latent attention"
+	case scale.MismatchLayerShapes:
+		return "layers of different shapes, where the formula assumes identical ones"
 	case scale.MismatchWindowedKeys:
 		return "windowed or chunked attention scores fewer keys than the formula's n_ctx"
 	case scale.MismatchWindowed:

@@ -83,26 +83,37 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		attnNorm, mlpNorm = "attention_norm", "mlp_norm"
 	}
 	ops := ob.attentionOps(attnNorm, spec)
-	if mlpNorm != "" && !c.PostNorm {
-		ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP))
-	}
 	lg := LayerGroup{MoE: spec.moe}
-	if spec.moe {
-		moe, routing := ob.moeOps()
-		ops = append(ops, moe...)
-		lg.Routing = routing
-	} else {
-		ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, c.IntermediateSize)...)
-	}
-	if c.NormsPerLayer == 4 || c.PostNorm {
-		ops = append(ops, ob.hiddenNorm("post_mlp_norm", BlockMLP))
-	}
-	if c.ParallelBlock {
-		ops = append(ops, ob.residual("residual", BlockMLP, 3))
-	} else {
-		ops = append(ops, ob.residual("mlp_residual", BlockMLP, 2))
+	switch spec.mlp {
+	case PartNone: // no norm, no MLP, no residual add
+	case PartLinear:
+		ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP),
+			ob.linear("mlp_linear", BlockMLP, []int64{ob.b, ob.s}, c.HiddenSize, c.HiddenSize, false),
+			ob.residual("mlp_residual", BlockMLP, 2))
+	default:
+		if mlpNorm != "" && !c.PostNorm {
+			ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP))
+		}
+		if spec.moe {
+			moe, routing := ob.moeOps()
+			ops = append(ops, moe...)
+			lg.Routing = routing
+		} else {
+			ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, spec.ffn)...)
+		}
+		if c.NormsPerLayer == 4 || c.PostNorm {
+			ops = append(ops, ob.hiddenNorm("post_mlp_norm", BlockMLP))
+		}
+		if c.ParallelBlock {
+			ops = append(ops, ob.residual("residual", BlockMLP, 3))
+		} else {
+			ops = append(ops, ob.residual("mlp_residual", BlockMLP, 2))
+		}
 	}
 	lg.Ops = ops
+	if c.HasLayerShapes() {
+		lg.Shape = &LayerShape{Attention: spec.attention, NumKeyValueHeads: spec.kvHeads, MLP: spec.mlp, IntermediateSize: spec.ffn}
+	}
 
 	f := &lg.FLOPs
 	*f = LayerFLOPs{Forward: new(big.Int), ForwardDense: new(big.Int), AttentionProjections: new(big.Int),
@@ -132,7 +143,9 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 			a.AttentionScores.Add(a.AttentionScores, el)
 		}
 	}
-	lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c)
+	if spec.attention == PartFull {
+		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
+	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
 	lg.SlidingWindow, lg.AttentionChunkSize = spec.window, spec.chunk
 	return lg
@@ -143,13 +156,13 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 // rotary key (kv_lora_rank + qk_rope_head_dim). expanded is the same with
 // keys and values materialised per attention head: 2·H·d, or for MLA
 // H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim).
-func kvCacheElementsPerToken(calc *checked, c Config) (cached, expanded int64) {
+func kvCacheElementsPerToken(calc *checked, c Config, kvHeads int64) (cached, expanded int64) {
 	if c.IsMLA() {
 		return calc.add("KV cache elements per token per layer", c.KVLoraRank, c.QKRopeHeadDim),
 			calc.mul("expanded KV cache elements per token per layer", c.NumAttentionHeads,
 				calc.add("expanded KV cache elements per token per layer", c.HeadDim, c.VHeadDim))
 	}
-	return calc.mul("KV cache elements per token per layer", 2, c.NumKeyValueHeads, c.HeadDim),
+	return calc.mul("KV cache elements per token per layer", 2, kvHeads, c.HeadDim),
 		calc.mul("expanded KV cache elements per token per layer", 2, c.NumAttentionHeads, c.HeadDim)
 }
 

@@ -462,3 +462,63 @@ func TestMXFP4CheckpointByHand(t *testing.T) {
 		t.Errorf("checkpoint bytes %d without a format", plain.Memory.CheckpointWeightsBytes)
 	}
 }
+
+// TestLayerShapesByHand: per-layer shapes (Nemotron-NAS's block_configs)
+// count each layer as its modelling code builds it: a no-op block has no
+// weights, no norm and no cache; a linear block is its norm and one h × h
+// matrix; an attention block has its own KV heads and an MLP its own width.
+func TestLayerShapesByHand(t *testing.T) {
+	const V, h, H, d = 100, 32, 4, 8
+	w := Workload{BatchSize: 2, SeqLen: 6, DType: BF16}
+	c := llamaStyle(V, h, 4, H, 4, d, 64)
+	c.Layers = []LayerShape{
+		{NumKeyValueHeads: 2, IntermediateSize: 40},
+		{Attention: PartNone, IntermediateSize: 48},
+		{Attention: PartLinear, MLP: PartNone},
+		{NumKeyValueHeads: 1, MLP: PartLinear},
+	}
+	r := mustAnalyze(t, c, w)
+	attention := func(K int64) int64 { return h + h*H*d + 2*h*K*d + H*d*h } // norm, q, k, v, o
+	mlp := func(f int64) int64 { return h + 3*h*f }
+	linear := int64(h + h*h) // norm and Linear(h, h)
+	layers := attention(2) + mlp(40) + mlp(48) + linear + attention(1) + linear
+	if want := V*h + layers + h + V*h; r.Params.Total != want {
+		t.Errorf("params.total %d, want %d", r.Params.Total, want)
+	}
+	// KV cache: 2·K·d per token on the two attention layers only.
+	if want := int64(2*2*d + 2*1*d); r.Memory.KVCacheElementsPerToken != want {
+		t.Errorf("KV cache per token %d, want %d", r.Memory.KVCacheElementsPerToken, want)
+	}
+	// Attention scores: causal pairs on the two attention layers only.
+	pairs := int64(6 * 7 / 2)
+	if want := big.NewInt(2 * 2 * 2 * w.BatchSize * H * d * pairs); r.FLOPs.Blocks.AttentionScores.Cmp(want) != 0 {
+		t.Errorf("attention-score FLOPs %v, want %v", r.FLOPs.Blocks.AttentionScores, want)
+	}
+	// Decoding one sequence token by token sums to its forward pass with
+	// the mixed layers too.
+	one := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: w.SeqLen, DType: BF16})
+	calc := &checked{}
+	dec := newDecoder(calc, one, groupLayers(c.layerSpecs()))
+	sum := new(big.Int)
+	for k := int64(1); k <= w.SeqLen; k++ {
+		flops, _ := dec.cost(k)
+		sum.Add(sum, flops)
+	}
+	if calc.err != nil || sum.Cmp(one.FLOPs.Forward) != 0 {
+		t.Errorf("Σ decode = %v, forward = %v (%v)", sum, one.FLOPs.Forward, calc.err)
+	}
+	// Formulas for identical layers do not apply.
+	for _, cc := range r.CrossChecks {
+		if cc.Name == CheckKaplan && cc.Applies {
+			t.Errorf("%s applies to a model of per-layer shapes", cc.Name)
+		}
+	}
+	// A list of the model's own shape changes no number.
+	plain := llamaStyle(V, h, 4, H, 4, d, 64)
+	same := plain
+	same.Layers = make([]LayerShape, 4)
+	if diff := cmp.Diff(mustAnalyze(t, plain, w), mustAnalyze(t, same, w), sameNumbers,
+		cmpopts.IgnoreFields(LayerGroup{}, "Shape")); diff != "" {
+		t.Errorf("default layer shapes change a number:\n%s", diff)
+	}
+}

@@ -168,6 +168,36 @@ type Config struct {
 	// tower and projector, which the text backbone analysed here does not
 	// use (Gemma 3). 0: none, or not counted.
 	VisionParams int64 `json:"vision_params"`
+
+	// Layers, when set, gives each decoder layer its own shape: its
+	// attention and MLP kept, removed or replaced by one linear layer, its
+	// own KV heads and MLP width (Nemotron-NAS's block_configs). It has
+	// num_hidden_layers entries; nil: every layer is the model's.
+	Layers []LayerShape `json:"layers,omitempty"`
+}
+
+// LayerPart is what a layer has in place of its attention or its MLP.
+type LayerPart string
+
+// The parts a LayerShape can give a layer.
+const (
+	// PartFull ("") is the block of the model's kind.
+	PartFull LayerPart = ""
+	// PartNone removes the block with its norm: the layer passes its input
+	// through (Nemotron-NAS's no_op).
+	PartNone LayerPart = "none"
+	// PartLinear replaces the block by its norm and one Linear(h, h)
+	// without bias (Nemotron-NAS's replace_with_linear).
+	PartLinear LayerPart = "linear"
+)
+
+// LayerShape is one decoder layer's own shape. A zero field is the
+// model's.
+type LayerShape struct {
+	Attention        LayerPart `json:"attention,omitempty"`
+	NumKeyValueHeads int64     `json:"num_key_value_heads,omitempty"`
+	MLP              LayerPart `json:"mlp,omitempty"`
+	IntermediateSize int64     `json:"intermediate_size,omitempty"`
 }
 
 // WeightFormat is a storage format of weights in a checkpoint.
@@ -284,6 +314,7 @@ func (c Config) Validate() error {
 	v.check(c.ExpertWeightsFormat == "" || (c.ExpertWeightsFormat == MXFP4 && c.IsMoE()), "expert_weights_format",
 		fmt.Sprintf("must be empty, or %q in a mixture-of-experts model", MXFP4), fmt.Sprintf("%q", c.ExpertWeightsFormat))
 	v.check(c.VisionParams >= 0, "vision_params", "must not be negative", c.VisionParams)
+	c.validateLayers(&v)
 	c.validateMLA(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
@@ -363,3 +394,39 @@ func (c Config) validateMLA(v *validator) {
 	v.check(!c.AttentionSinks, "attention_sinks", "must be false with multi-head latent attention", c.AttentionSinks)
 	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
 }
+
+// validateLayers checks the per-layer shapes: one per layer, each part
+// known, KV heads that divide the query heads and positive widths. Per-layer
+// shapes are modelled on dense, sequential pre-norm models with standard
+// attention only.
+func (c Config) validateLayers(v *validator) {
+	if c.Layers == nil {
+		return
+	}
+	v.check(int64(len(c.Layers)) == c.NumHiddenLayers, "layers",
+		fmt.Sprintf("must have num_hidden_layers (%d) entries", c.NumHiddenLayers), len(c.Layers))
+	v.check(!c.IsMoE() && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
+		"are modelled only on dense, sequential pre-norm models with two norms per layer and no MLA", len(c.Layers))
+	for i, l := range c.Layers {
+		field := fmt.Sprintf("layers[%d]", i)
+		for _, p := range []struct {
+			name string
+			part LayerPart
+		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
+			v.check(p.part == PartFull || p.part == PartNone || p.part == PartLinear, field+"."+p.name,
+				fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear), fmt.Sprintf("%q", p.part))
+		}
+		if k := l.NumKeyValueHeads; k != 0 {
+			v.check(l.Attention == PartFull, field+".num_key_value_heads", "must be 0 unless the layer has attention", k)
+			v.check(k > 0 && k <= c.NumAttentionHeads && c.NumAttentionHeads%k == 0, field+".num_key_value_heads",
+				fmt.Sprintf("must divide num_attention_heads (%d)", c.NumAttentionHeads), k)
+		}
+		if f := l.IntermediateSize; f != 0 {
+			v.check(l.MLP == PartFull, field+".intermediate_size", "must be 0 unless the layer has an MLP", f)
+			v.check(f > 0, field+".intermediate_size", "must not be negative", f)
+		}
+	}
+}
+
+// HasLayerShapes reports whether some layer has its own shape.
+func (c Config) HasLayerShapes() bool { return c.Layers != nil }

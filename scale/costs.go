@@ -125,6 +125,9 @@ func korthikantiMismatch(c Config) []Mismatch {
 	if c.ParallelBlock || c.NormsPerLayer != 2 {
 		why = append(why, MismatchBlock)
 	}
+	if c.HasLayerShapes() {
+		why = append(why, MismatchLayerShapes)
+	}
 	return why
 }
 
@@ -178,7 +181,11 @@ func newDecoder(calc *checked, r *Report, groups []layerGroup) *decoder {
 		n := r.Layers[i].Count
 		lg := analyzeLayer(calc, one, g.spec)
 		d.base.Add(d.base, scaledBy(new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores), n))
-		d.groups = append(d.groups, decodeGroup{span: g.spec.span, perPair: scaledBy(perKey, n),
+		perPair := scaledBy(perKey, n)
+		if g.spec.attention != PartFull { // no keys scored
+			perPair = new(big.Int)
+		}
+		d.groups = append(d.groups, decodeGroup{span: g.spec.span, perPair: perPair,
 			kvPerToken: bigProduct(n, lg.KVCacheElementsPerToken)})
 	}
 	return d
@@ -275,6 +282,8 @@ func crossChecks(r *Report) []CrossCheck {
 		moe = []Mismatch{MismatchMoEActive}
 	}
 	switch {
+	case c.HasLayerShapes():
+		denseAttention = []Mismatch{MismatchLayerShapes}
 	case c.IsMoE():
 		denseAttention = []Mismatch{MismatchMoE}
 	case c.IsMLA():

@@ -5,8 +5,12 @@ import "math/big"
 // layerSpec is what distinguishes one decoder layer from another. Layers
 // with equal specs are reported as one group.
 type layerSpec struct {
-	span      // the attention span
-	moe  bool // experts instead of a dense MLP
+	span           // the attention span
+	moe       bool // experts instead of a dense MLP
+	attention LayerPart
+	kvHeads   int64 // key/value heads of the attention
+	mlp       LayerPart
+	ffn       int64 // width of the dense MLP
 }
 
 // layerSpecs returns the spec of every decoder layer, in order.
@@ -26,6 +30,23 @@ func (c Config) layerSpec(i int64) layerSpec {
 		l.window, l.chunk = c.SlidingWindow, c.AttentionChunkSize
 	}
 	l.moe = c.isMoELayer(i)
+	l.kvHeads, l.ffn = c.NumKeyValueHeads, c.IntermediateSize
+	if i < int64(len(c.Layers)) { // an MTP module's index is past the list: the model's shape
+		own := c.Layers[i]
+		l.attention, l.mlp = own.Attention, own.MLP
+		if own.NumKeyValueHeads > 0 {
+			l.kvHeads = own.NumKeyValueHeads
+		}
+		if own.IntermediateSize > 0 {
+			l.ffn = own.IntermediateSize
+		}
+		if l.attention != PartFull {
+			l.span, l.kvHeads = span{}, 0
+		}
+		if l.mlp != PartFull {
+			l.ffn = 0
+		}
+	}
 	return l
 }
 

@@ -139,8 +139,16 @@ func (ob *opBuilder) headOps() []Op {
 func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	c := ob.cfg
 	b, s := ob.b, ob.s
-	H, K := c.NumAttentionHeads, c.NumKeyValueHeads
+	H, K := c.NumAttentionHeads, spec.kvHeads
 	rows := []int64{b, s}
+	switch spec.attention {
+	case PartNone:
+		return nil
+	case PartLinear:
+		return []Op{ob.hiddenNorm(normName, BlockAttention),
+			ob.linear("attention_linear", BlockAttention, rows, c.HiddenSize, c.HiddenSize, false),
+			ob.residual("attention_residual", BlockAttention, 2)}
+	}
 	var ops []Op
 	if normName != "" && !c.PostNorm {
 		ops = append(ops, ob.hiddenNorm(normName, BlockAttention))
@@ -149,7 +157,7 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	if c.IsMLA() {
 		ops = append(ops, ob.mlaProjections()...)
 	} else {
-		ops = append(ops, ob.gqaProjections()...)
+		ops = append(ops, ob.gqaProjections(K)...)
 	}
 	pairs := spec.pairs(s)
 	vWidth := ob.calc.mul("attention output width", H, vDim)
@@ -193,11 +201,12 @@ func (c Config) headDims(calc *checked) (qk, v int64) {
 }
 
 // gqaProjections are the q, k and v projections of multi-head, grouped-query
-// or multi-query attention, reshaped to heads (and QK-normed per head).
-func (ob *opBuilder) gqaProjections() []Op {
+// or multi-query attention with K key/value heads, reshaped to heads (and
+// QK-normed).
+func (ob *opBuilder) gqaProjections(K int64) []Op {
 	c := ob.cfg
 	b, s, d := ob.b, ob.s, c.HeadDim
-	H, K := c.NumAttentionHeads, c.NumKeyValueHeads
+	H := c.NumAttentionHeads
 	rows := []int64{b, s}
 	qWidth := ob.calc.mul("query width", H, d)
 	kvWidth := ob.calc.mul("key/value width", K, d)

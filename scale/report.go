@@ -245,6 +245,9 @@ const (
 	MismatchHeadWidth Mismatch = "head_width"
 	// MismatchBlock: not a sequential block with two norms.
 	MismatchBlock Mismatch = "block"
+	// MismatchLayerShapes: layers of different shapes (config layers), where
+	// the formula assumes n_layer identical ones.
+	MismatchLayerShapes Mismatch = "layer_shapes"
 	// MismatchActivationDType: the formula assumes 2-byte activations.
 	MismatchActivationDType Mismatch = "activation_dtype"
 )
@@ -294,7 +297,10 @@ type LayerGroup struct {
 	// the workload: seq_len, or its window or chunk if smaller.
 	KVCacheTokens int64    `json:"kv_cache_tokens"`
 	Routing       *Routing `json:"routing,omitempty"`
-	Ops           []Op     `json:"ops"`
+	// Shape is the layers' own shape where the model gives each layer one
+	// (config layers); nil otherwise.
+	Shape *LayerShape `json:"shape,omitempty"`
+	Ops   []Op        `json:"ops"`
 }
 
 // LayerRange is the layer indices First, First+Step, …, Last.

@@ -236,3 +236,34 @@ func TestOverflowIsAnError(t *testing.T) {
 		t.Errorf("error %q does not name the quantity", err)
 	}
 }
+
+// TestValidateLayerShapes: per-layer shapes name the entry and field they
+// break.
+func TestValidateLayerShapes(t *testing.T) {
+	c := Config{VocabSize: 10, HiddenSize: 8, NumHiddenLayers: 2, NumAttentionHeads: 4, NumKeyValueHeads: 4, HeadDim: 2,
+		IntermediateSize: 16, MaxPositionEmbeddings: 16, MLP: MLPGated, Norm: RMSNorm, PositionEmbedding: PositionRoPE,
+		NormsPerLayer: 2}
+	for _, tc := range []struct {
+		layers []LayerShape
+		says   string
+	}{
+		{[]LayerShape{{}}, "layers must have num_hidden_layers (2) entries"},
+		{[]LayerShape{{Attention: "mamba"}, {}}, `layers[0].attention must be empty, "none" or "linear"`},
+		{[]LayerShape{{}, {NumKeyValueHeads: 3}}, "layers[1].num_key_value_heads must divide num_attention_heads (4)"},
+		{[]LayerShape{{Attention: PartNone, NumKeyValueHeads: 2}, {}}, "layers[0].num_key_value_heads must be 0 unless the layer has attention"},
+		{[]LayerShape{{}, {MLP: PartLinear, IntermediateSize: 4}}, "layers[1].intermediate_size must be 0 unless the layer has an MLP"},
+		{[]LayerShape{{IntermediateSize: -1}, {}}, "layers[0].intermediate_size must not be negative"},
+	} {
+		bad := c
+		bad.Layers = tc.layers
+		err := bad.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%+v: error %v, want one saying %q", tc.layers, err, tc.says)
+		}
+	}
+	ok := c
+	ok.Layers = []LayerShape{{Attention: PartNone, IntermediateSize: 4}, {NumKeyValueHeads: 2, MLP: PartNone}}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("valid shapes: %v", err)
+	}
+}
