@@ -27,6 +27,9 @@ func spanPhrase(window, chunk int64) string {
 // the whole sequence on every layer", "sliding window of 4,096 tokens on
 // every layer" or "chunk of 8,192 tokens; every 4th layer global".
 func modelSpan(c scale.Config) string {
+	if c.SlidingWindow == 0 && c.AttentionChunkSize == 0 && c.HasLayerShapes() {
+		return "causal over the whole sequence on every layer that has attention"
+	}
 	if c.SlidingWindow == 0 && c.AttentionChunkSize == 0 {
 		return "causal over the whole sequence on every layer"
 	}

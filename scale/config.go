@@ -343,7 +343,11 @@ func (c Config) Validate() error {
 			c.SharedExpertIntermediateSize)
 	} else {
 		v.check(c.NumLocalExperts == 0, "num_local_experts", "must not be negative", c.NumLocalExperts)
-		v.positive("intermediate_size", c.IntermediateSize)
+		if c.usesModelMLPWidth() {
+			v.positive("intermediate_size", c.IntermediateSize)
+		} else {
+			v.check(c.IntermediateSize >= 0, "intermediate_size", "must not be negative", c.IntermediateSize)
+		}
 		for _, f := range []struct {
 			name  string
 			value int64
@@ -430,3 +434,18 @@ func (c Config) validateLayers(v *validator) {
 
 // HasLayerShapes reports whether some layer has its own shape.
 func (c Config) HasLayerShapes() bool { return c.Layers != nil }
+
+// usesModelMLPWidth reports whether some layer's dense MLP has the model's
+// intermediate_size: every layer, unless per-layer shapes give each MLP
+// its own width or none.
+func (c Config) usesModelMLPWidth() bool {
+	if c.Layers == nil {
+		return true
+	}
+	for _, l := range c.Layers {
+		if l.MLP == PartFull && l.IntermediateSize == 0 {
+			return true
+		}
+	}
+	return false
+}
