@@ -76,6 +76,17 @@ func llama2Family() []Preset {
 func llama3Family() []Preset {
 	vocabNote := "vocab_size 128256 = 128,000 BPE tokens + 256 special tokens (the seed tool said 128000)"
 	l31 := "Llama 3.1 keeps Llama 3's architecture and extends the context to 131072 with llama3 RoPE scaling (no parameters)"
+	l32Tied := "tie_word_embeddings true: lm_head is embed_tokens, counted once as model.num_parameters() counts it; " +
+		"the checkpoint stores no separate lm_head.weight, so the Hub's safetensors total is the same number"
+	l32Rope := "rope_scaling llama3 (factor 32 from original_max_position_embeddings 8192 to 131072) changes no count"
+	l32_1b := shaped(llamaDefaults(), scale.Config{
+		VocabSize: 128256, HiddenSize: 2048, NumHiddenLayers: 16, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+		HeadDim: 64, IntermediateSize: 8192, MaxPositionEmbeddings: 131072, TieWordEmbeddings: true,
+	})
+	l32_3b := shaped(llamaDefaults(), scale.Config{
+		VocabSize: 128256, HiddenSize: 3072, NumHiddenLayers: 28, NumAttentionHeads: 24, NumKeyValueHeads: 8,
+		HeadDim: 128, IntermediateSize: 8192, MaxPositionEmbeddings: 131072, TieWordEmbeddings: true,
+	})
 	return []Preset{
 		{
 			Slug: "llama-3-8b", Name: "Llama 3 8B", Family: "Llama 3",
@@ -123,6 +134,16 @@ func llama3Family() []Preset {
 			Notes: []string{vocabNote, l31,
 				"8 KV heads as in the current config.json and Meta's llama-models sku_list; the first upload said 16 " +
 					"(410,081,247,232 params), corrected soon after release"},
+		},
+		{
+			Slug: "llama-3.2-1b", Name: "Llama 3.2 1B", Family: "Llama 3", Config: l32_1b,
+			Sources: []string{hfConfig("meta-llama/Llama-3.2-1B") + ", head_dim", llamaCode},
+			Notes:   []string{l32Tied, explicitHeadDim(l32_1b), l32Rope},
+		},
+		{
+			Slug: "llama-3.2-3b", Name: "Llama 3.2 3B", Family: "Llama 3", Config: l32_3b,
+			Sources: []string{hfConfig("meta-llama/Llama-3.2-3B") + ", head_dim", llamaCode},
+			Notes:   []string{l32Tied, explicitHeadDim(l32_3b), l32Rope},
 		},
 	}
 }

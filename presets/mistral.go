@@ -25,6 +25,11 @@ const mixtralCode = "transformers modeling_mixtral.py: router (gate) Linear(hidd
 	"each expert a gated SiLU MLP (w1, w3, w2) of intermediate_size"
 
 func mistralFamily() []Preset {
+	nemo := shaped(mistralDefaults(), scale.Config{
+		VocabSize: 131072, HiddenSize: 5120, NumHiddenLayers: 40, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+		HeadDim: 128, IntermediateSize: 14336, MaxPositionEmbeddings: 128000,
+	})
+	nemo.SlidingWindow = 0 // sliding_window null: shaped keeps MistralConfig's 4096 for a zero
 	return []Preset{
 		{
 			Slug: "mistral-7b", Name: "Mistral 7B (v0.1)", Family: "Mistral",
@@ -38,6 +43,19 @@ func mistralFamily() []Preset {
 			},
 			Notes: []string{"sliding window of 4096 tokens on every layer: query i scores keys i−4095..i, and the KV cache " +
 				"holds at most 4096 tokens per layer (Jiang et al. 2023, §2)"},
+		},
+		{
+			Slug: "mistral-nemo-12b", Name: "Mistral NeMo 12B (Base 2407)", Family: "Mistral", Config: nemo,
+			Sources: []string{
+				hfConfig("mistralai/Mistral-Nemo-Base-2407") + ", head_dim, sliding_window",
+				"transformers modeling_mistral.py: the Llama block, q_proj and o_proj of num_attention_heads × head_dim",
+			},
+			Notes: []string{
+				explicitHeadDim(nemo),
+				"sliding_window null: full causal attention on every layer (MistralConfig's 4096 applies only where the key is absent)",
+				"vocab_size 131072: the Tekken tokenizer",
+				"max_position_embeddings 128000 as the current config.json says; the first upload said 1024000, which changes no count",
+			},
 		},
 		{
 			Slug: "mixtral-8x7b", Name: "Mixtral 8x7B", Family: "Mixtral",

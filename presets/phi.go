@@ -71,6 +71,20 @@ func phiFamily() []Preset {
 				phi3Window,
 			},
 		},
+		{
+			Slug: "phi-4", Name: "Phi-4", Family: "Phi",
+			Config: shaped(phi3Defaults(), scale.Config{
+				VocabSize: 100352, HiddenSize: 5120, NumHiddenLayers: 40, NumAttentionHeads: 40, NumKeyValueHeads: 10,
+				IntermediateSize: 17920, MaxPositionEmbeddings: 16384,
+			}),
+			Sources: []string{hfConfig("microsoft/phi-4") + ", sliding_window", phi3Code},
+			Notes: []string{
+				"model_type phi3 (Phi3ForCausalLM): Phi-3 Medium's block widths with a 100352-token vocabulary and a 16384 context",
+				"sliding_window null: full causal attention on every layer (Phi-3's configs set 2047)",
+				"head_dim absent: hidden_size / num_attention_heads = 128; rope_scaling null",
+				"the config.json copy read may predate a later revision's bos/eos/pad token ids, which change no count",
+			},
+		},
 	}
 }
 

@@ -70,7 +70,7 @@ func All() []Preset {
 		gpt2Family(), gpt3Family(), gpt4Estimates(),
 		llama2Family(), llama3Family(), tinyLlama(),
 		llama4Family(), mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(),
-		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), nemotronNASFamily(),
+		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(),
 	} {
 		all = append(all, family...)
 	}
@@ -165,13 +165,25 @@ func hfConfig(repo string) string {
 		"num_attention_heads, num_key_value_heads, max_position_embeddings, tie_word_embeddings, hidden_act", repo)
 }
 
+// explicitHeadDim notes the head_dim that a preset's config.json states:
+// where num_attention_heads × head_dim is not hidden_size, the query and
+// output projections are not square.
+func explicitHeadDim(c scale.Config) string {
+	width := c.NumAttentionHeads * c.HeadDim
+	if width == c.HiddenSize {
+		return fmt.Sprintf("head_dim %d is explicit in config.json and equals hidden_size / num_attention_heads", c.HeadDim)
+	}
+	return fmt.Sprintf("head_dim %d is explicit in config.json: num_attention_heads × head_dim = %d, not hidden_size %d, "+
+		"so q_proj maps %d to %d and o_proj %d back to %d", c.HeadDim, width, c.HiddenSize, c.HiddenSize, width, width, c.HiddenSize)
+}
+
 // shaped is a preset's Config: the family's defaults (the same ones its
 // config.json reader starts from) with every field that shape sets, by
 // name, in their place. head_dim, where neither sets it, is hidden_size /
 // num_attention_heads, as the modelling code takes it when config.json has
 // no head_dim. A field shape leaves at its zero value keeps the family's
 // value, so a preset cannot set to zero (or false) what the family sets;
-// none of them needs to.
+// the one that needs to (Mistral NeMo's sliding_window null) does so after.
 func shaped(defaults, shape scale.Config) scale.Config {
 	c := defaults
 	dst, src := reflect.ValueOf(&c).Elem(), reflect.ValueOf(shape)
