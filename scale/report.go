@@ -22,6 +22,12 @@ type Report struct {
 	Head         Stage           `json:"head"`
 	Inference    Inference       `json:"inference"`
 	CrossChecks  []CrossCheck    `json:"cross_checks"`
+	// Parallel, PerGPU, Hardware and Time are set by AnalyzeOn: the first two
+	// with a layout, the last two with a device.
+	Parallel *Parallel `json:"parallel,omitempty"`
+	PerGPU   *PerGPU   `json:"per_gpu,omitempty"`
+	Hardware *Device   `json:"hardware,omitempty"`
+	Time     *Time     `json:"time,omitempty"`
 }
 
 // Architecture holds the facts derived from a Config, for readers.
