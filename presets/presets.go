@@ -103,14 +103,17 @@ func Lookup(slug string) (Preset, error) {
 
 // nearest returns up to n known slugs closest to s by edit distance, with
 // slugs that contain s (or that s contains) first.
-func nearest(s string, n int) []string {
+func nearest(s string, n int) []string { return nearestOf(s, Slugs(), n) }
+
+// nearestOf is nearest among the names slugs.
+func nearestOf(s string, slugs []string, n int) []string {
 	type cand struct {
 		slug string
 		dist int
 	}
 	s = strings.ToLower(s)
 	var cands []cand
-	for _, slug := range Slugs() {
+	for _, slug := range slugs {
 		d := editDistance(s, slug)
 		if s != "" && (strings.Contains(slug, s) || strings.Contains(s, slug)) {
 			d = -1
