@@ -115,6 +115,7 @@ func textReport(d Document) []byte {
 	memoryViews(&b, r)
 	trainingCompute(&b, r)
 	inference(&b, r)
+	parallelSections(&b, d)
 
 	section(&b, "Embedding (once)")
 	opTable(&b, r.Embedding.Ops)

@@ -63,10 +63,10 @@ func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
 	msgs := make([]string, 0, len(errs))
 	for _, e := range errs {
 		var fe *scale.FieldError
-		if !errors.As(e, &fe) || workloadFlags[fe.Field] == "" {
+		if !errors.As(e, &fe) || flagName(fe.Field) == "" {
 			return err // not a rule of the command line: a failure
 		}
-		msgs = append(msgs, fmt.Sprintf("%s %s, got %v", workloadFlags[fe.Field], fe.Rule, fe.Value))
+		msgs = append(msgs, fmt.Sprintf("%s %s, got %v", flagName(fe.Field), fe.Rule, fe.Value))
 	}
 	return usageError{cmd, errors.New(strings.Join(msgs, "; "))}
 }
@@ -76,7 +76,7 @@ func (c *cli) report(args []string) error {
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
 			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
 			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
-			"\"stdin (MODEL_TYPE)\".\n\n"+countSyntax,
+			"\"stdin (MODEL_TYPE)\".\n\n"+deploymentHelp+"\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
@@ -85,6 +85,8 @@ func (c *cli) report(args []string) error {
 			"tscale report -hf ~/models/Qwen3-8B/config.json",
 			"curl -sL https://huggingface.co/Qwen/Qwen3-8B/raw/main/config.json | tscale report -hf -",
 			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
+			"tscale report -tp 8 -pp 16 -dp 8 -sp -recompute selective -gpu a100-80gb gpt3-175b",
+			"tscale report -seq 8Ki -tp 8 -pp 16 -dp 128 -zero 1 -gpu h100 llama-3.1-405b",
 		})
 	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset (-: from stdin)")
 	format := fs.String("format", "text", "output format: text, yaml or json")
@@ -93,6 +95,7 @@ func (c *cli) report(args []string) error {
 	dtype := fs.String("dtype", "bf16", "data type of weights and activations: "+scale.DTypeNames())
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
 	tokens := fs.count("tokens", 0, "training tokens D, a `count`: adds the compute of a training run of D tokens (0: none)")
+	deploy := addDeploymentFlags(fs)
 	positional, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
@@ -124,7 +127,11 @@ func (c *cli) report(args []string) error {
 	if err := validateWorkload("report", w, p.Config); err != nil {
 		return err
 	}
-	d, err := document(p, w)
+	dep, err := deploy.deployment("report", p, w)
+	if err != nil {
+		return err
+	}
+	d, err := documentOn(p, w, dep)
 	if err != nil {
 		return err
 	}
