@@ -159,7 +159,11 @@ func perGPUSection(b *strings.Builder, r *scale.Report) {
 			if row.Selected {
 				mark = "*"
 			}
-			t.add(mark, row.Row, row.Formula, bytesBig(row.BytesPerLayer))
+			formula := row.Formula
+			if !a.Applies {
+				formula = "generalised " + formula
+			}
+			t.add(mark, row.Row, formula, bytesBig(row.BytesPerLayer))
 		}
 		t.write(b, "    ")
 	}
@@ -268,11 +272,15 @@ func timeSection(b *strings.Builder, r *scale.Report) {
 		tab.add("", fmt.Sprintf("≤ %s tokens/s for one sequence at KV length %s (%s-bound)", approx(d.TokensPerSecond),
 			grouped(d.KVLength), d.Bound))
 	}
-	if g := t.InferenceGPUs; g != nil {
+	switch g := t.InferenceGPUs; {
+	case g == nil:
+	case g.GPUs > 0:
 		tab.add("inference GPUs", fmt.Sprintf("%d %s hold the model and the workload's KV cache (tp %d × pp %d: %s on the most loaded)",
 			g.GPUs, r.Hardware.Slug, g.TP, g.PP, bytesBig(g.PerGPU)))
-	} else {
-		tab.add("inference GPUs", "no tp × pp layout found that holds the model and the workload's KV cache")
+	case g.Exhausted:
+		tab.add("inference GPUs", fmt.Sprintf("none found in the %d tp × pp layouts the search evaluates", g.Searched))
+	default:
+		tab.add("inference GPUs", "no tp × pp layout holds the model and the workload's KV cache")
 	}
 	tab.write(b, "  ")
 	if p := t.Published; p != nil {

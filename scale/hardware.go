@@ -169,7 +169,7 @@ type Time struct {
 	Prefill            *Bound        `json:"prefill,omitempty"`
 	Decode             *Decode       `json:"decode,omitempty"`
 	// InferenceGPUs is the fewest devices that hold the model for
-	// inference at the workload; nil when none up to the search's limit.
+	// inference at the workload.
 	InferenceGPUs *InferenceGPUs  `json:"inference_gpus,omitempty"`
 	Published     *PublishedCheck `json:"published,omitempty"`
 }
@@ -209,13 +209,17 @@ type Decode struct {
 }
 
 // InferenceGPUs is the smallest tensor × pipeline layout of the device
-// whose most loaded GPU holds the weights and the workload's KV cache.
+// whose most loaded GPU holds the weights and the workload's KV cache. GPUs
+// is 0 when no layout holds it (even one layer per GPU at the largest tp is
+// too much), or when the search stopped at its budget before finding one
+// (Exhausted).
 type InferenceGPUs struct {
-	GPUs     int64    `json:"gpus"`
-	TP       int64    `json:"tp"`
-	PP       int64    `json:"pp"`
-	PerGPU   *big.Int `json:"per_gpu_bytes"`
-	Searched int64    `json:"layouts_searched"`
+	GPUs      int64    `json:"gpus"`
+	TP        int64    `json:"tp,omitempty"`
+	PP        int64    `json:"pp,omitempty"`
+	PerGPU    *big.Int `json:"per_gpu_bytes,omitempty"`
+	Searched  int64    `json:"layouts_searched"`
+	Exhausted bool     `json:"search_exhausted,omitempty"`
 }
 
 // PublishedCheck is a published training run beside the estimate: the
@@ -238,9 +242,11 @@ const (
 	TokensPublished      = "published"
 )
 
-// maxInferenceSearch bounds the layouts the smallest-inference search
-// evaluates.
-const maxInferenceSearch = 4096
+// inferenceSearchBudget bounds the work of the smallest-inference search:
+// it evaluates at most this many decoder layers in all (each layout it
+// tries costs one evaluation per layer), so that it stays fast whatever the
+// model.
+const inferenceSearchBudget = 1 << 22
 
 // timeEstimates is the Time of r on dev under layout l.
 func timeEstimates(calc *checked, r *Report, l Layout, dev *Device, mfu *big.Rat, mfuDefault bool, pub *PublishedRun) (*Time, error) {
@@ -332,14 +338,17 @@ func smallestInference(calc *checked, r *Report, dev *Device) (*InferenceGPUs, e
 	c := r.Config
 	m := newGPUModel(calc, r)
 	var best *InferenceGPUs
-	searched := int64(0)
+	searched, limit := int64(0), max(inferenceSearchBudget/c.NumHiddenLayers, 1)
 	for tp := c.NumAttentionHeads; tp >= 1; tp-- {
 		l := OneGPU()
 		l.TP, l.ETP = tp, tp
 		if l.Validate(c, Workload{}) != nil {
 			continue
 		}
-		for pp := int64(1); pp <= c.NumHiddenLayers && searched < maxInferenceSearch; pp++ {
+		for pp := int64(1); pp <= c.NumHiddenLayers; pp++ {
+			if searched == limit {
+				return &InferenceGPUs{Searched: searched, Exhausted: true}, nil
+			}
 			if best != nil && tp*pp >= best.GPUs {
 				break
 			}
@@ -355,8 +364,9 @@ func smallestInference(calc *checked, r *Report, dev *Device) (*InferenceGPUs, e
 			}
 		}
 	}
-	if best != nil {
-		best.Searched = searched
+	if best == nil {
+		return &InferenceGPUs{Searched: searched}, nil
 	}
+	best.Searched = searched
 	return best, nil
 }

@@ -451,21 +451,15 @@ func (m *gpuModel) stage(l Layout, i int64, shards []paramShard, perLayer ...[]*
 	if i == l.PP-1 {
 		p = p.plus(m.calc, 1, headShard(m.calc, c, l))
 	}
-	counts := make([]int64, len(m.r.Layers))
-	for j := first; j < first+n; j++ {
-		counts[m.groupOf[j]]++
-	}
 	sums = make([]*big.Int, len(perLayer))
 	for k := range sums {
 		sums[k] = new(big.Int)
 	}
-	for g, cnt := range counts {
-		if cnt == 0 {
-			continue
-		}
-		p = p.plus(m.calc, cnt, shards[g])
+	for j := first; j < first+n; j++ {
+		g := m.groupOf[j]
+		p = p.plus(m.calc, 1, shards[g])
 		for k, values := range perLayer {
-			sums[k].Add(sums[k], scaledBy(values[g], cnt))
+			sums[k].Add(sums[k], values[g])
 		}
 	}
 	return n, p, sums
