@@ -206,7 +206,7 @@ func (l Layout) Validate(c Config, w Workload) error {
 	if H > 0 {
 		v.check(H%r.TP == 0, "tp", fmt.Sprintf("must divide num_attention_heads (%d)", H), r.TP)
 	}
-	if !c.IsMLA() {
+	if !c.IsMLA() && H > 0 && H%r.TP == 0 { // the KV rule, once the heads divide
 		for _, K := range c.kvHeadCounts() {
 			v.check(K%r.TP == 0 || r.TP%K == 0, "tp",
 				fmt.Sprintf("must divide num_key_value_heads (%d) or be a multiple of it (each KV head then held by tp/%d GPUs)", K, K), r.TP)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -52,23 +51,7 @@ var workloadFlags = map[string]string{
 // turns its errors into one usage error of command cmd, each rule named by
 // its flag: "-seq must be a positive integer, got 0".
 func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
-	err := w.Validate(c)
-	if err == nil {
-		return nil
-	}
-	errs := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = joined.Unwrap()
-	}
-	msgs := make([]string, 0, len(errs))
-	for _, e := range errs {
-		var fe *scale.FieldError
-		if !errors.As(e, &fe) || flagName(fe.Field) == "" {
-			return err // not a rule of the command line: a failure
-		}
-		msgs = append(msgs, fmt.Sprintf("%s %s, got %v", flagName(fe.Field), fe.Rule, fe.Value))
-	}
-	return usageError{cmd, errors.New(strings.Join(msgs, "; "))}
+	return fieldUsage(cmd, w.Validate(c))
 }
 
 func (c *cli) report(args []string) error {

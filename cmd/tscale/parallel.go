@@ -242,10 +242,18 @@ func fieldUsage(cmd string, err error) error {
 	if err == nil {
 		return nil
 	}
-	errs := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = joined.Unwrap()
+	var errs []error
+	var flatten func(error)
+	flatten = func(e error) {
+		if joined, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, inner := range joined.Unwrap() {
+				flatten(inner)
+			}
+			return
+		}
+		errs = append(errs, e)
 	}
+	flatten(err)
 	msgs := make([]string, 0, len(errs))
 	for _, e := range errs {
 		var fe *scale.FieldError
