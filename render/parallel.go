@@ -79,9 +79,9 @@ func layoutSection(b *strings.Builder, r *scale.Report) {
 	t.add("ZeRO", zeroPhrase(p.ZeRO))
 	t.add("recomputation", string(p.Recompute))
 	t.add("optimizer", optimizerPhrase(p.Optimizer))
-	t.add("schedule", fmt.Sprintf("%s: %d micro-%s of %d %s per step; global batch %s sequences (dp × micro-batch × micro-batches)",
+	t.add("schedule", fmt.Sprintf("%s: %d micro-%s of %d %s per step; global batch %s %s (dp × micro-batch × micro-batches)",
 		strings.ToUpper(string(p.Schedule)), p.MicroBatches, plural(p.MicroBatches, "batch", "batches"), p.MicroBatchSize,
-		plural(p.MicroBatchSize, "sequence", "sequences"), grouped(p.GlobalBatch)))
+		plural(p.MicroBatchSize, "sequence", "sequences"), grouped(p.GlobalBatch), plural(p.GlobalBatch, "sequence", "sequences")))
 	t.add("pipeline bubble", fmt.Sprintf("(pp − 1)/micro-batches = %s of a step's ideal time (in the MFU below)", p.PipelineBubble))
 	t.write(b, "  ")
 }
@@ -203,9 +203,9 @@ func gpuMemoryTable(b *strings.Builder, r *scale.Report, m scale.GPUMemory) {
 func fitPhrase(r *scale.Report, f *scale.DeviceFit) string {
 	dev := r.Hardware.Slug
 	if f.Fits {
-		return fmt.Sprintf("fits %s (%s): yes, headroom %s, %.1f%% used", dev, byteCount(f.DeviceBytes), bytesBig(f.HeadroomBytes), 100*f.UsedRatio)
+		return fmt.Sprintf("fits one %s of %s: yes, headroom %s, %.1f%% used", dev, byteCount(f.DeviceBytes), bytesBig(f.HeadroomBytes), 100*f.UsedRatio)
 	}
-	return fmt.Sprintf("fits %s (%s): NO, %s over, %.1f%% of its memory", dev, byteCount(f.DeviceBytes),
+	return fmt.Sprintf("fits one %s of %s: NO, %s over, %.1f%% of its memory", dev, byteCount(f.DeviceBytes),
 		bytesBig(new(big.Int).Neg(f.HeadroomBytes)), 100*f.UsedRatio)
 }
 
@@ -249,7 +249,8 @@ func timeSection(b *strings.Builder, r *scale.Report) {
 	if t.MFUDefault {
 		mfu += " (the default: an assumption; -mfu sets it)"
 	}
-	fmt.Fprintf(b, "  %s; %s GPUs; dense peak at %s %s\n", mfu, grouped(t.GPUs), t.Precision, peakPhrase(t.PeakFLOPsPerSecond))
+	fmt.Fprintf(b, "  %s; %s %s; dense peak at %s %s\n", mfu, grouped(t.GPUs), plural(t.GPUs, "GPU", "GPUs"), t.Precision,
+		peakPhrase(t.PeakFLOPsPerSecond))
 	tab := newTable(nil)
 	if s := t.Step; s != nil {
 		tab.add("training step", trainingTimePhrase(s, "the global batch"))

@@ -550,8 +550,8 @@ func (m *gpuModel) training(l Layout, perLayer []*big.Int, row string) (GPUMemor
 			{PartWeights, big.NewInt(weights), "2 B × " + shardTerm(l.ZeRO >= 3, experts, "") + " (bf16 weights)"},
 			{PartGradients, big.NewInt(grads), "2 B × " + shardTerm(l.ZeRO >= 2, experts, "") + " (bf16 gradients)"},
 			{PartOptimizer, big.NewInt(opt), optimizerFormula(l, experts)},
-			{PartActivations, acts, fmt.Sprintf("Σ over the stage's layers of the %s row (Korthikanti et al. 2022 Table 2) × %d micro-batches in flight (1F1B: min(pp − stage, micro_batches))",
-				row, inFlight)},
+			{PartActivations, acts, fmt.Sprintf("Σ over the stage's layers of the %s row (Korthikanti et al. 2022 Table 2) × the micro-batches in flight (1F1B: min(pp − stage, micro_batches))",
+				row)},
 		}}
 	}
 	return best, nil

@@ -25,7 +25,7 @@ func TestDeploymentFlags(t *testing.T) {
 	}{
 		{name: "done when", args: doneWhen, code: exitOK, stdout: []string{
 			"Per-GPU memory: the most loaded GPU", "2 B × Ψ (bf16 weights)", "12 B × Ψ (fp32 master weights 4",
-			"*  tensor + sequence parallel + selective recomputation  sbh(34/t)", "fits a100-80gb", ": yes, headroom",
+			"*  tensor + sequence parallel + selective recomputation  sbh(34/t)", "fits one a100-80gb of 85,899,345,920 B (80.0 GiB): yes, headroom",
 			"training run    300,000,000,000 tokens (the published run)", "MFU 40% (the default: an assumption"}},
 		{name: "layout without a device", args: []string{"report", "-tp", "2", "gpt2"}, code: exitOK,
 			stdout: []string{"Parallel layout", "Per-GPU memory"}},
