@@ -412,3 +412,108 @@ func WriteGPUs(w io.Writer, devs []scale.Device, asJSON bool) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// deployedRow is what a comparison table shows of a report on a layout
+// and a device: the most loaded GPU's training and inference memory,
+// whether each fits, the fewest devices that serve the model and the
+// decode bound.
+type deployedRow struct {
+	layout          scale.Layout
+	device          string // slug; "" without a device
+	training, infer scale.GPUMemory
+	inferenceGPUs   int64
+	tokensPerSecond *scale.Fraction
+}
+
+// deployedRowOf is d's deployed row, nil without a layout or device.
+func deployedRowOf(d Document) *deployedRow {
+	r := d.Report
+	if r.PerGPU == nil {
+		return nil
+	}
+	row := &deployedRow{layout: r.Parallel.Layout, training: r.PerGPU.Training, infer: r.PerGPU.Inference}
+	if r.Hardware != nil {
+		row.device = r.Hardware.Slug
+		row.tokensPerSecond = r.Time.Decode.TokensPerSecond
+		row.inferenceGPUs = r.Time.InferenceGPUs.GPUs
+	}
+	return row
+}
+
+// deployedHeader is the columns of deployed rows in text and Markdown.
+func deployedHeader(r *deployedRow) []string {
+	h := []string{"GPU training", "GPU inference"}
+	if r.device != "" {
+		h = append(h, "inference GPUs", "decode tokens/s ≤")
+	}
+	return h
+}
+
+// deployedCSVHeader is the columns of deployed rows in CSV, every one
+// present (empty without a device).
+var deployedCSVHeader = []string{"gpu_training_bytes", "gpu_training_fits", "gpu_inference_bytes", "gpu_inference_fits",
+	"inference_gpus", "decode_tokens_per_second_max"}
+
+// memoryCell writes one GPU's total and whether it fits.
+func memoryCell(m scale.GPUMemory, short bool) string {
+	s := GroupedBig(m.TotalBytes) + " B"
+	if short {
+		s = human(m.TotalBytes, 1024, byteUnits)
+	}
+	switch {
+	case m.Fit == nil:
+		return s
+	case m.Fit.Fits:
+		return s + " (fits)"
+	}
+	return s + " (does not fit)"
+}
+
+func deployedCells(r *deployedRow, short bool) []string {
+	if r == nil {
+		return nil
+	}
+	cells := []string{memoryCell(r.training, short), memoryCell(r.infer, short)}
+	if r.device != "" {
+		gpus := "none found"
+		if r.inferenceGPUs > 0 {
+			gpus = grouped(r.inferenceGPUs)
+		}
+		cells = append(cells, gpus, approx(r.tokensPerSecond))
+	}
+	return cells
+}
+
+func deployedCSV(r *deployedRow) []string {
+	if r == nil {
+		return nil
+	}
+	fits := func(m scale.GPUMemory) string {
+		if m.Fit == nil {
+			return ""
+		}
+		return fmt.Sprint(m.Fit.Fits)
+	}
+	gpus, tps := "", ""
+	if r.device != "" {
+		gpus, tps = fmt.Sprint(r.inferenceGPUs), r.tokensPerSecond.String()
+	}
+	return []string{r.training.TotalBytes.String(), fits(r.training), r.infer.TotalBytes.String(), fits(r.infer), gpus, tps}
+}
+
+// deployedFootnote says what the deployed columns mean ("" without them).
+func deployedFootnote(r *deployedRow) string {
+	if r == nil {
+		return ""
+	}
+	l := r.layout
+	s := fmt.Sprintf("GPU training and inference: the most loaded GPU's memory on tp %d × pp %d × dp %d × cp %d (ep %d), ZeRO %d, "+
+		"recomputation %s, %s; training with %s, inference the weights and the workload's KV cache.",
+		l.TP, l.PP, l.DP, l.CP, l.EP, l.ZeRO, l.Recompute, map[bool]string{true: "sequence parallel", false: "no sequence parallelism"}[l.SequenceParallel],
+		optimizerPhrase(l.Optimizer))
+	if r.device != "" {
+		s += fmt.Sprintf(" Fits: within one %s. Inference GPUs: the fewest %s, tp × pp, that hold the model; decode: one sequence at KV length seq_len, "+
+			"an upper bound (memory- or compute-bound on tp GPUs).", r.device, r.device)
+	}
+	return s + "\n"
+}

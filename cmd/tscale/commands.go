@@ -55,7 +55,7 @@ func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
 }
 
 func (c *cli) report(args []string) error {
-	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] (SLUG | -hf config.json)",
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] [-tp N -pp N -dp N ...] [-gpu NAME] (SLUG | -hf config.json)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
 			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
 			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
@@ -276,25 +276,30 @@ func renderReport(p presets.Preset) (yaml, text []byte, err error) {
 }
 
 func (c *cli) compare(args []string) error {
-	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-seq N] [-batch N] [-hf config.json]... [SLUG...]",
+	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-seq N] [-batch N] [-hf config.json]... [layout and device flags] [SLUG...]",
 		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
 			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. -seq and\n"+
 			"-batch put every model at one workload, so that the per-token columns compare. With no\n"+
 			"slug and no -hf, every preset. A config file that cannot be read or imported fails the whole\n"+
 			"table: every bad file is named, nothing is printed on stdout. -hf - reads one config.json from\n"+
-			"stdin (its row is named stdin); it may be given once.",
+			"stdin (its row is named stdin); it may be given once.\n\n"+
+			"With a layout or a device (the flags of tscale report), the table adds the most loaded GPU's\n"+
+			"training and inference memory, whether each fits, the fewest devices that serve each model and\n"+
+			"its decode bound.",
 		[]string{
 			"tscale compare",
 			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
 			"tscale compare -seq 8Ki llama-3.1-8b mistral-7b deepseek-v3",
 			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
 			"tscale compare -hf - llama-3.1-8b < ~/models/Qwen3-8B/config.json",
+			"tscale compare -seq 8Ki -tp 8 -gpu h100 llama-3.1-70b qwen2.5-72b",
 		})
 	format := fs.String("format", "text", "output format: text, markdown or csv")
 	seq := fs.count("seq", 0, "put every model at this sequence length (default: each model's context)")
 	batch := fs.count("batch", 1, "batch size in sequences")
 	var hf stringList
 	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
+	deploy := addDeploymentFlags(fs)
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
@@ -323,7 +328,11 @@ func (c *cli) compare(args []string) error {
 		if err := validateWorkload("compare", w, p.Config); err != nil {
 			return modelError(p, err)
 		}
-		d, err := document(p, w)
+		dep, err := deploy.deployment("compare", p, w)
+		if err != nil {
+			return modelError(p, err)
+		}
+		d, err := documentOn(p, w, dep)
 		if err != nil {
 			bad = append(bad, err)
 			continue

@@ -114,3 +114,36 @@ func TestGPUsCommand(t *testing.T) {
 		checkStreams(t, code, stdout.String(), stderr.String())
 	}
 }
+
+// TestCompareOnADevice: compare takes the layout and device flags: each
+// model's most loaded GPU in the table, a mistake named with its model.
+func TestCompareOnADevice(t *testing.T) {
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stdout []string
+		stderr string
+	}{
+		{[]string{"compare", "-seq", "8Ki", "-tp", "8", "-gpu", "h100", "llama-3.1-70b", "llama-3.1-8b"}, exitOK,
+			[]string{"GPU training", "inference GPUs", "397 GiB (does not fit)", "Fits: within one h100-sxm."}, ""},
+		{[]string{"compare", "-format", "csv", "-tp", "2", "gpt2"}, exitOK,
+			[]string{",gpu_training_bytes,gpu_training_fits,", ",,"}, ""},
+		{[]string{"compare", "-format", "markdown", "-gpu", "a100-80gb", "gpt2"}, exitOK, []string{"| GPU training |"}, ""},
+		{[]string{"compare", "-tp", "7", "gpt2"}, exitUsage, nil, "tscale: compare: gpt2: -tp must divide num_attention_heads (12), got 7"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(tt.args, nil, &stdout, &stderr)
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d: %s", tt.args, code, tt.code, stderr.String())
+		}
+		for _, s := range tt.stdout {
+			if !strings.Contains(stdout.String(), s) {
+				t.Errorf("%v: stdout lacks %q:\n%s", tt.args, s, stdout.String())
+			}
+		}
+		if !strings.Contains(stderr.String(), tt.stderr) {
+			t.Errorf("%v: stderr lacks %q: %s", tt.args, tt.stderr, stderr.String())
+		}
+		checkStreams(t, code, stdout.String(), stderr.String())
+	}
+}
