@@ -20,6 +20,32 @@ type deploymentFlags struct {
 	gpuMemory, peakFLOPs, bandwidth                               *countValue
 }
 
+// maxDeployedSweepPoints bounds a sweep with per-GPU metrics, each point of
+// which is a whole report on a layout and device (about a millisecond).
+const maxDeployedSweepPoints = 10_000
+
+// deployedMetrics are the sweep metrics of a point's report on a layout
+// or a device: the most loaded GPU's memory and, on a device, its headroom
+// and the time bounds.
+var deployedMetrics = []sweepMetric{
+	{name: "gpu_training_bytes", doc: "per_gpu.training.total_bytes: the most loaded GPU's training memory (layout or device)",
+		unit: render.UnitBytes, deployed: func(r *scale.Report) sweepValue { return intValue(r.PerGPU.Training.TotalBytes) }},
+	{name: "gpu_inference_bytes", doc: "per_gpu.inference.total_bytes: weights and the workload's KV cache on the most loaded GPU",
+		unit: render.UnitBytes, deployed: func(r *scale.Report) sweepValue { return intValue(r.PerGPU.Inference.TotalBytes) }},
+	{name: "gpu_training_headroom_bytes", doc: "device memory − gpu_training_bytes, negative when it does not fit (device)",
+		unit: render.UnitBytes, needsDevice: true,
+		deployed: func(r *scale.Report) sweepValue { return intValue(r.PerGPU.Training.Fit.HeadroomBytes) }},
+	{name: "gpu_inference_headroom_bytes", doc: "device memory − gpu_inference_bytes, negative when it does not fit (device)",
+		unit: render.UnitBytes, needsDevice: true,
+		deployed: func(r *scale.Report) sweepValue { return intValue(r.PerGPU.Inference.Fit.HeadroomBytes) }},
+	{name: "inference_gpus", doc: "the fewest devices, tp × pp, that hold the model and the workload's KV cache; 0: none (device)",
+		unit: render.UnitCount, needsDevice: true,
+		deployed: func(r *scale.Report) sweepValue { return intValue(big.NewInt(r.Time.InferenceGPUs.GPUs)) }},
+	{name: "decode_tokens_per_second", doc: "upper bound for one sequence at KV length seq, an exact fraction (device)",
+		unit: render.UnitCount, needsDevice: true,
+		deployed: func(r *scale.Report) sweepValue { return sweepValue{f: r.Time.Decode.TokensPerSecond} }},
+}
+
 // deploymentFlagNames names the flag that sets each field of a
 // scale.Layout, a scale.Device and the MFU, for usage errors.
 var deploymentFlagNames = map[string]string{

@@ -147,3 +147,79 @@ func TestCompareOnADevice(t *testing.T) {
 		checkStreams(t, code, stdout.String(), stderr.String())
 	}
 }
+
+// TestSweepOnADevice: sweep's per-GPU metrics, added to the default ones
+// with a layout or device, each equal to report's number at that point.
+func TestSweepOnADevice(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"sweep", "-seq", "8k,32k", "-batch", "1,8", "-tp", "8", "-gpu", "h100", "-format", "json", "llama-3.1-70b"}
+	if code := run(args, nil, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var rows []map[string]any
+	dec := json.NewDecoder(&stdout)
+	dec.UseNumber()
+	if err := dec.Decode(&rows); err != nil || len(rows) != 4 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	for _, row := range rows {
+		var rep bytes.Buffer
+		seq, batch := row["seq_len"].(json.Number).String(), row["batch_size"].(json.Number).String()
+		if code := run([]string{"report", "-format", "json", "-seq", seq, "-batch", batch, "-tp", "8", "-gpu", "h100", "llama-3.1-70b"},
+			nil, &rep, &stderr); code != exitOK {
+			t.Fatalf("report: exit %d: %s", code, stderr.String())
+		}
+		var doc struct {
+			PerGPU struct {
+				Training, Inference struct {
+					TotalBytes json.Number `json:"total_bytes"`
+				}
+			} `json:"per_gpu"`
+			Time struct {
+				InferenceGPUs struct {
+					GPUs json.Number `json:"gpus"`
+				} `json:"inference_gpus"`
+				Decode struct {
+					TokensPerSecond string `json:"tokens_per_second"`
+				} `json:"decode"`
+			} `json:"time"`
+		}
+		d := json.NewDecoder(&rep)
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]string{
+			"gpu_training_bytes":       doc.PerGPU.Training.TotalBytes.String(),
+			"gpu_inference_bytes":      doc.PerGPU.Inference.TotalBytes.String(),
+			"inference_gpus":           doc.Time.InferenceGPUs.GPUs.String(),
+			"decode_tokens_per_second": doc.Time.Decode.TokensPerSecond,
+		} {
+			if got := fmtJSON(row[name]); got != want {
+				t.Errorf("seq %s batch %s: %s %s, report %s", seq, batch, name, got, want)
+			}
+		}
+	}
+	for _, tt := range []struct{ args []string }{
+		{[]string{"sweep", "-metric", "inference_gpus", "gpt2"}},
+		{[]string{"sweep", "-metric", "gpu_training_bytes", "gpt2"}},
+		{[]string{"sweep", "-seq", "1k..1M/20000", "-tp", "2", "gpt2"}},
+		{[]string{"sweep", "-seq", "1..8", "-cp", "2", "gpt2"}},
+	} {
+		stdout.Reset()
+		stderr.Reset()
+		code := run(tt.args, nil, &stdout, &stderr)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", tt.args, code, exitUsage)
+		}
+		checkStreams(t, code, stdout.String(), stderr.String())
+	}
+}
+
+func fmtJSON(v any) string {
+	if n, ok := v.(json.Number); ok {
+		return n.String()
+	}
+	s, _ := v.(string)
+	return s
+}
