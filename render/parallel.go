@@ -81,9 +81,17 @@ func layoutSection(b *strings.Builder, r *scale.Report) {
 	t.add("optimizer", optimizerPhrase(p.Optimizer))
 	t.add("schedule", fmt.Sprintf("%s: %d micro-%s of %d %s per step; global batch %s %s (dp × micro-batch × micro-batches)",
 		strings.ToUpper(string(p.Schedule)), p.MicroBatches, plural(p.MicroBatches, "batch", "batches"), p.MicroBatchSize,
-		plural(p.MicroBatchSize, "sequence", "sequences"), grouped(p.GlobalBatch), plural(p.GlobalBatch, "sequence", "sequences")))
+		plural(p.MicroBatchSize, "sequence", "sequences"), GroupedBig(p.GlobalBatch), pluralBig(p.GlobalBatch, "sequence", "sequences")))
 	t.add("pipeline bubble", fmt.Sprintf("(pp − 1)/micro-batches = %s of a step's ideal time (in the MFU below)", p.PipelineBubble))
 	t.write(b, "  ")
+}
+
+// pluralBig is plural for an exact count.
+func pluralBig(n *big.Int, one, many string) string {
+	if n.IsInt64() {
+		return plural(n.Int64(), one, many)
+	}
+	return many
 }
 
 func onOff(on bool) string {
@@ -166,6 +174,10 @@ func perGPUSection(b *strings.Builder, r *scale.Report) {
 			t.add(mark, row.Row, formula, bytesBig(row.BytesPerLayer))
 		}
 		t.write(b, "    ")
+	}
+	fmt.Fprintln(b, "\n  conventions:")
+	for _, c := range g.Conventions {
+		fmt.Fprintf(b, "    - %s\n", c)
 	}
 }
 

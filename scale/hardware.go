@@ -133,7 +133,7 @@ type Parallel struct {
 	Layout
 	// GlobalBatch is the sequences of one training step: dp ×
 	// micro_batch_size × micro_batches.
-	GlobalBatch int64 `json:"global_batch"`
+	GlobalBatch *big.Int `json:"global_batch"`
 	// PipelineBubble is the idle share of a 1F1B step relative to its ideal
 	// time, (pp − 1)/micro_batches (Narayanan et al. 2021, §2.2.1); the
 	// time estimates fold it into the MFU.
@@ -144,7 +144,7 @@ type Parallel struct {
 }
 
 func parallelSummary(l Layout) *Parallel {
-	return &Parallel{Layout: l, GlobalBatch: l.DP * l.MicroBatchSize * l.MicroBatches,
+	return &Parallel{Layout: l, GlobalBatch: bigProduct(l.DP, l.MicroBatchSize, l.MicroBatches),
 		PipelineBubble:     newFraction(big.NewInt(l.PP-1), big.NewInt(l.MicroBatches)),
 		ExpertDataParallel: l.TP * l.DP * l.CP / (l.EP * l.ETP)}
 }
@@ -266,7 +266,7 @@ func timeEstimates(calc *checked, r *Report, l Layout, dev *Device, mfu *big.Rat
 	}
 	peak := t.PeakFLOPsPerSecond
 	if peak > 0 {
-		step := big.NewInt(l.DP * l.MicroBatchSize * l.MicroBatches)
+		step := bigProduct(l.DP, l.MicroBatchSize, l.MicroBatches)
 		t.Step = span(scaledBy(step, w.SeqLen), TokensGlobalBatch, new(big.Int).Mul(perSequence, step))
 		switch {
 		case w.TrainingTokens > 0:
@@ -339,7 +339,10 @@ func smallestInference(calc *checked, r *Report, dev *Device) (*InferenceGPUs, e
 	m := newGPUModel(calc, r)
 	var best *InferenceGPUs
 	searched, limit := int64(0), max(inferenceSearchBudget/c.NumHiddenLayers, 1)
-	for tp := c.NumAttentionHeads; tp >= 1; tp-- {
+	for tp := min(c.NumAttentionHeads, MaxParallel); tp >= 1; tp-- {
+		if c.NumAttentionHeads%tp != 0 {
+			continue
+		}
 		l := OneGPU()
 		l.TP, l.ETP = tp, tp
 		if l.Validate(c, Workload{}) != nil {

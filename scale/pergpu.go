@@ -33,6 +33,9 @@ type PerGPU struct {
 	// for one micro-batch on one GPU, by the rows of Korthikanti et al. 2022
 	// Table 2 with t = tp.
 	Activations Activations `json:"activations"`
+	// Conventions says how the memory is placed and counted, every rounding
+	// rule among them.
+	Conventions []string `json:"conventions"`
 }
 
 // GPUMemory is one GPU's memory, part by part.
@@ -318,8 +321,11 @@ type actWidths struct {
 
 // activationWidths is the stored activation of one layer of group lg on one
 // of t tensor-parallel GPUs (etp inside each expert); see Activations.
-func activationWidths(c Config, lg LayerGroup, t, etp int64) actWidths {
+func activationWidths(calc *checked, c Config, lg LayerGroup, t, etp int64) actWidths {
+	const what = "activation elements per token"
 	var a actWidths
+	add := func(x *int64, terms ...int64) { *x = calc.add(what, append(terms, *x)...) }
+	mul := func(xs ...int64) int64 { return calc.mul(what, xs...) }
 	h := c.HiddenSize
 	qk, v := c.HeadDim, c.HeadDim
 	if c.IsMLA() {
@@ -337,52 +343,52 @@ func activationWidths(c Config, lg LayerGroup, t, etp int64) actWidths {
 		expert := strings.HasPrefix(o.Name, "experts.")
 		switch {
 		case o.Kind == KindNorm && o.Name == "q_norm":
-			a.split += heads * qk
+			add(&a.split, mul(heads, qk))
 		case o.Kind == KindNorm && o.Name == "k_norm":
-			a.split += kv * qk
+			add(&a.split, mul(kv, qk))
 		case o.Kind == KindNorm:
-			a.replicated += lastDim(o.Inputs[0])
+			add(&a.replicated, lastDim(o.Inputs[0]))
 		case o.Kind == KindScores:
-			a.split += heads*qk + kv*qk
+			add(&a.split, mul(heads, qk), mul(kv, qk))
 			a.coreHeads = heads
 		case o.Kind == KindWeightedValues:
-			a.split += kv * v
+			add(&a.split, mul(kv, v))
 		case o.Name == "o_proj":
-			a.split += heads * v
-			a.masks += h
+			add(&a.split, mul(heads, v))
+			add(&a.masks, h)
 		case base == "q_proj" || base == "k_proj" || base == "v_proj" || base == "q_a_proj" || base == "kv_a_proj_with_mqa":
 			if !attentionInput {
-				a.replicated += h
+				add(&a.replicated, h)
 				attentionInput = true
 			}
 		case o.Name == "q_b_proj" || o.Name == "kv_b_proj":
-			a.replicated += lastDim(o.Inputs[0])
+			add(&a.replicated, lastDim(o.Inputs[0]))
 		case o.Name == "attention_linear":
-			a.replicated += h
-			a.masks += h
+			add(&a.replicated, h)
+			add(&a.masks, h)
 		case o.Kind == KindResidual && o.Block == BlockMLP:
-			a.masks += h
+			add(&a.masks, h)
 		case o.Kind == KindLinear && expert:
 			if a.perSlot == 0 {
 				a.perSlot = h // the dispatched input
 			}
 			if base == "down_proj" {
-				a.perSlot += ceilDiv(lastDim(o.Inputs[0]), etp)
+				add(&a.perSlot, ceilDiv(lastDim(o.Inputs[0]), etp))
 			} else {
-				a.perSlot += ceilDiv(lastDim(o.Output), etp)
+				add(&a.perSlot, ceilDiv(lastDim(o.Output), etp))
 			}
 		case o.Kind == KindLinear && o.Block == BlockMLP:
 			if !mlpInput && base != "down_proj" && base != "shared_expert_gate" {
 				if !(sharedInput && attentionInput) {
-					a.replicated += h
+					add(&a.replicated, h)
 				}
 				mlpInput = true
 			}
 			switch base {
 			case "gate_proj", "up_proj":
-				a.split += ceilDiv(lastDim(o.Output), t)
+				add(&a.split, ceilDiv(lastDim(o.Output), t))
 			case "down_proj":
-				a.split += ceilDiv(lastDim(o.Inputs[0]), t)
+				add(&a.split, ceilDiv(lastDim(o.Inputs[0]), t))
 			}
 		}
 	}
@@ -639,7 +645,7 @@ func (m *gpuModel) activations(l Layout) (Activations, []*big.Int) {
 		if lg.MoE {
 			k = c.NumExpertsPerTok
 		}
-		atT, at1 := activationWidths(c, lg, l.TP, l.ETP), activationWidths(c, lg, 1, 1)
+		atT, at1 := activationWidths(m.calc, c, lg, l.TP, l.ETP), activationWidths(m.calc, c, lg, 1, 1)
 		group := ActivationLayerGroup{Group: int64(g)}
 		for _, row := range tableRows {
 			widths, shape := atT, sh
@@ -663,7 +669,7 @@ func perGPU(calc *checked, r *Report, l Layout, dev *Device) (*PerGPU, error) {
 	c := r.Config
 	m := newGPUModel(calc, r)
 	acts, perLayer := m.activations(l)
-	out := &PerGPU{Activations: acts}
+	out := &PerGPU{Activations: acts, Conventions: perGPUConventions(c)}
 	switch {
 	case c.IsMLA():
 		out.KVCacheReplicated = l.TP > 1
@@ -690,4 +696,29 @@ func fitOn(total *big.Int, memory int64) *DeviceFit {
 	mem := big.NewInt(memory)
 	return &DeviceFit{DeviceBytes: memory, Fits: total.Cmp(mem) <= 0, HeadroomBytes: new(big.Int).Sub(mem, total),
 		UsedRatio: ratio(total, new(big.Rat).SetInt(mem))}
+}
+
+// perGPUConventions lists, in words, how PerGPU places and counts memory.
+func perGPUConventions(c Config) []string {
+	list := []string{
+		"the most loaded GPU: every pipeline stage is evaluated and the one with the largest total shown, for training and for inference each",
+		"stages: the first L mod pp stages hold ⌊L/pp⌋ + 1 decoder layers, the others ⌊L/pp⌋; the first stage also holds the embedding, the last the final norm and the LM head, and with a tied LM head and pp > 1 a copy of the embedding rows, as Megatron-LM keeps",
+		"tensor parallelism as in Megatron-LM: q, k, v, gate and up projections (and MLA's q_b_proj and kv_b_proj) split by columns, o_proj and down_proj by rows with their biases replicated; norms, the router and MLA's down-projections replicated; the token embedding and an untied LM head split by vocabulary rows",
+		"rounding: a dimension split n ways holds ⌈size/n⌉ on the GPU shown (the vocabulary is not padded, where Megatron-LM pads it to a multiple of 128 × tp); a ZeRO shard of Ψ elements over N ranks is ⌈Ψ/N⌉ elements, each state buffer sharded on its own (dense parameters over N_d = dp × cp, experts over N_e); bytes are elements × bits / 8 rounded up to a whole byte, each Table 2 row too",
+		"training: bf16 weights and gradients, 2 bytes each, and the optimizer state with fp32 master weights (ZeRO's model states); activations by Korthikanti et al. 2022 Table 2 at s = seq_len / cp and b = micro_batch_size, times the micro-batches in flight under 1F1B; the embedding's dropout mask, the final norm and the logits are not counted (small, §4.3), nor temporary and communication buffers, the CUDA context or fragmentation",
+		"inference: the weights in the workload's dtype and the KV cache of the workload's batch at seq_len in its kv_dtype, split by tp (one KV head per GPU when tp > K); dp and cp do not split it; activations and buffers are not counted",
+	}
+	if c.IsMoE() {
+		list = append(list, "routed experts: E/ep whole experts per GPU, each split etp ways; they are replicated over the N_e = tp × dp × cp / (ep × etp) GPUs of their expert data-parallel group")
+	}
+	if c.IsMLA() {
+		list = append(list, "MLA: the compressed KV cache is not split by head: every tensor-parallel GPU holds all of it")
+	}
+	if c.MTPLayers > 0 {
+		list = append(list, "the multi-token-prediction modules (params.mtp) are not placed on any GPU")
+	}
+	if c.VisionParams > 0 {
+		list = append(list, "the vision tower and projector (params.vision) are not placed on any GPU")
+	}
+	return list
 }
