@@ -163,6 +163,55 @@
 // The routed experts' rows are shaped [batch, seq, num_experts_per_tok]: one
 // row per token slot, batch·seq·k in all.
 //
+// # Parallel layouts, devices and time
+//
+// AnalyzeOn adds, for a Layout, the memory of the most loaded GPU
+// (Report.PerGPU) and, for a Device, the time estimates (Report.Time).
+// Every pipeline stage is evaluated and the largest shown; the first L mod
+// pp stages hold one layer more than the others. Tensor parallelism splits
+// layers as Megatron-LM does (column-parallel q, k, v, gate, up; row-
+// parallel o_proj, down_proj; norms and the router replicated; embeddings
+// by vocabulary rows); a tensor split n ways holds ⌈size/n⌉ of the split
+// dimension. Each of K KV heads is held by tp/K GPUs when tp > K. Routed
+// experts are E/ep whole experts per GPU, each split etp ways.
+//
+// Model states follow Rajbhandari et al. 2020 (ZeRO): bf16 weights and
+// gradients (2 bytes each) and the optimizer state — Adam's K = 12 bytes
+// (fp32 master weights, m and v), 8-bit Adam's 4 + 1 + 1 bytes and one fp32
+// absmax per block of 2048 of each moment (Dettmers et al. 2022), SGD's 4 + 4
+// bytes of master weights and momentum, Muon's 4 + 4 bytes on the hidden
+// weight matrices and AdamW's 4 + 8 elsewhere. Stage z of ZeRO shards the
+// optimizer state (z ≥ 1), the gradients (z ≥ 2) and the weights (z = 3)
+// over the data-parallel ranks, N_d = dp × cp (experts over their own
+// N_e = tp × dp × cp / (ep × etp)); a shard of a buffer of Ψ elements is
+// ⌈Ψ/N⌉ elements. For Ψ parameters and K = 12 the four stages keep
+// (2+2+K)Ψ, 2Ψ+2Ψ+KΨ/N_d, 2Ψ+(2+K)Ψ/N_d and (2+2+K)Ψ/N_d bytes.
+//
+// Activations follow Korthikanti et al. 2022, Table 2, per layer and
+// micro-batch, s = seq_len / cp, b = micro_batch_size, t = tp:
+//
+//	no parallelism                        sbh(34 + 5as/h)
+//	tensor parallel                       sbh(10 + 24/t + 5as/(ht))
+//	tensor + sequence parallel            sbh(34/t + 5as/(ht))
+//	tensor parallel + selective recompute sbh(10 + 24/t)
+//	tensor + sequence + selective         sbh(34/t)
+//	full recomputation                    sbh·2
+//
+// with 2-byte activations and 1-byte dropout masks. For another block the
+// same rule is generalised: every tensor the backward pass reads is stored
+// once (the inputs of norms and linears, Q, K, V, the softmax output with
+// its dropout mask and output, the MLP activation's inputs), routed experts
+// per token slot under balanced routing. Under 1F1B stage i holds
+// min(pp − i, micro_batches) micro-batches at once, so with enough
+// micro-batches the first stage holds L layers' worth.
+//
+// Time: training takes model FLOPs (3 × forward) ÷ (GPUs × dense peak ×
+// MFU), the MFU an assumption (DefaultMFU, 2/5) that folds in every loss.
+// Prefill takes at least flops.forward ÷ (tp × pp × peak); decoding one
+// token at KV length seq_len at least the bytes it reads ÷ (tp ×
+// bandwidth), and its FLOPs ÷ (tp × peak). A published run's implied MFU is
+// its training FLOPs ÷ (GPU-hours × 3600 × peak).
+//
 // # The seed tool's names
 //
 // The original Python tool used other names; they map to Config as follows.
