@@ -112,7 +112,7 @@ func AnalyzeOn(c Config, w Workload, d Deployment) (*Report, error) {
 	}
 	l = l.resolved()
 	calc := &checked{}
-	r.Parallel = parallelSummary(l)
+	r.Parallel = parallelSummary(c, l)
 	if r.PerGPU, err = perGPU(calc, r, l, d.Device); err != nil {
 		return nil, err
 	}
@@ -139,14 +139,14 @@ type Parallel struct {
 	// time estimates fold it into the MFU.
 	PipelineBubble *Fraction `json:"pipeline_bubble"`
 	// ExpertDataParallel is the ranks holding the same experts:
-	// tp × dp × cp / (ep × etp).
-	ExpertDataParallel int64 `json:"expert_data_parallel"`
+	// tp × dp × cp / (ep × etp); 0 in a dense model.
+	ExpertDataParallel int64 `json:"expert_data_parallel,omitempty"`
 }
 
-func parallelSummary(l Layout) *Parallel {
+func parallelSummary(c Config, l Layout) *Parallel {
 	return &Parallel{Layout: l, GlobalBatch: bigProduct(l.DP, l.MicroBatchSize, l.MicroBatches),
 		PipelineBubble:     newFraction(big.NewInt(l.PP-1), big.NewInt(l.MicroBatches)),
-		ExpertDataParallel: l.TP * l.DP * l.CP / (l.EP * l.ETP)}
+		ExpertDataParallel: expertDataParallel(c, l)}
 }
 
 // Time is the time estimates of a report on its device: lower bounds from

@@ -59,14 +59,15 @@ type GPUMemory struct {
 // and Expert (the routed experts, replicated over the expert
 // data-parallel ranks). Matrix is the hidden layers' weight matrices among
 // them (those Muon updates). DenseShards (N_d = dp × cp) and ExpertShards
-// (N_e = tp × dp × cp / (ep × etp)) are the ranks ZeRO shards each over.
+// (N_e = tp × dp × cp / (ep × etp); 0 in a dense model) are the ranks ZeRO
+// shards each over.
 type GPUParams struct {
 	Total        int64 `json:"total"`
 	Dense        int64 `json:"dense"`
 	Expert       int64 `json:"expert"`
 	Matrix       int64 `json:"matrix"`
 	DenseShards  int64 `json:"dense_shards"`
-	ExpertShards int64 `json:"expert_shards"`
+	ExpertShards int64 `json:"expert_shards,omitempty"`
 }
 
 // GPUPart is one part of a GPU's memory.
@@ -518,7 +519,7 @@ func (m *gpuModel) inference(l Layout) (GPUMemory, error) {
 		if i > 0 && sum.Cmp(best.TotalBytes) <= 0 {
 			continue
 		}
-		best = GPUMemory{Stage: i, Layers: n, Params: gpuParams(p, l), TotalBytes: sum, Parts: []GPUPart{
+		best = GPUMemory{Stage: i, Layers: n, Params: gpuParams(m.r.Config, p, l), TotalBytes: sum, Parts: []GPUPart{
 			{PartWeights, weights, fmt.Sprintf("Ψ × %d bits / 8 (%s; Ψ = params on this GPU, not sharded by ZeRO)", w.DType.Bits(), w.DType)},
 			{PartKVCache, cache, fmt.Sprintf("Σ over the stage's layers of batch_size × cached tokens × KV elements per token on this GPU × %d bits / 8 (%s)",
 				w.KVDType.Bits(), w.KVDType)},
@@ -528,9 +529,18 @@ func (m *gpuModel) inference(l Layout) (GPUMemory, error) {
 }
 
 // gpuParams is p as reported, with the ZeRO groups of l.
-func gpuParams(p paramShard, l Layout) GPUParams {
+func gpuParams(c Config, p paramShard, l Layout) GPUParams {
 	return GPUParams{Total: p.dense() + p.expert(), Dense: p.dense(), Expert: p.expert(),
-		Matrix: p.denseMatrix + p.expertMatrix, DenseShards: l.DP * l.CP, ExpertShards: l.TP * l.DP * l.CP / (l.EP * l.ETP)}
+		Matrix: p.denseMatrix + p.expertMatrix, DenseShards: l.DP * l.CP, ExpertShards: expertDataParallel(c, l)}
+}
+
+// expertDataParallel is the GPUs holding the same experts, tp × dp × cp /
+// (ep × etp); 0 in a dense model.
+func expertDataParallel(c Config, l Layout) int64 {
+	if !c.IsMoE() {
+		return 0
+	}
+	return l.TP * l.DP * l.CP / (l.EP * l.ETP)
 }
 
 // training is the most loaded GPU's training memory under l, with the
@@ -544,7 +554,7 @@ func (m *gpuModel) training(l Layout, perLayer []*big.Int, row string) (GPUMemor
 	for i := int64(0); i < l.PP; i++ {
 		n, p, sums := m.stage(l, i, shards, perLayer)
 		inFlight := min(l.PP-i, l.MicroBatches)
-		params := gpuParams(p, l)
+		params := gpuParams(m.r.Config, p, l)
 		weights, grads, opt := modelStateBytes(m.calc, p, params.DenseShards, params.ExpertShards, l.ZeRO, l.Optimizer)
 		acts := scaledBy(sums[0], inFlight)
 		total := bigSum(big.NewInt(weights), big.NewInt(grads), big.NewInt(opt), acts)
@@ -602,7 +612,7 @@ func optimizerFormula(l Layout, experts bool) string {
 func modelStateBytes(calc *checked, p paramShard, nd, ne, zero int64, opt Optimizer) (weights, grads, state int64) {
 	const what = "model states on one GPU"
 	shard := func(n, ranks int64, on bool) int64 {
-		if on {
+		if on && n > 0 {
 			return ceilDiv(n, ranks)
 		}
 		return n
