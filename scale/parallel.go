@@ -221,6 +221,7 @@ func (l Layout) Validate(c Config, w Workload) error {
 			fmt.Sprintf("× etp (%d) must divide tp × dp × cp (%d): expert-parallel groups are carved out of a stage's GPUs", r.ETP, r.TP*r.DP*r.CP), r.EP)
 	} else {
 		v.check(r.EP == 1, "ep", "must be 1 in a dense model (num_local_experts = 0)", r.EP)
+		v.check(l.ETP == 0 || l.ETP == r.TP, "etp", "must be unset (or tp) in a dense model (num_local_experts = 0)", l.ETP)
 	}
 	if w.SeqLen > 0 {
 		v.check(w.SeqLen%r.CP == 0, "cp", fmt.Sprintf("must divide seq_len (%d)", w.SeqLen), r.CP)

@@ -329,6 +329,7 @@ func TestLayoutValidate(t *testing.T) {
 		{"pp above the layers", gpt3, with(func(l *Layout) { l.PP = 97 }), []string{"pp"}, "num_hidden_layers (96)"},
 		{"ep not dividing the experts", moe, with(func(l *Layout) { l.EP, l.DP = 3, 3 }), []string{"ep"}, "num_local_experts (8)"},
 		{"ep in a dense model", gpt3, with(func(l *Layout) { l.EP, l.DP = 2, 2 }), []string{"ep"}, "dense model"},
+		{"etp in a dense model", gpt3, with(func(l *Layout) { l.ETP = 2 }), []string{"etp"}, "dense model"},
 		{"ep × etp above tp × dp × cp", moe, with(func(l *Layout) { l.EP, l.DP = 8, 4 }), []string{"ep"}, "tp × dp × cp"},
 		{"cp not dividing seq_len", gpt3, with(func(l *Layout) { l.CP = 3 }), []string{"cp"}, "seq_len (2048)"},
 		{"gpus not the product", gpt3, with(func(l *Layout) { l.TP, l.PP, l.DP, l.GPUs = 8, 16, 8, 1000 }), []string{"gpus"}, "1024"},
