@@ -223,3 +223,14 @@ func fmtJSON(v any) string {
 	s, _ := v.(string)
 	return s
 }
+
+// The layout and device flags join FuzzRun's seeds.
+func init() {
+	fuzzSeeds = append(fuzzSeeds,
+		[]string{"report", "-tp", "8", "-pp", "16", "-dp", "8", "-sp", "-recompute", "selective", "-gpu", "a100-80gb", "gpt3-175b"},
+		[]string{"report", "-seq", "4Ki", "-pp", "16", "-dp", "128", "-ep", "64", "-zero", "1", "-gpu", "h100", "deepseek-v3"},
+		[]string{"report", "-tp", "7", "-gpus", "9", "-mfu", "2", "gpt2"}, []string{"report", "-gpu-memory", "1", "-peak-flops", "1", "-bandwidth", "1", "gpt2"},
+		[]string{"compare", "-tp", "4", "-gpu", "h200", "llama-3.1-8b"}, []string{"gpus"}, []string{"gpus", "-format", "json"},
+		[]string{"sweep", "-seq", "1k..4k", "-cp", "2", "-gpu", "mi300x", "-metric", "inference_gpus", "gpt2"},
+	)
+}
