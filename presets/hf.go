@@ -63,6 +63,9 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"llama4":       readLlama4,
 	"llama4_text":  readLlama4,
 	"nemotron-nas": readNAS,
+	"olmo2":        readOlmo2,
+	"granite":      readGranite,
+	"starcoder2":   readStarcoder2,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
@@ -535,8 +538,10 @@ func (f *hfFields) headDim(hidden, heads int64) int64 {
 // decoder reads the fields every Llama-style decoder shares onto the
 // family's defaults d: sizes, heads, head_dim (hidden/heads when absent),
 // and max_position_embeddings, tie_word_embeddings and hidden_act, each d's
-// where the file leaves it out. The facts a config.json does not state (the
-// norm, the MLP, the position encoding, biases the code fixes) are d's.
+// where the file leaves it out; num_key_value_heads, where the file leaves
+// it out, is d's if d sets one, else num_attention_heads. The facts a
+// config.json does not state (the norm, the MLP, the position encoding,
+// biases the code fixes) are d's.
 func (f *hfFields) decoder(d scale.Config) scale.Config {
 	c := f.decoderShape(d)
 	c.HeadDim = f.headDim(c.HiddenSize, c.NumAttentionHeads)
@@ -550,10 +555,17 @@ func (f *hfFields) decoderShape(d scale.Config) scale.Config {
 	c.HiddenSize = f.required("hidden_size")
 	c.NumHiddenLayers = f.layers("num_hidden_layers")
 	c.NumAttentionHeads = f.required("num_attention_heads")
+	kvWhy := "num_attention_heads: multi-head attention"
+	if d.NumKeyValueHeads > 0 {
+		kvWhy = f.modelType + " default"
+	}
 	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
+		if d.NumKeyValueHeads > 0 { // the family's own default (Starcoder2Config: 2)
+			return d.NumKeyValueHeads
+		}
 		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
 		return c.NumAttentionHeads
-	}, "num_attention_heads: multi-head attention")
+	}, kvWhy)
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", d.MaxPositionEmbeddings, f.modelType+" default")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
 	c.HiddenAct = f.stringOr("hidden_act", d.HiddenAct)

@@ -3,6 +3,7 @@ package presets
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,5 +192,39 @@ func TestHFImportNotesDefaults(t *testing.T) {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
+	}
+}
+
+// TestREADMEListsModelTypes: the README's sentence on -hf names exactly the
+// model types the importer reads, in HFModelTypes' order.
+func TestREADMEListsModelTypes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(data)), " ")
+	const lead = "`-hf` reads a config.json of model_type "
+	i := strings.Index(text, lead)
+	if i < 0 {
+		t.Fatalf("README has no sentence starting %q", lead)
+	}
+	list, _, _ := strings.Cut(text[i+len(lead):], ". ")
+	types := HFModelTypes()
+	want := strings.Join(types[:len(types)-1], ", ") + " or " + types[len(types)-1]
+	if list != want {
+		t.Errorf("README lists model types\n%s\nwant\n%s", list, want)
+	}
+}
+
+// TestREADMECountsPresets: the README's opening says how many presets
+// there are.
+func TestREADMECountsPresets(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(data)), " ")
+	if want := fmt.Sprintf("for %d well-known models", len(All())); !strings.Contains(text, want) {
+		t.Errorf("README does not say %q", want)
 	}
 }

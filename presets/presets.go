@@ -71,6 +71,7 @@ func All() []Preset {
 		llama2Family(), llama3Family(), tinyLlama(),
 		llama4Family(), mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(),
 		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(),
+		olmo2Family(), graniteFamily(), starcoder2Family(),
 	} {
 		all = append(all, family...)
 	}
