@@ -62,6 +62,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"deepseek_v3": readDeepSeek,
 	"llama4":      readLlama4,
 	"llama4_text": readLlama4,
+	"gpt_oss":     readGptOss,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
