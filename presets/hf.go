@@ -66,6 +66,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"olmo2":        readOlmo2,
 	"granite":      readGranite,
 	"starcoder2":   readStarcoder2,
+	"gpt_oss":      readGptOss,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
