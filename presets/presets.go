@@ -70,7 +70,7 @@ func All() []Preset {
 		gpt2Family(), gpt3Family(), gpt4Estimates(),
 		llama2Family(), llama3Family(), tinyLlama(),
 		llama4Family(), mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(),
-		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(),
+		phiFamily(), gemmaFamily(), gemma2Family(), gemma3Family(), qwen25Family(),
 	} {
 		all = append(all, family...)
 	}
