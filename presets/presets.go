@@ -70,7 +70,7 @@ func All() []Preset {
 		gpt2Family(), gpt3Family(), gpt4Estimates(), llama2Family(), llama3Family(), tinyLlama(), llama4Family(),
 		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(), phiFamily(), gemmaFamily(),
 		gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(), graniteFamily(),
-		starcoder2Family(), gptOssFamily(),
+		starcoder2Family(), gptOssFamily(), gemma3Family(),
 	} {
 		all = append(all, family...)
 	}
