@@ -294,3 +294,20 @@ func TestPhiQKLayerNorm(t *testing.T) {
 		t.Errorf("qk_layernorm changes the matmul FLOPs")
 	}
 }
+
+// expectHFError imports config as config.json and checks that it is
+// refused with an error of kind that says says, in the importer's form.
+func expectHFError(t *testing.T, config string, kind error, says string) {
+	t.Helper()
+	_, err := FromHFConfig("config.json", []byte(config))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if kind != nil && !errors.Is(err, kind) {
+		t.Errorf("error %v is not %v", err, kind)
+	}
+	if !strings.Contains(err.Error(), says) {
+		t.Errorf("error %q does not say %q", err, says)
+	}
+	checkHFError(t, "config.json", err)
+}
