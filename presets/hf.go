@@ -70,6 +70,10 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"gpt_oss":      readGptOss,
 	"gemma3":       readGemma3,
 	"gemma3_text":  readGemma3Text,
+
+	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
+	"glm4_moe":      readGlm4MoE,
+	"glm4_moe_lite": readGlm4MoELite,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
