@@ -161,16 +161,24 @@ func readDeepSeek(f *hfFields) scale.Config {
 	c := f.decoderShape(deepseekDefaults(f.modelType))
 	c.IntermediateSize = f.required("intermediate_size")
 	f.mla(&c, deepseekQLoraRank)
+	// DeepSeek's own code reads an absent n_routed_experts or n_shared_experts
+	// as none, transformers' DeepseekV2Config and DeepseekV3Config as 64 and
+	// 2, or 256 and 1: a file that leaves them out is refused rather than
+	// read one way; null is DeepSeek's none.
+	f.presentOrNull("n_routed_experts", "DeepSeek's code reads its absence as a dense model, transformers' classes as 64 (V2) or 256 (V3) experts")
 	if experts, ok := f.optional("n_routed_experts"); ok {
 		c.NumLocalExperts = experts
 		c.NumExpertsPerTok = f.required("num_experts_per_tok")
 		c.MoEIntermediateSize = f.required("moe_intermediate_size")
+		f.presentOrNull("n_shared_experts", "DeepSeek's code reads its absence as no shared expert, transformers' classes as 2 (V2) or 1 (V3)")
 		shared, _ := f.optional("n_shared_experts")
 		f.sharedExperts(&c, shared)
 		f.alias("num_local_experts", "n_routed_experts")
 		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
 		// DeepSeek's MoE layers: index ≥ first_k_dense_replace and a multiple
-		// of moe_layer_freq (modeling_deepseek.py DeepseekV2DecoderLayer).
+		// of moe_layer_freq (modeling_deepseek.py DeepseekV2DecoderLayer;
+		// transformers' own DeepseekV2/V3 classes do not read moe_layer_freq,
+		// and every released config sets it to 1).
 		if freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones"); freq != 1 {
 			c.MoELayerInterval, c.MoELayerFirstInCycle = freq, true
 			f.alias("moe_layer_interval", f.name("moe_layer_freq"))
@@ -232,5 +240,14 @@ func (f *hfFields) mtpLayers(c *scale.Config) {
 	if c.MTPLayers > 0 {
 		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction modules, which "+
 			"transformers does not build, are counted apart as params.mtp, not in params.total", c.MTPLayers))
+	}
+}
+
+// presentOrNull records a missing-field error when field is absent from
+// the file (null is accepted): a field whose absence the family's codes
+// read differently, as why says.
+func (f *hfFields) presentOrNull(field, why string) {
+	if _, present := f.m[field]; !present {
+		f.errorf(ErrMissingField, field, "%s (%s): required, since %s", f.name(field), f.modelType, why)
 	}
 }

@@ -255,7 +255,8 @@ func TestKimiK2ReadAsDeepSeekV3(t *testing.T) {
 // and DeepseekV3Config's 1536, noted; null is one q_proj.
 func TestDeepSeekQLoraRankDefault(t *testing.T) {
 	body := `, "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
-		"kv_lora_rank": 4, "qk_nope_head_dim": 3, "qk_rope_head_dim": 2, "v_head_dim": 5, "intermediate_size": 24`
+		"kv_lora_rank": 4, "qk_nope_head_dim": 3, "qk_rope_head_dim": 2, "v_head_dim": 5, "intermediate_size": 24,
+		"n_routed_experts": null`
 	for _, mt := range []string{"deepseek_v2", "deepseek_v3"} {
 		p := importHF(t, `{"model_type": "`+mt+`"`+body+`}`)
 		if p.Config.QLoraRank != deepseekQLoraRank || !strings.Contains(strings.Join(p.Notes, "\n"), "q_lora_rank absent: 1536") {
