@@ -279,6 +279,23 @@ func crossCheckNote(r *scale.Report, cc scale.CrossCheck) string {
 	return crossCheckNotes[cc.Name]
 }
 
+// decodedWeightsPhrase says which weights one decoded token reads.
+func decodedWeightsPhrase(c scale.Config) string {
+	s := "every weight"
+	if c.IsMoE() {
+		s = "the active weights of one token"
+	}
+	if c.TieWordEmbeddings {
+		s += "; the tied token embedding whole, as the LM head"
+	} else {
+		s += "; of the token embedding, one row"
+	}
+	if c.PositionEmbedding == scale.PositionLearned {
+		s += "; of the position table, one row"
+	}
+	return s
+}
+
 // activationNote is what an activation-memory convention's note says.
 func activationNote(r *scale.Report, a scale.ActivationMemory) string {
 	if !a.Applies {

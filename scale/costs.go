@@ -70,6 +70,7 @@ func memoryViews(calc *checked, r *Report) {
 	if r.Config.ExpertWeightsFormat == MXFP4 {
 		m.CheckpointWeightsBytes = mxfp4CheckpointBytes(calc, r)
 	}
+	m.KVCacheElementsPerTokenMHA = mhaKVElementsPerToken(calc, r)
 	for _, s := range trainingState {
 		b := calc.mul("memory.training_state_bytes", p.Total, s.bytes)
 		m.TrainingState = append(m.TrainingState, StateBytes{Name: s.name, BytesPerParam: s.bytes, Bytes: b})
@@ -95,6 +96,26 @@ func memoryViews(calc *checked, r *Report) {
 		selective.Bytes = bigProduct(L, 34, s, b, h)
 	}
 	m.TrainingActivations = append(m.TrainingActivations, full, selective)
+}
+
+// mhaKVElementsPerToken is the KV cache per token of multi-head attention
+// with the model's heads, DeepSeek-V2's Table 1 baseline 2·n_h·d_h·l: per
+// layer with attention 2·H·d, or with MLA H·(qk_nope_head_dim +
+// v_head_dim).
+func mhaKVElementsPerToken(calc *checked, r *Report) int64 {
+	const what = "memory.kv_cache_elements_per_token_mha"
+	c := r.Config
+	perLayer := calc.mul(what, 2, c.NumAttentionHeads, c.HeadDim)
+	if c.IsMLA() {
+		perLayer = calc.mul(what, c.NumAttentionHeads, calc.add(what, c.QKNopeHeadDim, c.VHeadDim))
+	}
+	var n int64
+	for _, lg := range r.Layers {
+		if lg.Shape == nil || lg.Shape.Attention == PartFull {
+			n = calc.add(what, n, calc.mul(what, lg.Count, perLayer))
+		}
+	}
+	return n
 }
 
 // korthikantiMismatch says why a config is not the standard GPT block that
@@ -144,12 +165,27 @@ func inference(calc *checked, r *Report, groups []layerGroup) {
 	w := r.Workload
 	in := &r.Inference
 	in.PrefillFLOPs = new(big.Int).Set(r.FLOPs.Forward)
-	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
+	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", decodedWeights(calc, r), w.DType.Bits())
 	d := newDecoder(calc, r, groups)
 	for _, k := range decodeLengths(w.SeqLen) {
 		flops, kvBytes := d.cost(k)
 		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
 	}
+}
+
+// decodedWeights is the weights one decoded token reads: params.active,
+// less every input embedding table but the one row the token looks up. A
+// tied token embedding is read whole all the same, as the LM head.
+func decodedWeights(calc *checked, r *Report) int64 {
+	const what = "inference.weights_bytes_per_decoded_token"
+	n := r.Params.Active
+	for _, o := range r.Embedding.Ops {
+		if o.Kind != KindGather || (o.Name == "embed_tokens" && r.Config.TieWordEmbeddings) {
+			continue
+		}
+		n = calc.add(what, n-o.Params, r.Config.HiddenSize)
+	}
+	return n
 }
 
 // decoder holds the per-token terms of a model, from the ops of a forward
@@ -214,12 +250,24 @@ func (d *decoder) kvElementsInto(z, t *big.Int, k int64) *big.Int {
 	return z
 }
 
+// kvReadInto sets z to the KV cache elements a token decoded at KV length
+// k reads: on each layer, those of the keys it scores (min(k, w) on a
+// windowed layer, (k−1) mod c + 1 on a chunked one), as its FLOPs count
+// them. t is scratch.
+func (d *decoder) kvReadInto(z, t *big.Int, k int64) *big.Int {
+	z.SetInt64(0)
+	for _, g := range d.groups {
+		z.Add(z, t.Mul(t.SetInt64(g.span.keys(k)), g.kvPerToken))
+	}
+	return z
+}
+
 // cost is the FLOPs and KV-cache bytes read of decoding one token of one
 // sequence at KV length k.
 func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
 	var t big.Int
 	flops = d.flopsInto(new(big.Int), &t, k)
-	return flops, bytesInto(d.kvElementsInto(new(big.Int), &t, k), d.kvBits)
+	return flops, bytesInto(d.kvReadInto(new(big.Int), &t, k), d.kvBits)
 }
 
 // chinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen

@@ -197,7 +197,9 @@ func TestGPTFormulasMatchExactDense(t *testing.T) {
 }
 
 // TestDecodeSumsToForward: decoding tokens 1..s one at a time costs exactly
-// one causal forward pass over s tokens, for every attention span.
+// one causal forward pass over s tokens, for every attention span; each
+// step reads the cache of exactly the keys its query scores, counted here
+// key by key, layer by layer.
 func TestDecodeSumsToForward(t *testing.T) {
 	forEachRandom(t, 300, func(t *testing.T, c Config, w Workload) {
 		rng := w.SeqLen
@@ -226,14 +228,27 @@ func TestDecodeSumsToForward(t *testing.T) {
 		for k := int64(1); k <= w.SeqLen; k++ {
 			flops, kv := d.cost(k)
 			sum.Add(sum, flops)
-			if k == w.SeqLen {
-				kvRead = kv
+			// The new token is query k−1; it scores key j < k on a layer
+			// if j is in its window, or in its chunk.
+			var elements int64
+			for i := int64(0); i < c.NumHiddenLayers; i++ {
+				sp := c.layerSpec(i).span
+				for j := int64(0); j < k; j++ {
+					if (sp.window == 0 || j > k-1-sp.window) && (sp.chunk == 0 || j/sp.chunk == (k-1)/sp.chunk) {
+						elements += 2 * c.NumKeyValueHeads * c.HeadDim
+					}
+				}
 			}
+			if want := bigBytesOf(big.NewInt(elements), r.Workload.KVDType.Bits()); kv.Cmp(want) != 0 {
+				t.Fatalf("k = %d: KV bytes read %v, the keys scored hold %v", k, kv, want)
+			}
+			kvRead = kv
 		}
 		if sum.Cmp(r.FLOPs.Forward) != 0 {
 			t.Errorf("Σ decode = %v, forward = %v", sum, r.FLOPs.Forward)
 		}
-		if kvRead.Cmp(r.Memory.KVCacheBytes) != 0 {
+		// Without chunks, the last step reads the whole cache of the workload.
+		if c.AttentionChunkSize == 0 && kvRead.Cmp(r.Memory.KVCacheBytes) != 0 {
 			t.Errorf("KV bytes read at the last step %d, cache at the workload %d", kvRead, r.Memory.KVCacheBytes)
 		}
 	})
@@ -308,5 +323,20 @@ func TestTrainingRunBeyondInt64(t *testing.T) {
 	}
 	if lo, hi := big.NewInt(0).SetUint64(3e18), fmt.Sprint(run.FLOPs); run.FLOPs.Cmp(lo) < 0 || len(hi) != 26 {
 		t.Errorf("run FLOPs %v not about 3.7e25", run.FLOPs)
+	}
+}
+
+// TestDecodedWeights: a decoded token reads one row of an untied token
+// embedding and of a learned position table, and a tied embedding whole
+// (as the LM head).
+func TestDecodedWeights(t *testing.T) {
+	llama := llamaStyle(32000, 4096, 32, 32, 32, 128, 11008)
+	r := mustAnalyze(t, llama, Workload{BatchSize: 1, SeqLen: 16, DType: BF16})
+	if want := int64(2 * (6_738_415_616 - 32000*4096 + 4096)); r.Inference.WeightsBytesPerDecodedToken != want {
+		t.Errorf("Llama-2-7B reads %d B per decoded token, want %d", r.Inference.WeightsBytesPerDecodedToken, want)
+	}
+	r = mustAnalyze(t, gpt2Style(768, 12, 12), Workload{BatchSize: 1, SeqLen: 16, DType: FP32})
+	if want := int64(4 * (124_439_808 - 1024*768 + 768)); r.Inference.WeightsBytesPerDecodedToken != want {
+		t.Errorf("GPT-2 reads %d B per decoded token, want %d", r.Inference.WeightsBytesPerDecodedToken, want)
 	}
 }

@@ -106,7 +106,11 @@
 // windowed layer, or (k−1) mod c + 1 on a chunked one; decoding tokens 1..s
 // one at a time sums exactly to the causal forward pass over s tokens. A
 // decoded token reads every weight of a dense model and the active weights
-// of an MoE model (as if alone in its batch), and the KV cache at length k.
+// of an MoE model (as if alone in its batch), except that of the untied
+// token embedding and of a learned position table it reads one row (h
+// elements) each; a tied token embedding is read whole, as the LM head. It
+// reads the KV cache of exactly the keys it scores: k on a global layer,
+// min(k, w) on a windowed one, (k−1) mod c + 1 on a chunked one.
 //
 // Memory: weights at each dtype; the training state of mixed-precision Adam,
 // 16 bytes per parameter (bf16 weights 2, bf16 gradients 2, fp32 master
@@ -136,9 +140,12 @@
 //
 // The KV cache holds 2·K·d elements per token per layer (keys and values),
 // or kv_lora_rank + qk_rope_head_dim with MLA; a windowed or chunked layer
-// holds at most w or c tokens. The per-head expanded equivalent, 2·H·d (MLA:
-// H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim)), is reported beside
-// it. The cache is stored in the workload's kv_dtype (default: its dtype).
+// holds at most w or c tokens. Beside it are the cache expanded per head as
+// attention computes it, 2·H·d (MLA: H·(qk_nope_head_dim + qk_rope_head_dim
+// + v_head_dim), the rotary key joined to every head's key), and the cache
+// of multi-head attention with the same heads, DeepSeek-V2's Table 1
+// baseline 2·n_h·d_h·l: 2·H·d, or with MLA H·(qk_nope_head_dim +
+// v_head_dim) per layer (1,966,080 elements per token for DeepSeek-V2). The cache is stored in the workload's kv_dtype (default: its dtype).
 // Bytes are elements × the dtype's bits / 8, rounded up to a whole byte
 // (int4 is 4 bits). Every number is an exact integer; the text report adds
 // a short form in one unit system per kind of quantity, whatever the
