@@ -58,11 +58,29 @@ const (
 	Check2NActive       = "2N_active, N_active = params.active"
 	Check6NActive       = "6N_active, N_active = params.active"
 	CheckKaplan         = "Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn"
-	CheckChinchilla     = "Chinchilla Appendix F, per sequence"
-	CheckPaLM           = "PaLM / nanoGPT 6N + 12·L·H·Q·T"
-	CheckMegatron       = "Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)"
-	CheckKorthikanti    = "Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)"
+	// CheckChinchilla is Appendix F as written, embeddings and final
+	// logits included; CheckChinchillaNoEmbeddings leaves them out, the
+	// variant that reproduces the paper's Table A4.
+	CheckChinchilla             = "Chinchilla Appendix F, per sequence"
+	CheckChinchillaNoEmbeddings = "Chinchilla Appendix F without embeddings and logits, per sequence"
+	CheckPaLM                   = "PaLM / nanoGPT 6N + 12·L·H·Q·T"
+	// CheckMaxText is MaxText's calculate_tflops_training_per_device.
+	CheckMaxText = "MaxText calculate_tflops_training_per_device"
+	// CheckMegatronLM is Megatron-LM's current num_floating_point_operations
+	// with the vocabulary padded as Megatron-LM pads it at tensor parallel
+	// size 1; CheckMegatronLMUnpadded with the model's vocabulary.
+	CheckMegatronLM         = "Megatron-LM num_floating_point_operations, padded vocabulary"
+	CheckMegatronLMUnpadded = "Megatron-LM num_floating_point_operations, unpadded vocabulary"
+	// CheckMegatron is Narayanan et al. 2021's closed form for the GPT
+	// block, which Megatron-LM used before num_floating_point_operations.
+	CheckMegatron    = "Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)"
+	CheckKorthikanti = "Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)"
 )
+
+// MegatronVocabMultiple is what Megatron-LM pads the vocabulary to a
+// multiple of: --make-vocab-size-divisible-by (default 128) times the tensor
+// parallel size, 1 here (GPT-2's 50,257 becomes 50,304).
+const MegatronVocabMultiple = 128
 
 // The names of the conventions of training activation memory
 // (ActivationMemory.Convention).

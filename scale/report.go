@@ -220,9 +220,52 @@ type CrossCheck struct {
 	RatioToExact float64 `json:"ratio_to_exact"`
 	Source       string  `json:"source"`
 	Applies      bool    `json:"applies"`
+	// Differences break Exact − Value into the terms the formula counts
+	// otherwise than tscale; they sum to Exact − Value exactly. They are
+	// given for the formulas whose every difference is known (Megatron-LM's
+	// and MaxText's) where they apply; empty for the others.
+	Differences []Difference `json:"differences,omitempty"`
 	// NotApplicable says why the formula's assumptions do not hold.
 	NotApplicable []Mismatch `json:"-"`
 }
+
+// Difference is one term of Exact − Value of a cross-check.
+type Difference struct {
+	Term Term `json:"term"`
+	// FLOPs is what tscale counts less what the formula counts in this
+	// term (negative where the formula counts more).
+	FLOPs *big.Int `json:"flops"`
+	// PaddedVocabSize is the vocabulary the formula's logits span
+	// (TermVocabPadding only).
+	PaddedVocabSize int64 `json:"padded_vocab_size,omitempty"`
+}
+
+// Term names a part of the count in which a formula differs from tscale.
+type Term string
+
+// The terms.
+const (
+	// TermAttentionPairs: the formula counts s²/2 (query, key) pairs per
+	// head and sequence on a global layer (s·min(w, s)/2 on a windowed one,
+	// (⌊s/c⌋·c² + (s mod c)²)/2 on a chunked one) where tscale counts the
+	// causal pairs exactly, s(s+1)/2 on a global layer: 3·H·(qk_dim +
+	// v_dim)·b per pair of difference in training, 6·B·s·L·H·d in all for
+	// L global layers without MLA.
+	TermAttentionPairs Term = "attention_pairs"
+	// TermRouter: the formula leaves out the MoE router, h → E: 6·B·s·h·E
+	// per MoE layer in training.
+	TermRouter Term = "router"
+	// TermSharedExpertGate: the formula leaves out the shared experts'
+	// sigmoid gate, h → 1: 6·B·s·h per MoE layer in training.
+	TermSharedExpertGate Term = "shared_expert_gate"
+	// TermLatentNorms: the formula counts MLA's q_a and kv_a norms as a
+	// matmul of width 1, 6·B·s·(q_lora_rank + kv_lora_rank) per layer in
+	// training; tscale counts no norm.
+	TermLatentNorms Term = "latent_norms"
+	// TermVocabPadding: the formula's logits span the vocabulary padded to
+	// PaddedVocabSize: 6·B·s·h·(PaddedVocabSize − V) in training.
+	TermVocabPadding Term = "vocab_padding"
+)
 
 // Mismatch is one reason a published formula's assumptions do not hold for
 // a model or workload. Formulas that state one assumption differently have
