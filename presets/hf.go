@@ -17,8 +17,9 @@ import (
 
 // The kinds of error FromHFConfig returns, for errors.Is. Each error names
 // the config.json field it is about (as the file names it, inside
-// text_config for the llama4 wrapper), or says what is wrong with the file
-// as a whole (ErrMalformedJSON, and ErrTooLarge for its size).
+// text_config or vision_config for the llama4 and gemma3 wrappers), or
+// says what is wrong with the file as a whole (ErrMalformedJSON, and
+// ErrTooLarge for its size).
 var (
 	// ErrMalformedJSON: the file is not one JSON object, or has data after it.
 	ErrMalformedJSON = errors.New("malformed JSON")
@@ -63,6 +64,16 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"llama4":       readLlama4,
 	"llama4_text":  readLlama4,
 	"nemotron-nas": readNAS,
+	"olmo2":        readOlmo2,
+	"granite":      readGranite,
+	"starcoder2":   readStarcoder2,
+	"gpt_oss":      readGptOss,
+	"gemma3":       readGemma3,
+	"gemma3_text":  readGemma3Text,
+
+	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
+	"glm4_moe":      readGlm4MoE,
+	"glm4_moe_lite": readGlm4MoELite,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
@@ -81,7 +92,10 @@ func HFModelTypes() []string {
 // so in the preset's notes; the shape fields that define the model
 // (vocab_size, hidden_size, num_hidden_layers, num_attention_heads and the
 // MLP widths) are required, since a class default would silently describe
-// another model. A field whose value tscale does not model is an error.
+// another model. Gemma 3 is the exception: its official configs leave
+// vocab_size and the heads to Gemma3TextConfig's defaults (transformers
+// writes only the values that differ from them), so its readers apply
+// them, noted. A field whose value tscale does not model is an error.
 //
 // Reading is strict and bounded: data longer than MaxConfigBytes, anything
 // but whitespace after the JSON object, an integer field holding anything
@@ -123,14 +137,9 @@ func FromHFConfig(path string, data []byte) (Preset, error) {
 	}
 	f.modelType = modelType
 	if modelType == "llama4" { // the multimodal wrapper: its text model is text_config
-		v, present := f.value("text_config")
-		text, ok := v.(map[string]any)
-		switch {
-		case !present:
-			return fail(&fieldError{kind: ErrMissingField, field: "text_config", msg: "text_config (the llama4 text model)"})
-		case !ok:
-			return fail(&fieldError{kind: ErrWrongType, field: "text_config",
-				msg: "text_config must be an object (the llama4 text model), got " + describe(v)})
+		text, ok := f.object("text_config", "the llama4 text model")
+		if !ok {
+			return fail(f.errs[0])
 		}
 		f.m, f.prefix = text, "text_config."
 	}
@@ -195,8 +204,9 @@ func (e *fieldError) Unwrap() []error {
 type hfFields struct {
 	m         map[string]any
 	modelType string
-	// prefix is "text_config." when the fields are the llama4 wrapper's
-	// text_config; errors name fields with it.
+	// prefix is "text_config." when the fields are a multimodal wrapper's
+	// text_config (llama4, gemma3), "vision_config." while gemma3's vision
+	// tower is read; errors name fields with it.
 	prefix string
 	// fileNames maps a scale.Config field (its JSON name) to what the file
 	// calls it, or how the reader derives it, where the two differ.
@@ -429,6 +439,21 @@ func (f *hfFields) intList(name string) ([]int64, bool) {
 	return out, len(f.errs) == errs
 }
 
+// object returns object field name, a composite config's sub-config (what
+// says which), and whether the file has it as an object; where it does not,
+// the error is recorded.
+func (f *hfFields) object(name, what string) (map[string]any, bool) {
+	v, present := f.value(name)
+	m, ok := v.(map[string]any)
+	switch {
+	case !present:
+		f.errorf(ErrMissingField, name, "%s (%s)", f.name(name), what)
+	case !ok:
+		f.errorf(ErrWrongType, name, "%s must be an object (%s), got %s", f.name(name), what, describe(v))
+	}
+	return m, present && ok
+}
+
 // unmodelled records an error when cond holds: the field's value changes
 // the architecture in a way tscale does not count.
 func (f *hfFields) unmodelled(cond bool, name, why string) {
@@ -535,8 +560,10 @@ func (f *hfFields) headDim(hidden, heads int64) int64 {
 // decoder reads the fields every Llama-style decoder shares onto the
 // family's defaults d: sizes, heads, head_dim (hidden/heads when absent),
 // and max_position_embeddings, tie_word_embeddings and hidden_act, each d's
-// where the file leaves it out. The facts a config.json does not state (the
-// norm, the MLP, the position encoding, biases the code fixes) are d's.
+// where the file leaves it out; num_key_value_heads, where the file leaves
+// it out, is d's if d sets one, else num_attention_heads. The facts a
+// config.json does not state (the norm, the MLP, the position encoding,
+// biases the code fixes) are d's.
 func (f *hfFields) decoder(d scale.Config) scale.Config {
 	c := f.decoderShape(d)
 	c.HeadDim = f.headDim(c.HiddenSize, c.NumAttentionHeads)
@@ -550,10 +577,17 @@ func (f *hfFields) decoderShape(d scale.Config) scale.Config {
 	c.HiddenSize = f.required("hidden_size")
 	c.NumHiddenLayers = f.layers("num_hidden_layers")
 	c.NumAttentionHeads = f.required("num_attention_heads")
+	kvWhy := "num_attention_heads: multi-head attention"
+	if d.NumKeyValueHeads > 0 {
+		kvWhy = f.modelType + " default"
+	}
 	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
+		if d.NumKeyValueHeads > 0 { // the family's own default (Starcoder2Config: 2)
+			return d.NumKeyValueHeads
+		}
 		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
 		return c.NumAttentionHeads
-	}, "num_attention_heads: multi-head attention")
+	}, kvWhy)
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", d.MaxPositionEmbeddings, f.modelType+" default")
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
 	c.HiddenAct = f.stringOr("hidden_act", d.HiddenAct)

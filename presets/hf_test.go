@@ -3,6 +3,7 @@ package presets
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,18 +153,7 @@ func TestHFImportErrors(t *testing.T) {
 			"v_head_dim": 2, "n_routed_experts": 4, "num_experts_per_tok": 1, "moe_intermediate_size": 4, "moe_layer_freq": 0}`,
 			ErrInvalidValue, "moe_layer_freq must be a positive integer, got 0"},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := FromHFConfig("config.json", []byte(tt.json))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if tt.kind != nil && !errors.Is(err, tt.kind) {
-				t.Errorf("error %v is not %v", err, tt.kind)
-			}
-			if !strings.Contains(err.Error(), tt.says) || !strings.HasPrefix(err.Error(), "config.json: ") {
-				t.Errorf("error %q does not say %q after the path", err, tt.says)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { expectHFError(t, tt.json, tt.kind, tt.says) })
 	}
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "hf-unsupported", "falcon-7b-rw.json"))
 	if err != nil {
@@ -191,5 +181,39 @@ func TestHFImportNotesDefaults(t *testing.T) {
 		if !strings.Contains(notes, want) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
+	}
+}
+
+// TestREADMEListsModelTypes: the README's sentence on -hf names exactly the
+// model types the importer reads, in HFModelTypes' order.
+func TestREADMEListsModelTypes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(data)), " ")
+	const lead = "`-hf` reads a config.json of model_type "
+	i := strings.Index(text, lead)
+	if i < 0 {
+		t.Fatalf("README has no sentence starting %q", lead)
+	}
+	list, _, _ := strings.Cut(text[i+len(lead):], ". ")
+	types := HFModelTypes()
+	want := strings.Join(types[:len(types)-1], ", ") + " or " + types[len(types)-1]
+	if list != want {
+		t.Errorf("README lists model types\n%s\nwant\n%s", list, want)
+	}
+}
+
+// TestREADMECountsPresets: the README's opening says how many presets
+// there are.
+func TestREADMECountsPresets(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(data)), " ")
+	if want := fmt.Sprintf("for %d well-known models", len(All())); !strings.Contains(text, want) {
+		t.Errorf("README does not say %q", want)
 	}
 }

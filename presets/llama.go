@@ -160,10 +160,14 @@ func tinyLlama() []Preset {
 	}}
 }
 
-func readLlama(f *hfFields) scale.Config {
-	c := f.decoder(llamaDefaults())
+func readLlama(f *hfFields) scale.Config { return f.llama(llamaDefaults()) }
+
+// llama reads the Llama block onto a family's defaults d (Llama's, or a
+// family that is Llama's block with its own defaults: Granite).
+func (f *hfFields) llama(d scale.Config) scale.Config {
+	c := f.decoder(d)
 	c.IntermediateSize = f.required("intermediate_size")
 	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
-	c.MLPBias = f.boolOr("mlp_bias", false)
+	c.MLPBias = f.boolOr("mlp_bias", d.MLPBias)
 	return c
 }

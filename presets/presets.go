@@ -67,10 +67,10 @@ func (p Preset) Context() int64 { return p.Config.MaxPositionEmbeddings }
 func All() []Preset {
 	var all []Preset
 	for _, family := range [][]Preset{
-		gpt2Family(), gpt3Family(), gpt4Estimates(),
-		llama2Family(), llama3Family(), tinyLlama(),
-		llama4Family(), mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(),
-		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(),
+		gpt2Family(), gpt3Family(), gpt4Estimates(), llama2Family(), llama3Family(), tinyLlama(), llama4Family(),
+		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), kimiFamily(), glmFamily(), falconFamily(),
+		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(),
+		graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(),
 	} {
 		all = append(all, family...)
 	}

@@ -103,7 +103,14 @@ func textReport(d Document) []byte {
 			fmt.Sprintf(" (experts in %s, 4.25 bits per weight with scales; the rest bf16)", strings.ToUpper(string(c.ExpertWeightsFormat))))
 	}
 	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
-	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
+	if c.IsMLA() {
+		mem.add("  keys and values expanded per head", fmt.Sprintf("%s elements (keys with the rotary part joined, as attention computes them)",
+			grouped(m.KVCacheElementsPerTokenExpanded)))
+		mem.add("  MHA with the same heads", fmt.Sprintf("%s elements (H·(qk_nope_head_dim + v_head_dim) per layer: DeepSeek-V2 Table 1's MHA, 2·n_h·d_h·l)",
+			grouped(m.KVCacheElementsPerTokenMHA)))
+	} else {
+		mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
+	}
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
 	mem.add("activation elements", countBig(ae.Total))
 	mem.add("  embedding", countBig(ae.Embedding))
@@ -291,20 +298,13 @@ func inference(b *strings.Builder, r *scale.Report) {
 	in := r.Inference
 	section(b, "Inference")
 	fmt.Fprintf(b, "  prefill (the whole workload)       %s\n", flops(in.PrefillFLOPs))
-	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", byteCount(in.WeightsBytesPerDecodedToken), activeWord(r))
+	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", byteCount(in.WeightsBytesPerDecodedToken), decodedWeightsPhrase(r.Config))
 	fmt.Fprintln(b, "  decoding one token of one sequence at KV length k (the new token included):")
 	t := newTable([]string{"k", "FLOPs", "KV cache read"}, 0, 1, 2)
 	for _, d := range in.Decode {
 		t.add(grouped(d.KVLength), flops(d.FLOPs), bytesBig(d.KVCacheBytesRead))
 	}
 	t.write(b, "    ")
-}
-
-func activeWord(r *scale.Report) string {
-	if r.Config.IsMoE() {
-		return "the active weights of one token"
-	}
-	return "every weight"
 }
 
 func crossChecks(b *strings.Builder, r *scale.Report) {

@@ -411,6 +411,15 @@ func (c Config) validateLayers(v *validator) {
 		fmt.Sprintf("must have num_hidden_layers (%d) entries", c.NumHiddenLayers), len(c.Layers))
 	v.check(!c.IsMoE() && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
 		"are modelled only on dense, sequential pre-norm models with two norms per layer and no MLA", len(c.Layers))
+	distinct := map[LayerShape]bool{}
+	for _, l := range c.Layers {
+		if distinct[l] = true; len(distinct) > MaxLayerShapes {
+			break
+		}
+	}
+	v.check(len(distinct) <= MaxLayerShapes, "layers",
+		fmt.Sprintf("must hold at most %d distinct layer shapes (each is a layer group of the report)", MaxLayerShapes),
+		fmt.Sprintf("more than %d", MaxLayerShapes))
 	for i, l := range c.Layers {
 		field := fmt.Sprintf("layers[%d]", i)
 		for _, p := range []struct {

@@ -46,6 +46,28 @@ func FuzzAnalyze(f *testing.F) {
 			c.NumKeyValueHeads = heads
 			c.FirstKDenseReplace, c.MoELayerInterval = rank%3, rank%4
 		}
+		// The 2025 families' features, from bits of the numbers above.
+		c.AttentionSinks, c.PostNorm = span&1 != 0, span&4 != 0
+		c.QKNormFullWidth = c.QKNorm && span&2 != 0
+		c.RouterBias, c.MoELayerFirstInCycle = rank&1 != 0 && experts > 0, rank&2 != 0 && experts > 0
+		c.WindowFromLayer, c.MTPLayers = shared%5, topK%3
+		if rank&4 != 0 && experts > 0 {
+			c.ExpertWeightsFormat = MXFP4
+		}
+		if variant&16 != 0 && layers > 0 && layers <= 64 { // per-layer shapes of every kind
+			part := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear}[(x%3+3)%3] }
+			c.Layers = make([]LayerShape, layers)
+			for i := range c.Layers {
+				l := LayerShape{Attention: part(int64(i) + span%3), MLP: part(int64(i) + rank%3)}
+				if l.Attention == PartFull && i%2 == 0 {
+					l.NumKeyValueHeads = kvHeads
+				}
+				if l.MLP == PartFull && i%3 == 0 {
+					l.IntermediateSize = ffn + int64(i)
+				}
+				c.Layers[i] = l
+			}
+		}
 		if c.IsMoE() && c.NumHiddenLayers > 0 && c.NumHiddenLayers <= MaxLayers && !c.hasDenseLayers() {
 			c.IntermediateSize = 0 // an all-MoE model has no dense width
 		}
