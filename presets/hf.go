@@ -74,6 +74,18 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
 	"glm4_moe":      readGlm4MoE,
 	"glm4_moe_lite": readGlm4MoELite,
+
+	// The dense 2025 families.
+	"cohere":    readCohere,
+	"cohere2":   readCohere2,
+	"glm4":      readGlm4,
+	"seed_oss":  readSeedOss,
+	"apertus":   readApertus,
+	"exaone4":   readExaone4,
+	"smollm3":   readSmolLM3,
+	"olmo3":     readOlmo3,
+	"arcee":     readArcee,
+	"ministral": readMinistral,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

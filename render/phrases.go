@@ -181,9 +181,9 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 	case o.Kind == scale.KindConcat && o.Name == "k_heads":
 		return "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"
 	case o.Kind == scale.KindActivation && c.MLP == scale.MLPGated:
-		return fmt.Sprintf("%s(gate) · up", c.HiddenAct)
+		return fmt.Sprintf("%s(gate) · up", c.HiddenAct) + learnedActivation(c)
 	case o.Kind == scale.KindActivation:
-		return c.HiddenAct
+		return c.HiddenAct + learnedActivation(c)
 	case o.Name == "router":
 		s := fmt.Sprintf("scores %d experts; top-%d chosen per token", c.NumLocalExperts, c.NumExpertsPerTok)
 		if c.RouterBias {
@@ -369,7 +369,18 @@ func activationNote(r *scale.Report, a scale.ActivationMemory) string {
 	return ""
 }
 
-// normName names a norm kind: "LayerNorm" or "RMSNorm".
+// normName names a norm kind: "LayerNorm", "RMSNorm" or "LayerNorm
+// without bias".
 func normName(k scale.NormKind) string {
-	return map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm"}[k]
+	return map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm",
+		scale.LayerNormNoBias: "LayerNorm without bias"}[k]
+}
+
+// learnedActivation says what a learned activation owns: "" for a fixed
+// function, "; 2 learned parameters" for xIELU.
+func learnedActivation(c scale.Config) string {
+	if c.ActivationParams == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d learned %s", c.ActivationParams, plural(c.ActivationParams, "parameter", "parameters"))
 }

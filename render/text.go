@@ -53,6 +53,8 @@ func textReport(d Document) []byte {
 	switch {
 	case c.QKNorm && c.QKNormFullWidth:
 		arch.add("", normName(c.Norm)+" on the whole query and key projections (QK-norm)")
+	case c.QKNorm && c.QKNormPerHead:
+		arch.add("", normName(c.Norm)+" on queries and keys per head, each head with its own weights (QK-norm)")
 	case c.QKNorm:
 		arch.add("", normName(c.Norm)+" on queries and keys per head (QK-norm)")
 	}

@@ -24,6 +24,9 @@ const (
 	LayerNorm NormKind = "layernorm"
 	// RMSNorm has a weight only: hidden_size parameters.
 	RMSNorm NormKind = "rmsnorm"
+	// LayerNormNoBias is a LayerNorm without a bias (nn.LayerNorm(bias=False):
+	// MPT, DBRX): a weight only, hidden_size parameters, as an RMSNorm.
+	LayerNormNoBias NormKind = "layernorm_nobias"
 )
 
 // PositionKind is how token positions enter the model.
@@ -174,6 +177,19 @@ type Config struct {
 	// own KV heads and MLP width (Nemotron-NAS's block_configs). It has
 	// num_hidden_layers entries; nil: every layer is the model's.
 	Layers []LayerShape `json:"layers,omitempty"`
+
+	// Dense 2025 families (Cohere, Apertus); rules in validateDense2025.
+	//
+	// QKNormPerHead: the QK norms normalise each head over head_dim, as a
+	// per-head QK norm does, but every head has its own weights:
+	// num_attention_heads × head_dim on queries and num_key_value_heads ×
+	// head_dim on keys (Cohere's use_qk_norm, a CohereLayerNorm of shape
+	// (heads, head_dim)). Needs qk_norm.
+	QKNormPerHead bool `json:"qk_norm_per_head"`
+	// ActivationParams is the number of learned parameters the activation
+	// function of every dense MLP owns (Apertus's xIELU: alpha_p and
+	// alpha_n, 2 per layer); 0 for a fixed function. They cost no matmul.
+	ActivationParams int64 `json:"activation_params"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -284,8 +300,8 @@ func (c Config) Validate() error {
 	}
 	v.check(c.MLP == MLPStandard || c.MLP == MLPGated, "mlp",
 		fmt.Sprintf("must be %q or %q", MLPStandard, MLPGated), fmt.Sprintf("%q", c.MLP))
-	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm, "norm",
-		fmt.Sprintf("must be %q or %q", LayerNorm, RMSNorm), fmt.Sprintf("%q", c.Norm))
+	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm || c.Norm == LayerNormNoBias, "norm",
+		fmt.Sprintf("must be %q, %q or %q", LayerNorm, RMSNorm, LayerNormNoBias), fmt.Sprintf("%q", c.Norm))
 	v.check(c.PositionEmbedding == PositionLearned || c.PositionEmbedding == PositionRoPE || c.PositionEmbedding == PositionALiBi,
 		"position_embedding", fmt.Sprintf("must be %q, %q or %q", PositionLearned, PositionRoPE, PositionALiBi),
 		fmt.Sprintf("%q", c.PositionEmbedding))
@@ -316,6 +332,7 @@ func (c Config) Validate() error {
 	v.check(c.VisionParams >= 0, "vision_params", "must not be negative", c.VisionParams)
 	c.validateLayers(&v)
 	c.validateMLA(&v)
+	c.validateDense2025(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -368,6 +385,17 @@ func (c Config) Validate() error {
 			c.MoELayerFirstInCycle)
 	}
 	return v.err()
+}
+
+// validateDense2025 checks the fields of the dense 2025 families: a
+// per-head-weights QK norm needs a QK norm over heads (not the full-width
+// one), and activation parameters are counted for dense MLPs only.
+func (c Config) validateDense2025(v *validator) {
+	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
+		"needs qk_norm, and qk_norm_full_width false", c.QKNormPerHead)
+	v.check(c.ActivationParams >= 0, "activation_params", "must not be negative", c.ActivationParams)
+	v.check(c.ActivationParams == 0 || !c.IsMoE(), "activation_params",
+		"must be 0 in a mixture-of-experts model (learned activations of experts are not modelled)", c.ActivationParams)
 }
 
 func (c Config) validateMLA(v *validator) {

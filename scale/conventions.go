@@ -42,6 +42,12 @@ func conventions(c Config) []string {
 	if c.MTPLayers > 0 {
 		list = append(list, "params.mtp: the multi-token-prediction modules (2 norms, eh_proj 2h → h, one decoder layer and a norm each), which the checkpoint stores and transformers does not build; not in params.total, and their embedding and head, shared with the model, not counted again")
 	}
+	if c.QKNorm && c.QKNormPerHead {
+		list = append(list, "QK norm per head with each head's own weights: num_attention_heads × head_dim parameters on queries and num_key_value_heads × head_dim on keys per layer")
+	}
+	if c.ActivationParams > 0 {
+		list = append(list, "the MLP activation is learned: activation_params parameters per dense MLP (xIELU's alpha_p and alpha_n; its beta and eps are buffers, not parameters), 0 FLOPs")
+	}
 	if c.NumKeyValueHeads != c.NumAttentionHeads {
 		list = append(list, "grouped K/V heads are not expanded: scores and weights·V read each KV head once per query head of its group, with no copy")
 	}

@@ -91,6 +91,17 @@
 // and not the embedding and LM head it shares with the model, of which the
 // checkpoint stores copies.
 //
+// Cohere's CohereLayerNorm is a LayerNorm without bias (norm
+// layernorm_nobias): h parameters, as an RMSNorm. A QK norm with per-head
+// weights (qk_norm_per_head: Cohere's use_qk_norm) normalises each head
+// over head_dim like the shared one, but owns H·d weights on queries and
+// K·d on keys (2H·d and 2K·d for a LayerNorm with bias). A learned
+// activation (activation_params: Apertus's xIELU, whose alpha_p and
+// alpha_n are parameters and whose beta and eps are buffers) adds
+// activation_params parameters to every dense MLP and 0 FLOPs. A logit
+// scale (Cohere's logit_scale) multiplies the logits elementwise: it owns
+// no parameter and no matmul, and is not a Config field.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as
