@@ -226,10 +226,13 @@ func layerShard(calc *checked, c Config, lg LayerGroup, l Layout) (paramShard, e
 			continue
 		}
 		switch {
-		case o.Kind == KindNorm && c.QKNormFullWidth && o.Name == "q_norm":
+		case o.Kind == KindNorm && (c.QKNormFullWidth || c.QKNormPerHead) && o.Name == "q_norm":
+			// weights per head (or per projection column): split with the heads
 			p.denseOther = calc.add(what, p.denseOther, o.Params/l.TP)
-		case o.Kind == KindNorm && c.QKNormFullWidth && o.Name == "k_norm":
+		case o.Kind == KindNorm && (c.QKNormFullWidth || c.QKNormPerHead) && o.Name == "k_norm":
 			p.denseOther = calc.add(what, p.denseOther, calc.mul(what, o.Params/K, kvLocal))
+		case o.Kind == KindActivation: // learned activation scalars (xIELU): replicated
+			p.denseOther = calc.add(what, p.denseOther, o.Params)
 		case o.Kind == KindNorm:
 			p.denseOther = calc.add(what, p.denseOther, o.Params)
 		case o.Kind == KindSoftmax: // attention sinks: one logit per head
