@@ -24,6 +24,9 @@ const (
 	LayerNorm NormKind = "layernorm"
 	// RMSNorm has a weight only: hidden_size parameters.
 	RMSNorm NormKind = "rmsnorm"
+	// LayerNormNoBias is a LayerNorm without a bias (nn.LayerNorm(bias=False):
+	// MPT, DBRX): a weight only, hidden_size parameters, as an RMSNorm.
+	LayerNormNoBias NormKind = "layernorm_nobias"
 )
 
 // PositionKind is how token positions enter the model.
@@ -174,6 +177,20 @@ type Config struct {
 	// own KV heads and MLP width (Nemotron-NAS's block_configs). It has
 	// num_hidden_layers entries; nil: every layer is the model's.
 	Layers []LayerShape `json:"layers,omitempty"`
+
+	// Classic decoders (OPT, BLOOM): where their embeddings differ from
+	// GPT-2's.
+	//
+	// PositionOffset is the number of rows the learned position table has
+	// beyond max_position_embeddings (OPT's OPTLearnedPositionalEmbedding
+	// adds 2 for its padding offset): the table is (max_position_embeddings
+	// + position_offset) × hidden_size. 0 unless position_embedding is
+	// learned.
+	PositionOffset int64 `json:"position_offset"`
+	// EmbeddingNorm: a norm of the model's kind follows the token embedding
+	// (BLOOM's word_embeddings_layernorm). Its parameters are not embedding
+	// parameters: params.embedding counts the lookup tables only.
+	EmbeddingNorm bool `json:"embedding_norm"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -284,8 +301,8 @@ func (c Config) Validate() error {
 	}
 	v.check(c.MLP == MLPStandard || c.MLP == MLPGated, "mlp",
 		fmt.Sprintf("must be %q or %q", MLPStandard, MLPGated), fmt.Sprintf("%q", c.MLP))
-	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm, "norm",
-		fmt.Sprintf("must be %q or %q", LayerNorm, RMSNorm), fmt.Sprintf("%q", c.Norm))
+	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm || c.Norm == LayerNormNoBias, "norm",
+		fmt.Sprintf("must be %q, %q or %q", LayerNorm, RMSNorm, LayerNormNoBias), fmt.Sprintf("%q", c.Norm))
 	v.check(c.PositionEmbedding == PositionLearned || c.PositionEmbedding == PositionRoPE || c.PositionEmbedding == PositionALiBi,
 		"position_embedding", fmt.Sprintf("must be %q, %q or %q", PositionLearned, PositionRoPE, PositionALiBi),
 		fmt.Sprintf("%q", c.PositionEmbedding))
@@ -316,6 +333,7 @@ func (c Config) Validate() error {
 	v.check(c.VisionParams >= 0, "vision_params", "must not be negative", c.VisionParams)
 	c.validateLayers(&v)
 	c.validateMLA(&v)
+	c.validateEmbeddings(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -397,6 +415,14 @@ func (c Config) validateMLA(v *validator) {
 	v.check(!c.QKNorm, "qk_norm", "must be false with multi-head latent attention", c.QKNorm)
 	v.check(!c.AttentionSinks, "attention_sinks", "must be false with multi-head latent attention", c.AttentionSinks)
 	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
+}
+
+// validateEmbeddings checks the classic decoders' embedding fields: a
+// position offset only on a learned position table.
+func (c Config) validateEmbeddings(v *validator) {
+	v.check(c.PositionOffset >= 0, "position_offset", "must not be negative", c.PositionOffset)
+	v.check(c.PositionOffset == 0 || c.PositionEmbedding == PositionLearned, "position_offset",
+		fmt.Sprintf("must be 0 unless position_embedding is %q", PositionLearned), c.PositionOffset)
 }
 
 // validateLayers checks the per-layer shapes: one per layer, each part

@@ -66,7 +66,8 @@ func (ob *opBuilder) linear(name string, block Block, rows []int64, in, out int6
 }
 
 // norm normalises the last dimension, of size width, of a tensor of shape
-// x: a LayerNorm has 2·width parameters, an RMSNorm width.
+// x: a LayerNorm has 2·width parameters, an RMSNorm or a LayerNorm without
+// bias width.
 func (ob *opBuilder) norm(name string, block Block, x []int64, width int64, kind NormKind) Op {
 	params := width
 	if kind == LayerNorm {
@@ -98,8 +99,9 @@ func shape(rows []int64, last ...int64) []int64 {
 	return append(append(make([]int64, 0, len(rows)+len(last)), rows...), last...)
 }
 
-// embeddingOps is the token lookup and, where the model has one, the learned
-// position table.
+// embeddingOps is the token lookup, where the model has one the learned
+// position table (with its offset rows), and where it has one the norm
+// over the embeddings.
 func (ob *opBuilder) embeddingOps() []Op {
 	c := ob.cfg
 	ids := []int64{ob.b, ob.s}
@@ -112,8 +114,12 @@ func (ob *opBuilder) embeddingOps() []Op {
 		ops = append(ops, ob.op(Op{
 			Name: "embed_positions", Block: BlockEmbedding, Kind: KindGather,
 			Inputs: [][]int64{ids, ob.hidden()}, Output: ob.hidden(),
-			Params: ob.calc.mul("embed_positions params", c.MaxPositionEmbeddings, c.HiddenSize),
+			Params: ob.calc.mul("embed_positions params",
+				ob.calc.add("embed_positions rows", c.MaxPositionEmbeddings, c.PositionOffset), c.HiddenSize),
 		}, nil))
+	}
+	if c.EmbeddingNorm {
+		ops = append(ops, ob.hiddenNorm("embed_norm", BlockEmbedding))
 	}
 	return ops
 }
