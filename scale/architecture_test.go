@@ -596,4 +596,28 @@ func TestClassicEmbeddingsAndNormsByHand(t *testing.T) {
 	if got, want := mustAnalyze(t, qk, w).Params.Total-mustAnalyze(t, nobias, w).Params.Total, int64(L*2*(h/H)); got != want {
 		t.Errorf("bias-free QK norms add %d, want 2·head_dim per layer = %d", got, want)
 	}
+
+	// StableLM 2: StableLmLayerNormPerHead, a LayerNorm(head_dim, bias=False)
+	// for each of the H query heads and K key heads, under a model whose
+	// norms are LayerNorms with bias.
+	stable := llamaStyle(1000, h, L, H, 2, h/H, 128)
+	stable.Norm = LayerNorm
+	before = mustAnalyze(t, stable, w)
+	stable.QKNorm, stable.QKNormPerHead, stable.QKNormKind = true, true, LayerNormNoBias
+	after = mustAnalyze(t, stable, w)
+	if got, want := after.Params.Total-before.Params.Total, int64(L*(H+2)*(h/H)); got != want {
+		t.Errorf("per-head QK norms add %d parameters, want L·(H + K)·head_dim = %d", got, want)
+	}
+	if after.FLOPs.Forward.Cmp(before.FLOPs.Forward) != 0 {
+		t.Errorf("QK norms change FLOPs: %v → %v", before.FLOPs.Forward, after.FLOPs.Forward)
+	}
+	// The kind alone: a shared QK norm of the model's LayerNorm has 2·head_dim
+	// parameters, a bias-free one head_dim.
+	shared := stable
+	shared.QKNormPerHead, shared.QKNormKind = false, ""
+	plain := shared
+	plain.QKNormKind = LayerNormNoBias
+	if got, want := mustAnalyze(t, shared, w).Params.Total-mustAnalyze(t, plain, w).Params.Total, int64(L*2*(h/H)); got != want {
+		t.Errorf("QK norm biases: %d parameters, want 2 norms × head_dim per layer = %d", got, want)
+	}
 }

@@ -191,6 +191,15 @@ type Config struct {
 	// (BLOOM's word_embeddings_layernorm). Its parameters are not embedding
 	// parameters: params.embedding counts the lookup tables only.
 	EmbeddingNorm bool `json:"embedding_norm"`
+
+	// StableLM 2's QK norms (qk_layernorm). QKNormPerHead: every query head
+	// and every key/value head has its own QK norm over head_dim —
+	// num_attention_heads × head_dim weights on queries and
+	// num_key_value_heads × head_dim on keys. QKNormKind is the kind of the
+	// QK norms where it differs from the model's norm (StableLM's are
+	// LayerNorms without bias under a model of LayerNorms); "": the model's.
+	QKNormPerHead bool     `json:"qk_norm_per_head"`
+	QKNormKind    NormKind `json:"qk_norm_kind"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -417,12 +426,18 @@ func (c Config) validateMLA(v *validator) {
 	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
 }
 
-// validateEmbeddings checks the classic decoders' embedding fields: a
-// position offset only on a learned position table.
+// validateEmbeddings checks the classic decoders' fields: a position
+// offset only on a learned position table; per-head QK norms and a QK norm
+// kind only with QK norms.
 func (c Config) validateEmbeddings(v *validator) {
 	v.check(c.PositionOffset >= 0, "position_offset", "must not be negative", c.PositionOffset)
 	v.check(c.PositionOffset == 0 || c.PositionEmbedding == PositionLearned, "position_offset",
 		fmt.Sprintf("must be 0 unless position_embedding is %q", PositionLearned), c.PositionOffset)
+	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
+		"needs qk_norm, and excludes qk_norm_full_width", c.QKNormPerHead)
+	v.check(c.QKNormKind == "" || ((c.QKNormKind == LayerNorm || c.QKNormKind == RMSNorm || c.QKNormKind == LayerNormNoBias) && c.QKNorm),
+		"qk_norm_kind", fmt.Sprintf("must be empty, or %q, %q or %q with qk_norm", LayerNorm, RMSNorm, LayerNormNoBias),
+		fmt.Sprintf("%q", c.QKNormKind))
 }
 
 // validateLayers checks the per-layer shapes: one per layer, each part

@@ -96,7 +96,9 @@
 // softmax row as an extra column: H parameters per layer, 0 FLOPs. A QK norm
 // spans one head (head_dim weights, shared by the heads) or, with
 // qk_norm_full_width (OLMo 2), the whole projection: H·d weights on queries
-// and K·d on keys. Multi-token-prediction modules (DeepSeek-V3's and
+// and K·d on keys; with qk_norm_per_head (StableLM 2) each head has its
+// own norm over head_dim, H·d and K·d weights too; qk_norm_kind is their
+// kind where it differs from the model's norm. Multi-token-prediction modules (DeepSeek-V3's and
 // GLM-4.5's num_nextn_predict_layers) are not built by transformers, so
 // they are outside params.total; params.mtp counts each module's own
 // weights — enorm and hnorm (h each), eh_proj (2h·h), one decoder layer of

@@ -58,6 +58,10 @@ func FuzzAnalyze(f *testing.F) {
 			c.Norm = LayerNormNoBias
 		}
 		c.PositionOffset, c.EmbeddingNorm = headDim%3, span&16 != 0
+		c.QKNormPerHead = c.QKNorm && !c.QKNormFullWidth && span&32 != 0
+		if span&64 != 0 {
+			c.QKNormKind = LayerNormNoBias
+		}
 		if rank&4 != 0 && experts > 0 {
 			c.ExpertWeightsFormat = MXFP4
 		}

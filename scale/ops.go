@@ -224,18 +224,34 @@ func (ob *opBuilder) gqaProjections(K int64) []Op {
 		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 	}
+	kind := c.Norm
+	if c.QKNormKind != "" {
+		kind = c.QKNormKind
+	}
 	switch {
 	case c.QKNorm && c.QKNormFullWidth: // over the whole projection, before the split into heads
 		ops = append(ops[:3:3],
-			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, c.Norm),
-			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, c.Norm),
+			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, kind),
+			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, kind),
 			ops[3], ops[4], ops[5])
+	case c.QKNorm && c.QKNormPerHead: // one norm of its own per head
+		ops = append(ops,
+			ob.perHead(ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, kind), H),
+			ob.perHead(ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, kind), K))
 	case c.QKNorm:
 		ops = append(ops,
-			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, c.Norm),
-			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, c.Norm))
+			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, kind),
+			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, kind))
 	}
 	return ops
+}
+
+// perHead gives o, an op over one head's width, its own weights for each
+// of heads heads.
+func (ob *opBuilder) perHead(o Op, heads int64) Op {
+	o.Params = ob.calc.mul(o.Name+" params", heads, o.Params)
+	o.ActiveParams = o.Params
+	return o
 }
 
 // mlaProjections are multi-head latent attention's query path and its
