@@ -215,6 +215,38 @@ func TestDBRXByHand(t *testing.T) {
 	}
 }
 
+// TestStableLMByHand: modeling_stablelm.py. embed_tokens V×h; per layer
+// input_layernorm and post_attention_layernorm (2h each; a parallel layer
+// has only the first), q/k/v_proj with bias (use_qkv_bias), o_proj without,
+// with qk_layernorm one LayerNorm(head_dim, bias=False) per query head and
+// per key/value head, gate/up/down h×f without bias; norm (2h); lm_head
+// untied.
+func TestStableLMByHand(t *testing.T) {
+	const V, h, L, H, K, f = 100, 16, 2, 4, 2, 24
+	const d = h / H
+	base := `{"model_type": "stablelm", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "partial_rotary_factor": 0.25,
+		"use_qkv_bias": true`
+	_, r := importTiny(t, base+`}`)
+	attention := int64((h*H*d + H*d) + 2*(h*K*d+K*d) + H*d*h)
+	layer := 2*2*h + attention + 3*h*f
+	if want := int64(V*h + L*layer + 2*h + h*V); r.Params.Total != want {
+		t.Errorf("params.total %d, want %d", r.Params.Total, want)
+	}
+	want := handForward(h*H*d+2*h*K*d+H*d*h+3*h*f, V, h, L, H, d, causalPairsByHand(tinyWorkload.SeqLen, 0))
+	if r.FLOPs.Forward.Cmp(want) != 0 {
+		t.Errorf("forward FLOPs %v, want %v", r.FLOPs.Forward, want)
+	}
+	// StableLM 2 12B's layout: a parallel layer with one norm, per-head QK norms.
+	p, r12 := importTiny(t, base+`, "use_parallel_residual": true, "qk_layernorm": true}`)
+	if got, want := r12.Params.Total-r.Params.Total, int64(L*((H+K)*d-2*h)); got != want {
+		t.Errorf("parallel with per-head QK norms: %d parameters more, want L·((H + K)·d − 2h) = %d", got, want)
+	}
+	if !p.Config.ParallelBlock || p.Config.NormsPerLayer != 1 || r12.FLOPs.Forward.Cmp(r.FLOPs.Forward) != 0 {
+		t.Errorf("parallel block with one norm and the same FLOPs; got %+v, FLOPs %v", p.Config, r12.FLOPs.Forward)
+	}
+}
+
 // TestClassicErrors: the values these readers refuse, each naming its
 // field.
 func TestClassicErrors(t *testing.T) {
@@ -265,6 +297,10 @@ func TestClassicErrors(t *testing.T) {
 			"ffn_config.moe_top_k (dbrx)"},
 		{"dbrx top-k above experts", dbrx + `, "ffn_config": {"ffn_hidden_size": 24, "moe_num_experts": 4, "moe_top_k": 5}}`,
 			ErrInvalidValue, "ffn_config.moe_top_k must be between 1 and ffn_config.moe_num_experts (4), got 5"},
+		{"stablelm intermediate_size", `{"model_type": "stablelm", "vocab_size": 100, "hidden_size": 16,
+			"num_hidden_layers": 2, "num_attention_heads": 4}`, ErrMissingField, "intermediate_size (stablelm)"},
+		{"stablelm qk_layernorm", `{"model_type": "stablelm", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "intermediate_size": 24, "qk_layernorm": 1}`, ErrWrongType, "qk_layernorm must be true or false"},
 		{"dbrx kv heads", dbrx + `, "attn_config": {"kv_n_heads": 3}, ` + ffn + `}`, ErrInvalidValue,
 			"n_heads must be divisible by attn_config.kv_n_heads (3)"},
 	} {

@@ -78,6 +78,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"bloom":    readBloom,
 	"mpt":      readMPT,
 	"dbrx":     readDBRX,
+	"stablelm": readStableLM,
 
 	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
 	"glm4_moe":      readGlm4MoE,

@@ -71,7 +71,7 @@ func All() []Preset {
 		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), kimiFamily(), glmFamily(), falconFamily(),
 		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(),
 		graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(),
-		optFamily(), gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(),
+		optFamily(), gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(),
 	} {
 		all = append(all, family...)
 	}
