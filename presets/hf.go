@@ -71,10 +71,17 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"gemma3":       readGemma3,
 	"gemma3_text":  readGemma3Text,
 
+	// The classic decoders papers cite.
+	"opt":           readOPT,
+	"gpt_neox":      readGPTNeoX,
+	"gptj":          readGPTJ,
+	"bloom":         readBloom,
+	"mpt":           readMPT,
+	"dbrx":          readDBRX,
+	"stablelm":      readStableLM,
 	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
 	"glm4_moe":      readGlm4MoE,
 	"glm4_moe_lite": readGlm4MoELite,
-
 	// The dense 2025 families.
 	"cohere":    readCohere,
 	"cohere2":   readCohere2,

@@ -133,7 +133,7 @@ func TestHFImportErrors(t *testing.T) {
 		{"malformed", `{"model_type": "llama",`, ErrMalformedJSON, "malformed JSON"},
 		{"not an object", `[1, 2]`, ErrMalformedJSON, "malformed JSON"},
 		{"no model_type", `{"hidden_size": 4096}`, ErrMissingField, "model_type"},
-		{"unsupported", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert"; tscale reads apertus`},
+		{"unsupported", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert"; tscale reads ` + HFModelTypes()[0] + ", "},
 		{"missing field", `{"model_type": "llama", "vocab_size": 32000}`, ErrMissingField, "hidden_size (llama)"},
 		{"wrong type", llama + `, "num_key_value_heads": "8"}`, ErrWrongType, `num_key_value_heads must be an integer, got the string "8"`},
 		{"fractional", llama + `, "num_key_value_heads": 8.5}`, ErrWrongType, "got the number 8.5"},

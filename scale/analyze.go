@@ -48,6 +48,18 @@ func Analyze(c Config, w Workload) (*Report, error) {
 	return r, nil
 }
 
+// tableParams is the parameters of the lookup tables (gathers) among ops:
+// params.embedding, which leaves out a norm over the embeddings.
+func tableParams(calc *checked, ops []Op) int64 {
+	var n int64
+	for _, o := range ops {
+		if o.Kind == KindGather {
+			n = calc.add("params.embedding", n, o.Params)
+		}
+	}
+	return n
+}
+
 // stage sums the params, FLOPs and activation elements of ops run once.
 func stage(calc *checked, ops []Op) Stage {
 	st := Stage{Ops: ops, FLOPs: new(big.Int), ActivationElements: new(big.Int)}
@@ -172,7 +184,7 @@ func totals(calc *checked, r *Report) {
 	p := &r.Params
 	p.Total = calc.add("params.total", r.Embedding.Params, r.Head.Params)
 	p.Active = calc.add("params.active", r.Embedding.Params, r.Head.Params)
-	p.Embedding = r.Embedding.Params
+	p.Embedding = tableParams(calc, r.Embedding.Ops)
 
 	head, embedding := r.Head.FLOPs, r.Embedding.FLOPs
 	blocks := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int),

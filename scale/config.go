@@ -178,18 +178,36 @@ type Config struct {
 	// num_hidden_layers entries; nil: every layer is the model's.
 	Layers []LayerShape `json:"layers,omitempty"`
 
-	// Dense 2025 families (Cohere, Apertus); rules in validateDense2025.
+	// Dense 2025 families (Apertus); rules in validateDense2025.
 	//
-	// QKNormPerHead: the QK norms normalise each head over head_dim, as a
-	// per-head QK norm does, but every head has its own weights:
-	// num_attention_heads × head_dim on queries and num_key_value_heads ×
-	// head_dim on keys (Cohere's use_qk_norm, a CohereLayerNorm of shape
-	// (heads, head_dim)). Needs qk_norm.
-	QKNormPerHead bool `json:"qk_norm_per_head"`
 	// ActivationParams is the number of learned parameters the activation
 	// function of every dense MLP owns (Apertus's xIELU: alpha_p and
 	// alpha_n, 2 per layer); 0 for a fixed function. They cost no matmul.
 	ActivationParams int64 `json:"activation_params"`
+
+	// Classic decoders (OPT, BLOOM): where their embeddings differ from
+	// GPT-2's.
+	//
+	// PositionOffset is the number of rows the learned position table has
+	// beyond max_position_embeddings (OPT's OPTLearnedPositionalEmbedding
+	// adds 2 for its padding offset): the table is (max_position_embeddings
+	// + position_offset) × hidden_size. 0 unless position_embedding is
+	// learned.
+	PositionOffset int64 `json:"position_offset"`
+	// EmbeddingNorm: a norm of the model's kind follows the token embedding
+	// (BLOOM's word_embeddings_layernorm). Its parameters are not embedding
+	// parameters: params.embedding counts the lookup tables only.
+	EmbeddingNorm bool `json:"embedding_norm"`
+
+	// Per-head QK norms (StableLM 2's qk_layernorm, Cohere's use_qk_norm, a
+	// norm of shape (heads, head_dim)). QKNormPerHead: every query head and
+	// every key/value head has its own QK norm over head_dim —
+	// num_attention_heads × head_dim weights on queries and
+	// num_key_value_heads × head_dim on keys. QKNormKind is the kind of the
+	// QK norms where it differs from the model's norm (StableLM's are
+	// LayerNorms without bias under a model of LayerNorms); "": the model's.
+	QKNormPerHead bool     `json:"qk_norm_per_head"`
+	QKNormKind    NormKind `json:"qk_norm_kind"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -333,6 +351,7 @@ func (c Config) Validate() error {
 	c.validateLayers(&v)
 	c.validateMLA(&v)
 	c.validateDense2025(&v)
+	c.validateEmbeddings(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -387,12 +406,9 @@ func (c Config) Validate() error {
 	return v.err()
 }
 
-// validateDense2025 checks the fields of the dense 2025 families: a
-// per-head-weights QK norm needs a QK norm over heads (not the full-width
-// one), and activation parameters are counted for dense MLPs only.
+// validateDense2025 checks the fields of the dense 2025 families:
+// activation parameters are counted for dense MLPs only.
 func (c Config) validateDense2025(v *validator) {
-	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
-		"needs qk_norm, and qk_norm_full_width false", c.QKNormPerHead)
 	v.check(c.ActivationParams >= 0, "activation_params", "must not be negative", c.ActivationParams)
 	v.check(c.ActivationParams == 0 || !c.IsMoE(), "activation_params",
 		"must be 0 in a mixture-of-experts model (learned activations of experts are not modelled)", c.ActivationParams)
@@ -425,6 +441,20 @@ func (c Config) validateMLA(v *validator) {
 	v.check(!c.QKNorm, "qk_norm", "must be false with multi-head latent attention", c.QKNorm)
 	v.check(!c.AttentionSinks, "attention_sinks", "must be false with multi-head latent attention", c.AttentionSinks)
 	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
+}
+
+// validateEmbeddings checks the classic decoders' fields: a position
+// offset only on a learned position table; per-head QK norms and a QK norm
+// kind only with QK norms.
+func (c Config) validateEmbeddings(v *validator) {
+	v.check(c.PositionOffset >= 0, "position_offset", "must not be negative", c.PositionOffset)
+	v.check(c.PositionOffset == 0 || c.PositionEmbedding == PositionLearned, "position_offset",
+		fmt.Sprintf("must be 0 unless position_embedding is %q", PositionLearned), c.PositionOffset)
+	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
+		"needs qk_norm, and excludes qk_norm_full_width", c.QKNormPerHead)
+	v.check(c.QKNormKind == "" || ((c.QKNormKind == LayerNorm || c.QKNormKind == RMSNorm || c.QKNormKind == LayerNormNoBias) && c.QKNorm),
+		"qk_norm_kind", fmt.Sprintf("must be empty, or %q, %q or %q with qk_norm", LayerNorm, RMSNorm, LayerNormNoBias),
+		fmt.Sprintf("%q", c.QKNormKind))
 }
 
 // validateLayers checks the per-layer shapes: one per layer, each part

@@ -36,6 +36,18 @@ func conventions(c Config) []string {
 			"MoE: routed experts process token slots = tokens × num_experts_per_tok; params.active counts num_experts_per_tok routed experts, the shared experts, the router and every non-expert weight",
 		)
 	}
+	if c.PositionEmbedding == PositionALiBi {
+		list = append(list, "ALiBi: the per-head linear biases are computed, not learned, and added to the scores elementwise: no parameters and 0 FLOPs (not a matmul)")
+	}
+	if c.PositionOffset > 0 {
+		list = append(list, "the learned position table has max_position_embeddings + position_offset rows (OPT's 2 offset rows), all of them parameters in params.embedding")
+	}
+	if c.EmbeddingNorm {
+		list = append(list, "a norm over the token embeddings (BLOOM's word_embeddings_layernorm) is a non-embedding parameter: params.embedding counts the lookup tables only")
+	}
+	if c.Norm == LayerNormNoBias {
+		list = append(list, "norms are LayerNorms without bias: hidden_size weights each, as an RMSNorm")
+	}
 	if c.AttentionSinks {
 		list = append(list, "attention sinks: one learned logit per head per layer joins each softmax row; num_attention_heads parameters per layer and 0 FLOPs (not a matmul)")
 	}

@@ -347,9 +347,11 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	case c.SlidingWindow > 0 || c.AttentionChunkSize > 0:
 		denseAttention = []Mismatch{MismatchWindowedKeys}
 	}
-	positions := new(big.Int)
-	if c.PositionEmbedding == PositionLearned {
-		positions = bigProduct(c.MaxPositionEmbeddings, h)
+	positions := new(big.Int) // the learned position table, offset rows included
+	for _, o := range r.Embedding.Ops {
+		if o.Name == "embed_positions" {
+			positions.SetInt64(o.Params)
+		}
 	}
 	mha := denseAttention
 	if len(mha) == 0 && c.NumKeyValueHeads != H {

@@ -51,6 +51,17 @@ func FuzzAnalyze(f *testing.F) {
 		c.QKNormFullWidth = c.QKNorm && span&2 != 0
 		c.RouterBias, c.MoELayerFirstInCycle = rank&1 != 0 && experts > 0, rank&2 != 0 && experts > 0
 		c.WindowFromLayer, c.MTPLayers = shared%5, topK%3
+		// The classic decoders' features: a bias-free LayerNorm, position
+		// offset rows (invalid unless positions are learned) and an
+		// embedding norm.
+		if span&8 != 0 {
+			c.Norm = LayerNormNoBias
+		}
+		c.PositionOffset, c.EmbeddingNorm = headDim%3, span&16 != 0
+		c.QKNormPerHead = c.QKNorm && !c.QKNormFullWidth && span&32 != 0
+		if span&64 != 0 {
+			c.QKNormKind = LayerNormNoBias
+		}
 		if rank&4 != 0 && experts > 0 {
 			c.ExpertWeightsFormat = MXFP4
 		}

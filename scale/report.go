@@ -51,7 +51,8 @@ type Params struct {
 	// Active is what one token uses: all non-expert weights, the router, the
 	// shared experts and num_experts_per_tok routed experts.
 	Active int64 `json:"active"`
-	// Embedding is the token embedding plus learned position embeddings.
+	// Embedding is the lookup tables: the token embedding plus learned
+	// position embeddings (a norm over the embeddings is not among them).
 	Embedding int64 `json:"embedding"`
 	// NonEmbedding is Total − Embedding (an untied LM head is in here).
 	NonEmbedding int64 `json:"non_embedding"`
