@@ -58,6 +58,20 @@ func TestValidateNamesEveryField(t *testing.T) {
 		{"four norms in a parallel block", func(c *Config) { c.ParallelBlock, c.NormsPerLayer = true, 4 }, []string{"norms_per_layer"}},
 		{"one norm in a sequential block", func(c *Config) { c.NormsPerLayer = 1 }, []string{"norms_per_layer"}},
 		{"unknown MLP", func(c *Config) { c.MLP = "swiglu" }, []string{"mlp"}},
+		{"zero-computation experts on a dense model", func(c *Config) { c.ZeroComputationExperts = 4 },
+			[]string{"zero_computation_experts"}},
+		{"more zero-computation slots than top-k", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 2, 10, 0
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = 4, 3
+		}, []string{"zero_computation_slots_per_tok"}},
+		{"more zero-computation slots than such experts", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 4, 10, 0
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = 1, 2
+		}, []string{"zero_computation_slots_per_tok"}},
+		{"a dense MLP beside experts on a dense model", func(c *Config) { c.DenseMLPWithMoE = true }, []string{"dense_mlp_with_moe"}},
+		{"a dense MLP beside experts without its width", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize, c.DenseMLPWithMoE = 8, 2, 10, 0, true
+		}, []string{"intermediate_size"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
