@@ -74,6 +74,16 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
 	"glm4_moe":      readGlm4MoE,
 	"glm4_moe_lite": readGlm4MoELite,
+
+	"olmoe":            readOlmoe,
+	"phimoe":           readPhimoe,
+	"granitemoe":       readGraniteMoE,
+	"ernie4_5":         readErnie45,
+	"ernie4_5_moe":     readErnie45MoE,
+	"hunyuan_v1_dense": readHunyuanDense,
+	"hunyuan_v1_moe":   readHunyuanMoE,
+	"dots1":            readDots1,
+	"longcat_flash":    readLongcatFlash,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

@@ -71,6 +71,7 @@ func All() []Preset {
 		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), kimiFamily(), glmFamily(), falconFamily(),
 		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(),
 		graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(),
+		olmoeFamily(), phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(),
 	} {
 		all = append(all, family...)
 	}
