@@ -72,7 +72,8 @@ func All() []Preset {
 		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(),
 		olmo2Family(), graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(), cohereFamily(),
 		glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(), optFamily(),
-		gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(),
+		gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(), olmoeFamily(),
+		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(),
 	} {
 		all = append(all, family...)
 	}

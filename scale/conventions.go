@@ -48,6 +48,14 @@ func conventions(c Config) []string {
 	if c.Norm == LayerNormNoBias {
 		list = append(list, "norms are LayerNorms without bias: hidden_size weights each, as an RMSNorm")
 	}
+	if c.ZeroComputationExperts > 0 {
+		list = append(list, "zero-computation experts: the router scores them beside the FFN experts; a slot routed to one passes the token through (0 parameters, 0 FLOPs); "+
+			"params.active and the FLOPs count zero_computation_slots_per_tok of each token's num_experts_per_tok slots as such (the rest run FFN experts), "+
+			"and params.active_min and params.active_max count none and all of them as FFN experts")
+	}
+	if c.DenseMLPWithMoE {
+		list = append(list, "dense_mlp_with_moe: an MoE layer runs a dense MLP of intermediate_size beside its experts on the same normed input; both outputs join the residual")
+	}
 	if c.AttentionSinks {
 		list = append(list, "attention sinks: one learned logit per head per layer joins each softmax row; num_attention_heads parameters per layer and 0 FLOPs (not a matmul)")
 	}

@@ -333,6 +333,7 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	if c.HasLayerShapes() {
 		shapes = []Mismatch{MismatchLayerShapes}
 	}
+	shapes = append(shapes, longcatMismatch(c)...)
 	windowed = shapes
 	if len(windowed) == 0 && (c.SlidingWindow > 0 || c.AttentionChunkSize > 0) {
 		windowed = []Mismatch{MismatchWindowedKeys}
@@ -420,6 +421,21 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	add(CheckKorthikanti, korthikanti, training,
 		"Korthikanti et al. 2022, Appendix A, eq. 7 (model FLOPs, no recomputation)", gpt)
 	return checks
+}
+
+// longcatMismatch says why Megatron-LM's and MaxText's MoE formulas, which
+// run num_experts_per_tok FFN experts per token behind a router over the
+// FFN experts and give an MoE layer no dense MLP, do not fit: zero-computation
+// experts, and a dense MLP beside the experts (LongCat-Flash).
+func longcatMismatch(c Config) []Mismatch {
+	var why []Mismatch
+	if c.ZeroComputationExperts > 0 {
+		why = append(why, MismatchZeroComputationExperts)
+	}
+	if c.DenseMLPWithMoE {
+		why = append(why, MismatchDenseMLPWithMoE)
+	}
+	return why
 }
 
 // kaplanN is Kaplan et al.'s N: the parameters less every embedding and

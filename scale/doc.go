@@ -34,8 +34,9 @@
 //	scores (Q·Kᵀ)     b·H·d·P       weighted_values  b·H·d·P
 //	o_proj            T·H·d·h
 //	dense MLP         T·h·f per matrix: 2 matrices (standard) or 3 (gated)
-//	MoE router        T·h·E
-//	routed experts    (T·k)·h·fₑ per matrix: the T·k token slots
+//	MoE router        T·h·E, or T·h·(E + Z) with Z zero-computation experts
+//	routed experts    (T·c)·h·fₑ per matrix: the T·c token slots that run an
+//	                  FFN expert, c = k less zero_computation_slots_per_tok
 //	shared experts    T·h·fₛ per matrix
 //	LM head           T·h·V, at every position
 //
@@ -91,6 +92,19 @@
 // not by a matmul. A parallel block (GPT-J, GPT-NeoX, Falcon) has the
 // matmuls of a sequential one; its norms are one shared by attention and
 // MLP or one each. Logit scaling and QKV clipping change no count.
+//
+// Zero-computation experts (LongCat-Flash) are Z identity experts the
+// router scores beside the E FFN experts: the router is Linear(h, E + Z),
+// and a token slot routed to one passes the token through, with no
+// parameters and no FLOPs. How many of a token's k slots go to them is the
+// router's choice, token by token, so params.active and the FLOPs count a
+// stated number of them per token, zero_computation_slots_per_tok (the
+// model's published average), and params.active_min and params.active_max
+// give the bounds: every slot to an identity expert, and every slot to an
+// FFN expert. With dense_mlp_with_moe (LongCat-Flash's shortcut-connected
+// MoE) an MoE layer keeps a dense MLP of intermediate_size beside its
+// experts: both read the layer's MLP norm and both outputs join the
+// residual, so the layer's parameters and FLOPs are the sum of the two.
 //
 // Attention sinks (gpt-oss) are H learned logits per layer that join every
 // softmax row as an extra column: H parameters per layer, 0 FLOPs. A QK norm

@@ -13,6 +13,10 @@ func FuzzAnalyze(f *testing.F) {
 		int64(8), int64(2), int64(0), int64(2), false, true, int64(1), int64(4096), uint8(1), int64(0), int64(0))
 	f.Add(int64(50257), int64(768), int64(12), int64(12), int64(12), int64(64), int64(3072), int64(1024),
 		int64(0), int64(0), int64(0), int64(2), false, false, int64(4), int64(1024), uint8(0), int64(0), int64(0))
+	// LongCat-Flash's features: 6 FFN and 4 zero-computation experts, 3 of
+	// 5 slots on FFN experts, a dense MLP beside them (rank 24: bits 8, 16).
+	f.Add(int64(1000), int64(64), int64(4), int64(4), int64(2), int64(16), int64(48), int64(4096),
+		int64(6), int64(5), int64(4), int64(2), false, false, int64(2), int64(9), uint8(1), int64(0), int64(24))
 	// The workloads and layer counts the hardening issue found crashing.
 	for _, x := range [][3]int64{{9223372036854775807, 4096, 32}, {4611686018427387904, 2, 12}, {1, 8, 9223372036854775807},
 		{1, 8, 1_000_000_000_000}, {MaxBatchSize, MaxSeqLen, 2}} {
@@ -64,6 +68,11 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		if rank&4 != 0 && experts > 0 {
 			c.ExpertWeightsFormat = MXFP4
+		}
+		// LongCat-Flash's: zero-computation experts and a dense MLP beside the experts.
+		if rank&8 != 0 && experts > 0 {
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = shared, topK%4
+			c.DenseMLPWithMoE = rank&16 != 0
 		}
 		if variant&16 != 0 && layers > 0 && layers <= 64 { // per-layer shapes of every kind
 			part := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear}[(x%3+3)%3] }

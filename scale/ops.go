@@ -310,19 +310,28 @@ func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
 
 // moeOps is a mixture-of-experts block: router, shared experts, routed
 // experts over token slots, and the weighted combine. The routed experts'
-// rows are shaped [batch, seq, num_experts_per_tok]: one row per token slot.
+// rows are shaped [batch, seq, c]: one row per token slot that runs an FFN
+// expert, c = num_experts_per_tok less the slots counted for
+// zero-computation experts, whose identity owns no parameters and no FLOPs;
+// the router scores the FFN and the zero-computation experts alike.
 func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 	c := ob.cfg
 	h := c.HiddenSize
 	rows := []int64{ob.b, ob.s}
-	E, k := c.NumLocalExperts, c.NumExpertsPerTok
-	slotRows := []int64{ob.b, ob.s, k}
-	slots := bigProduct(slotRows...)
+	E, k, computed := c.NumLocalExperts, c.NumExpertsPerTok, c.ComputedExpertsPerTok()
+	slotRows := []int64{ob.b, ob.s, computed}
+	slots := bigProduct(ob.b, ob.s, k)
 	routing := &Routing{
 		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
-		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
+		SlotsPerExpert: newFraction(bigProduct(slotRows...), big.NewInt(E)),
 	}
-	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, c.RouterBias)}
+	scored := E
+	if Z := c.ZeroComputationExperts; Z > 0 {
+		scored = ob.calc.add("router width", E, Z)
+		routing.ZeroComputationExperts = Z
+		routing.ZeroComputationSlots = bigProduct(ob.b, ob.s, c.ZeroComputationSlotsPerTok)
+	}
+	ops := []Op{ob.linear("router", BlockMLP, rows, h, scored, c.RouterBias)}
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
@@ -335,9 +344,12 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		if o.Kind == KindLinear {
 			perExpert := o.Params
 			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)
-			o.ActiveParams = ob.calc.mul(o.Name+" active params", k, perExpert)
+			o.ActiveParams = ob.calc.mul(o.Name+" active params", computed, perExpert)
 		}
 		ops = append(ops, o)
+	}
+	if c.ZeroComputationSlotsPerTok > 0 { // the identity experts' slots: the token itself
+		combineInputs = append(combineInputs, shape(rows, c.ZeroComputationSlotsPerTok, h))
 	}
 	ops = append(ops, ob.op(Op{Name: "combine", Block: BlockMLP, Kind: KindCombine,
 		Inputs: combineInputs, Output: ob.hidden()}, nil))

@@ -71,6 +71,20 @@ func TestValidateNamesEveryField(t *testing.T) {
 			[]string{"qk_norm_per_head"}},
 		{"QK norm kind without QK norms", func(c *Config) { c.QKNormKind = LayerNorm }, []string{"qk_norm_kind"}},
 		{"unknown QK norm kind", func(c *Config) { c.QKNorm, c.QKNormKind = true, "batchnorm" }, []string{"qk_norm_kind"}},
+		{"zero-computation experts on a dense model", func(c *Config) { c.ZeroComputationExperts = 4 },
+			[]string{"zero_computation_experts"}},
+		{"more zero-computation slots than top-k", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 2, 10, 0
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = 4, 3
+		}, []string{"zero_computation_slots_per_tok"}},
+		{"more zero-computation slots than such experts", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 4, 10, 0
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = 1, 2
+		}, []string{"zero_computation_slots_per_tok"}},
+		{"a dense MLP beside experts on a dense model", func(c *Config) { c.DenseMLPWithMoE = true }, []string{"dense_mlp_with_moe"}},
+		{"a dense MLP beside experts without its width", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize, c.DenseMLPWithMoE = 8, 2, 10, 0, true
+		}, []string{"intermediate_size"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
