@@ -160,8 +160,12 @@ func FromHFConfig(path string, data []byte) (Preset, error) {
 	}
 	read, ok := hfReaders[modelType]
 	if !ok {
+		why := ""
+		if reason, known := hfRefused[modelType]; known {
+			why = " (" + reason + ")"
+		}
 		return fail(&fieldError{kind: ErrUnsupportedModelType, field: "model_type",
-			msg: fmt.Sprintf("%q; tscale reads %s", modelType, strings.Join(HFModelTypes(), ", "))})
+			msg: fmt.Sprintf("%q%s; tscale reads %s", modelType, why, strings.Join(HFModelTypes(), ", "))})
 	}
 	f.modelType = modelType
 	if modelType == "llama4" { // the multimodal wrapper: its text model is text_config
