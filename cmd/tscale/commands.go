@@ -55,11 +55,13 @@ func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
 }
 
 func (c *cli) report(args []string) error {
-	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] [-tp N -pp N -dp N ...] [-gpu NAME] (SLUG | -hf config.json)",
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] [-tp N -pp N -dp N ...] [-gpu NAME] (SLUG | -hf config.json | -gguf FILE)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
 			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
 			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
-			"\"stdin (MODEL_TYPE)\".\n\n"+deploymentHelp+"\n\n"+countSyntax,
+			"\"stdin (MODEL_TYPE)\". -gguf reads a GGUF file's header (never its tensor data) and adds what its\n"+
+			"tensors store, by ggml type, beside the exact count, naming every tensor that disagrees.\n\n"+
+			deploymentHelp+"\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
@@ -70,8 +72,10 @@ func (c *cli) report(args []string) error {
 			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
 			"tscale report -tp 8 -pp 16 -dp 8 -sp -recompute selective -gpu a100-80gb gpt3-175b",
 			"tscale report -seq 8Ki -tp 8 -pp 16 -dp 128 -zero 1 -gpu h100 llama-3.1-405b",
+			"tscale report -gguf ~/models/Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf",
 		})
 	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset (-: from stdin)")
+	ggufPath := fs.String("gguf", "", "read the model from this GGUF `file`'s metadata and check its tensors against it")
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.count("seq", 0, "sequence length in tokens, a `count` (default: the model's context length)")
 	batch := fs.count("batch", 1, "batch size in sequences, a `count` from 1 to 2^32")
@@ -86,7 +90,13 @@ func (c *cli) report(args []string) error {
 	if *hf != "" && len(positional) > 0 {
 		return usagef("report", "report takes a preset slug or -hf, not both")
 	}
-	if *hf == "" && len(positional) != 1 {
+	if *ggufPath != "" && (*hf != "" || len(positional) > 0) {
+		return usagef("report", "report takes one of a preset slug, -hf and -gguf")
+	}
+	if *ggufPath == stdinPath {
+		return usagef("report", "-gguf reads a file, not stdin (-)")
+	}
+	if *hf == "" && *ggufPath == "" && len(positional) != 1 {
 		return usagef("report", "report takes exactly one preset slug, got %d arguments (tscale list shows the slugs)", len(positional))
 	}
 	f, err := render.ParseFormat(*format)
@@ -94,7 +104,12 @@ func (c *cli) report(args []string) error {
 		return usageError{"report", fmt.Errorf("-%w", err)}
 	}
 	var p presets.Preset
-	if *hf != "" {
+	var gm *ggufModel
+	if *ggufPath != "" {
+		if p, gm, err = readGGUF(c.fs, *ggufPath); err != nil {
+			return err
+		}
+	} else if *hf != "" {
 		if p, err = readHFConfig(c.fs, c.stdin, *hf); err != nil {
 			return err
 		}
@@ -117,6 +132,9 @@ func (c *cli) report(args []string) error {
 	d, err := documentOn(p, w, dep)
 	if err != nil {
 		return err
+	}
+	if gm != nil {
+		return gm.write(c.stdout, d, f)
 	}
 	return render.Write(c.stdout, d, f)
 }
