@@ -174,6 +174,11 @@ type Config struct {
 	// own KV heads and MLP width (Nemotron-NAS's block_configs). It has
 	// num_hidden_layers entries; nil: every layer is the model's.
 	Layers []LayerShape `json:"layers,omitempty"`
+
+	// Quantization is how the checkpoint stores the weights when
+	// config.json's quantization_config quantises them (nil: as the model's
+	// dtype). It changes no count; the report adds the bytes as stored.
+	Quantization *Quantization `json:"quantization,omitempty"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -316,6 +321,7 @@ func (c Config) Validate() error {
 	v.check(c.VisionParams >= 0, "vision_params", "must not be negative", c.VisionParams)
 	c.validateLayers(&v)
 	c.validateMLA(&v)
+	c.validateQuantization(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -367,6 +373,7 @@ func (c Config) Validate() error {
 		v.check(!c.MoELayerFirstInCycle, "moe_layer_first_in_cycle", "must be false in a dense model (num_local_experts = 0)",
 			c.MoELayerFirstInCycle)
 	}
+	c.validateQuantizedShapes(&v)
 	return v.err()
 }
 
