@@ -82,6 +82,7 @@ func textReport(d Document) []byte {
 			c.MTPLayers, plural(c.MTPLayers, "module", "modules")))
 	}
 	params.write(&b, "  ")
+	checkpointSection(&b, r)
 
 	f := r.FLOPs
 	section(&b, "Compute: one forward pass over the workload (matmul FLOPs, 2 per multiply-accumulate)")
