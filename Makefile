@@ -21,12 +21,13 @@ bench:
 	go test -run '^$$' -bench . -benchmem ./...
 	@tmp="$$(mktemp -d)" && go build -o "$$tmp/tscale" ./cmd/tscale && go run ./tools/benchreports -bin "$$tmp/tscale"; status=$$?; rm -rf "$$tmp"; exit $$status
 
-# Fuzz each fuzz target for FUZZTIME (not part of make test): the engine, the
-# command line, the config.json importer and the YAML emitter. make fuzz
-# FUZZTIME=10m for longer.
+# Fuzz each fuzz target for FUZZTIME (not part of make test): the engine (alone,
+# and on layouts and devices), the command line, the config.json importer and
+# the YAML emitter. make fuzz FUZZTIME=10m for longer.
 FUZZTIME ?= 60s
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime $(FUZZTIME) ./scale
+	go test -run '^$$' -fuzz '^FuzzAnalyzeOn$$' -fuzztime $(FUZZTIME) ./scale
 	go test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./cmd/tscale
 	go test -run '^$$' -fuzz '^FuzzFromHFConfig$$' -fuzztime $(FUZZTIME) ./presets
 	go test -run '^$$' -fuzz '^FuzzEmitYAML$$' -fuzztime $(FUZZTIME) ./render

@@ -249,6 +249,65 @@ func hfModules(modelType string, c scale.Config) []hfModule {
 			linearModule(ff+"shared_expert.up_proj", "shared_expert.up_proj"),
 			linearModule(ff+"shared_expert.down_proj", "shared_expert.down_proj"))
 		return mods
+	case "kimi_k2", "glm4_moe", "glm4_moe_lite":
+		// Kimi K2 is DeepSeek-V3's code under another name; Glm4Moe and
+		// Glm4MoeLite take DeepSeek-V3's MoE (a Glm4MoeTopkRouter weight
+		// parameter with e_score_correction_bias, experts.{E},
+		// shared_experts) and MTP layer, with Llama's attention (q_norm and
+		// k_norm where use_qk_norm) or DeepSeek's MLA.
+		return hfModules("deepseek_v3", c)
+	case "gemma3", "gemma3_text":
+		// Gemma3DecoderLayer: Gemma 2's four norms, q_norm and k_norm. The
+		// multimodal checkpoint puts the text model under language_model.
+		// (transformers before 4.52) or model.language_model. (after), the
+		// vision tower and projector beside it.
+		prefixes := []string{"model."}
+		if modelType == "gemma3" {
+			prefixes = []string{"language_model.model.", "model.language_model."}
+		}
+		var mods []hfModule
+		for _, p := range prefixes {
+			l := p + "layers.{L}."
+			head := "lm_head"
+			if p == "language_model.model." {
+				head = "language_model.lm_head"
+			}
+			mods = append(mods, llamaStage(p, head)...)
+			mods = append(mods, llamaLayer(l)[2:]...)
+			mods = append(mods, paramModule(l+"input_layernorm", "attention_norm"),
+				paramModule(l+"post_attention_layernorm", "post_attention_norm"),
+				paramModule(l+"pre_feedforward_layernorm", "mlp_norm"),
+				paramModule(l+"post_feedforward_layernorm", "post_mlp_norm"))
+		}
+		return mods
+	case "cohere", "cohere2":
+		// CohereDecoderLayer: one input_layernorm read by attention and the
+		// MLP (a parallel block), q_norm and k_norm with per-head weights.
+		mods := append(llamaStage("model.", "lm_head"), llamaLayer(layer)[2:]...)
+		return append(mods, paramModule(layer+"input_layernorm", "input_norm"))
+	case "glm4":
+		// Glm4DecoderLayer: input_layernorm, post_self_attn_layernorm (after
+		// attention), post_attention_layernorm (before the MLP) and
+		// post_mlp_layernorm; Phi3MLP's fused gate_up_proj.
+		mods := append(llamaStage("model.", "lm_head"), llamaLayer(layer)[2:8]...)
+		return append(mods, paramModule(layer+"input_layernorm", "attention_norm"),
+			paramModule(layer+"post_self_attn_layernorm", "post_attention_norm"),
+			paramModule(layer+"post_attention_layernorm", "mlp_norm"),
+			paramModule(layer+"post_mlp_layernorm", "post_mlp_norm"),
+			linearModule(layer+"mlp.gate_up_proj", "gate_proj", "up_proj"), linearModule(layer+"mlp.down_proj", "down_proj"))
+	case "apertus":
+		// ApertusDecoderLayer: attention_layernorm and feedforward_layernorm;
+		// ApertusMLP's up_proj, down_proj and xIELU act_fn, whose alpha_p and
+		// alpha_n are the activation's parameters 0 and 1.
+		mods := append(llamaStage("model.", "lm_head"), llamaLayer(layer)[2:]...)
+		return append(mods, paramModule(layer+"attention_layernorm", "attention_norm"),
+			paramModule(layer+"feedforward_layernorm", "mlp_norm"),
+			hfModule{path: layer + "mlp.act_fn.alpha_p", ops: []string{"act"}, attr: true, part: "0"},
+			hfModule{path: layer + "mlp.act_fn.alpha_n", ops: []string{"act"}, attr: true, part: "1"})
+	case "exaone4", "olmo3":
+		return hfModules("olmo2", c) // Olmo2DecoderLayer's post-norms, q_norm and k_norm
+	case "seed_oss", "smollm3", "arcee", "ministral":
+		return append(llamaStage("model.", "lm_head"), llamaLayer(layer)...)
 	case "gpt_oss":
 		// GptOssDecoderLayer: self_attn.{q,k,v,o}_proj and sinks; mlp.router
 		// (GptOssTopKRouter: weight and bias parameters, not an
@@ -270,6 +329,7 @@ func hfModules(modelType string, c scale.Config) []hfModule {
 // tower and projector.
 var visionPrefixes = map[string][]string{
 	"llama4": {"vision_model.", "multi_modal_projector."},
+	"gemma3": {"vision_tower.", "multi_modal_projector.", "model.vision_tower.", "model.multi_modal_projector."},
 }
 
 // moduleIndex finds a family's module by a tensor's module path: the path

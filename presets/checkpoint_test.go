@@ -48,12 +48,22 @@ func hfNames(t *testing.T, modelType string, c scale.Config) []SafetensorsTensor
 			}
 		}
 	}
+	for _, m := range mods { // an attr module of a fixed part names that part
+		if m.attr && m.role == scale.RoleParam {
+			for _, op := range m.ops {
+				moduleOf[op+"/"+m.part] = m
+			}
+		}
+	}
 	var out []SafetensorsTensor
 	var offset int64
 	done := map[string]bool{}
 	for _, k := range order {
 		e := byKey[k]
-		m, ok := moduleOf[k.op+"/"+string(e.Role)]
+		m, ok := moduleOf[k.op+"/"+k.part]
+		if !ok {
+			m, ok = moduleOf[k.op+"/"+string(e.Role)]
+		}
 		if !ok {
 			t.Fatalf("%s: no module names %s", modelType, k.op)
 		}

@@ -41,16 +41,35 @@ func deepseekDefaults(modelType string) scale.Config {
 }
 
 // deepseekMoE is a DeepSeek-V2/V3 preset: shape on modelType's defaults,
-// with what readDeepSeek derives rather than reads: head_dim is
-// qk_nope_head_dim + qk_rope_head_dim, every head has its own keys and
-// values (MLA expands them per head), and the shared experts form one MLP
-// n_shared_experts × moe_intermediate_size wide.
+// with what readDeepSeek derives rather than reads (mlaMoE).
 func deepseekMoE(modelType string, shape scale.Config) scale.Config {
+	return mlaMoE(deepseekDefaults(modelType), shape)
+}
+
+// mlaMoE is a preset of an MLA model with DeepSeek's experts: shape on the
+// family's defaults d, with what the readers derive rather than read:
+// head_dim is qk_nope_head_dim + qk_rope_head_dim, every head has its own
+// keys and values (MLA expands them per head), and the shared experts form
+// one MLP (sharedMoE).
+func mlaMoE(d, shape scale.Config) scale.Config {
 	shape.HeadDim = shape.QKNopeHeadDim + shape.QKRopeHeadDim
 	shape.NumKeyValueHeads = shape.NumAttentionHeads
-	shape.SharedExpertIntermediateSize = shape.NumSharedExperts * shape.MoEIntermediateSize
-	return shaped(deepseekDefaults(modelType), shape)
+	return sharedMoE(d, shape)
 }
+
+// sharedMoE is a preset of a model with DeepSeek's experts (DeepseekV3MoE
+// and GLM's copies of it): shape on the family's defaults d, the shared
+// experts forming one MLP n_shared_experts × moe_intermediate_size wide.
+func sharedMoE(d, shape scale.Config) scale.Config {
+	c := shaped(d, shape)
+	c.SharedExpertIntermediateSize = c.NumSharedExperts * c.MoEIntermediateSize
+	return c
+}
+
+// deepseekQLoraRank is q_lora_rank where config.json leaves it out: the
+// default of DeepseekV2Config and DeepseekV3Config (transformers and the
+// repos' configuration_deepseek.py). An explicit null means one q_proj.
+const deepseekQLoraRank = 1536
 
 const deepseekCode = "transformers modeling_deepseek_v2.py / modeling_deepseek_v3.py and the repos' modeling_deepseek.py: " +
 	"q_a_proj, q_a_layernorm and q_b_proj (or one q_proj when q_lora_rank is null), kv_a_proj_with_mqa, kv_a_layernorm, " +
@@ -116,8 +135,17 @@ func deepseekMoEFamily() []Preset {
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V3 " + deepseekFields + ", topk_method noaux_tc",
 				deepseekCode + "; noaux_tc routing adds e_score_correction_bias, one value per routed expert"},
 			Notes: []string{
-				"the 61-layer main model; the multi-token-prediction module (num_nextn_predict_layers 1, stored as layer 61 " +
-					"with its own copies of the embedding and head) is not counted: the checkpoint's 685B is 671B main + 14B MTP",
+				"params.total is the 61-layer main model; the multi-token-prediction module (num_nextn_predict_layers 1, " +
+					"stored as layer 61), which transformers does not build, is counted apart as params.mtp = 11,610,067,968: " +
+					"enorm, hnorm, eh_proj (2 × 7168 → 7168, 102,760,448), one MoE decoder layer and shared_head.norm; " +
+					"README_WEIGHTS's \"11.5B unique parameters\" for it leaves out eh_proj (11,610,067,968 − 102,760,448 = " +
+					"11,507,307,520)",
+				"the Hub's 685B is the raw safetensors total, 684,531,386,000 = main model 671,026,404,352 + MTP own weights " +
+					"11,610,067,968 + the MTP module's copies of the embedding and LM head 1,853,358,080 + the " +
+					"e_score_correction_bias buffers 15,104 (256 in each of the 58 MoE layers and the MTP layer) + 41,540,496 " +
+					"FP8 weight_scale_inv values (one per 128 × 128 block of each FP8 matrix; eh_proj is stored in bf16); " +
+					"README_WEIGHTS's \"671B main model + 14B MTP\" splits the same 685B (the MTP layer's tensors, copies " +
+					"included, are 13.46B)",
 				"e_score_correction_bias (256 per MoE layer, 14,848 in all) is a buffer in transformers (register_buffer), so " +
 					"num_parameters(), and tscale, leave it out: 671,026,404,352; DeepSeek's own code declares it an nn.Parameter " +
 					"and the checkpoint stores it, so counting the checkpoint's tensors of the main model gives 14,848 more",
@@ -132,32 +160,25 @@ func deepseekMoEFamily() []Preset {
 func readDeepSeek(f *hfFields) scale.Config {
 	c := f.decoderShape(deepseekDefaults(f.modelType))
 	c.IntermediateSize = f.required("intermediate_size")
-	c.QLoraRank, _ = f.optional("q_lora_rank") // null: one q_proj
-	c.KVLoraRank = f.required("kv_lora_rank")
-	c.QKNopeHeadDim = f.required("qk_nope_head_dim")
-	c.QKRopeHeadDim = f.required("qk_rope_head_dim")
-	c.VHeadDim = f.required("v_head_dim")
-	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
-	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
-	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
-	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
-	f.alias("num_key_value_heads", "num_attention_heads")
-	f.follows("num_key_value_heads")
-	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
+	f.mla(&c, deepseekQLoraRank)
+	// DeepSeek's own code reads an absent n_routed_experts or n_shared_experts
+	// as none, transformers' DeepseekV2Config and DeepseekV3Config as 64 and
+	// 2, or 256 and 1: a file that leaves them out is refused rather than
+	// read one way; null is DeepSeek's none.
+	f.presentOrNull("n_routed_experts", "DeepSeek's code reads its absence as a dense model, transformers' classes as 64 (V2) or 256 (V3) experts")
 	if experts, ok := f.optional("n_routed_experts"); ok {
 		c.NumLocalExperts = experts
 		c.NumExpertsPerTok = f.required("num_experts_per_tok")
 		c.MoEIntermediateSize = f.required("moe_intermediate_size")
+		f.presentOrNull("n_shared_experts", "DeepSeek's code reads its absence as no shared expert, transformers' classes as 2 (V2) or 1 (V3)")
 		shared, _ := f.optional("n_shared_experts")
-		c.NumSharedExperts = shared
-		c.SharedExpertIntermediateSize = f.mul("n_shared_experts × moe_intermediate_size", shared, c.MoEIntermediateSize)
+		f.sharedExperts(&c, shared)
 		f.alias("num_local_experts", "n_routed_experts")
-		f.alias("num_shared_experts", "n_shared_experts")
-		f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
-		f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
 		c.FirstKDenseReplace = f.intOr("first_k_dense_replace", 0, "no dense layers first")
 		// DeepSeek's MoE layers: index ≥ first_k_dense_replace and a multiple
-		// of moe_layer_freq (modeling_deepseek.py DeepseekV2DecoderLayer).
+		// of moe_layer_freq (modeling_deepseek.py DeepseekV2DecoderLayer;
+		// transformers' own DeepseekV2/V3 classes do not read moe_layer_freq,
+		// and every released config sets it to 1).
 		if freq := f.intOr("moe_layer_freq", 1, "every layer after the dense ones"); freq != 1 {
 			c.MoELayerInterval, c.MoELayerFirstInCycle = freq, true
 			f.alias("moe_layer_interval", f.name("moe_layer_freq"))
@@ -170,13 +191,65 @@ func readDeepSeek(f *hfFields) scale.Config {
 			c.IntermediateSize = 0 // every layer MoE: no dense MLP
 		}
 	}
+	f.mtpLayers(&c)
+	return c
+}
+
+// mla reads multi-head latent attention (DeepseekV2Attention, and its copies
+// in DeepSeek-V3 and GLM-4.7-Flash) onto c: q_lora_rank (qLoraRank, the
+// class default, where the file leaves it out; null: one q_proj and no
+// q_a_layernorm), kv_lora_rank and the head widths. head_dim is
+// qk_nope_head_dim + qk_rope_head_dim, and every head has its own keys and
+// values. attention_bias true, which puts biases on q_a_proj,
+// kv_a_proj_with_mqa and o_proj, is refused.
+func (f *hfFields) mla(c *scale.Config, qLoraRank int64) {
+	if _, present := f.m["q_lora_rank"]; present {
+		c.QLoraRank, _ = f.optional("q_lora_rank") // null: one q_proj
+	} else {
+		c.QLoraRank = f.intOr("q_lora_rank", qLoraRank, f.modelType+" default")
+	}
+	c.KVLoraRank = f.required("kv_lora_rank")
+	c.QKNopeHeadDim = f.required("qk_nope_head_dim")
+	c.QKRopeHeadDim = f.required("qk_rope_head_dim")
+	c.VHeadDim = f.required("v_head_dim")
+	c.HeadDim = f.add("qk_nope_head_dim + qk_rope_head_dim", c.QKNopeHeadDim, c.QKRopeHeadDim)
+	f.alias("head_dim", "head_dim (qk_nope_head_dim + qk_rope_head_dim)")
+	f.followsIf(c.QKNopeHeadDim <= 0 || c.QKRopeHeadDim <= 0, "head_dim")
+	c.NumKeyValueHeads = c.NumAttentionHeads // MLA expands keys and values per head
+	f.alias("num_key_value_heads", "num_attention_heads")
+	f.follows("num_key_value_heads")
+	f.unmodelled(f.boolOr("attention_bias", false), "attention_bias", "MLA projections are modelled without bias")
+}
+
+// sharedExperts sets c's shared experts, shared of them, which DeepSeek's
+// MoE (and GLM's copies of it) builds as one MLP n_shared_experts ×
+// moe_intermediate_size wide; c.MoEIntermediateSize must be read first.
+func (f *hfFields) sharedExperts(c *scale.Config, shared int64) {
+	c.NumSharedExperts = shared
+	c.SharedExpertIntermediateSize = f.mul("n_shared_experts × moe_intermediate_size", shared, c.MoEIntermediateSize)
+	f.alias("num_shared_experts", f.name("n_shared_experts"))
+	f.alias("shared_expert_intermediate_size", "shared_expert_intermediate_size (n_shared_experts × moe_intermediate_size)")
+	f.followsIf(shared < 0 || c.MoEIntermediateSize <= 0, "shared_expert_intermediate_size")
+}
+
+// mtpLayers reads num_nextn_predict_layers, the multi-token-prediction
+// modules a DeepSeek-V3 or GLM-4.5 checkpoint stores beside the model.
+func (f *hfFields) mtpLayers(c *scale.Config) {
 	c.MTPLayers, _ = f.optional("num_nextn_predict_layers")
 	f.alias("mtp_layers", f.name("num_nextn_predict_layers"))
 	if c.MTPLayers > 0 {
 		f.notes = append(f.notes, fmt.Sprintf("num_nextn_predict_layers %d: the multi-token-prediction modules, which "+
 			"transformers does not build, are counted apart as params.mtp, not in params.total", c.MTPLayers))
 	}
-	return c
+}
+
+// presentOrNull records a missing-field error when field is absent from
+// the file (null is accepted): a field whose absence the family's codes
+// read differently, as why says.
+func (f *hfFields) presentOrNull(field, why string) {
+	if _, present := f.m[field]; !present {
+		f.errorf(ErrMissingField, field, "%s (%s): required, since %s", f.name(field), f.modelType, why)
+	}
 }
 
 // deepseekV3FP8 is how DeepSeek-V3's checkpoint stores its weights

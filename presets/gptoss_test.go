@@ -1,7 +1,6 @@
 package presets
 
 import (
-	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -244,18 +243,6 @@ func TestGptOssErrors(t *testing.T) {
 			`["full_attention", "sliding_attention", "sliding_attention", "full_attention"]`), ErrUnmodelled,
 			"layer_types: this pattern of sliding and full layers is not modelled"},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := FromHFConfig("config.json", []byte(tt.json))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if !errors.Is(err, tt.kind) {
-				t.Errorf("error %v is not %v", err, tt.kind)
-			}
-			if !strings.Contains(err.Error(), tt.says) {
-				t.Errorf("error %q does not say %q", err, tt.says)
-			}
-			checkHFError(t, "config.json", err)
-		})
+		t.Run(tt.name, func(t *testing.T) { expectHFError(t, tt.json, tt.kind, tt.says) })
 	}
 }

@@ -17,8 +17,9 @@ import (
 
 // The kinds of error FromHFConfig returns, for errors.Is. Each error names
 // the config.json field it is about (as the file names it, inside
-// text_config for the llama4 wrapper), or says what is wrong with the file
-// as a whole (ErrMalformedJSON, and ErrTooLarge for its size).
+// text_config or vision_config for the llama4 and gemma3 wrappers), or
+// says what is wrong with the file as a whole (ErrMalformedJSON, and
+// ErrTooLarge for its size).
 var (
 	// ErrMalformedJSON: the file is not one JSON object, or has data after it.
 	ErrMalformedJSON = errors.New("malformed JSON")
@@ -67,6 +68,24 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"granite":      readGranite,
 	"starcoder2":   readStarcoder2,
 	"gpt_oss":      readGptOss,
+	"gemma3":       readGemma3,
+	"gemma3_text":  readGemma3Text,
+
+	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
+	"glm4_moe":      readGlm4MoE,
+	"glm4_moe_lite": readGlm4MoELite,
+
+	// The dense 2025 families.
+	"cohere":    readCohere,
+	"cohere2":   readCohere2,
+	"glm4":      readGlm4,
+	"seed_oss":  readSeedOss,
+	"apertus":   readApertus,
+	"exaone4":   readExaone4,
+	"smollm3":   readSmolLM3,
+	"olmo3":     readOlmo3,
+	"arcee":     readArcee,
+	"ministral": readMinistral,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
@@ -85,7 +104,10 @@ func HFModelTypes() []string {
 // so in the preset's notes; the shape fields that define the model
 // (vocab_size, hidden_size, num_hidden_layers, num_attention_heads and the
 // MLP widths) are required, since a class default would silently describe
-// another model. A field whose value tscale does not model is an error.
+// another model. Gemma 3 is the exception: its official configs leave
+// vocab_size and the heads to Gemma3TextConfig's defaults (transformers
+// writes only the values that differ from them), so its readers apply
+// them, noted. A field whose value tscale does not model is an error.
 //
 // Reading is strict and bounded: data longer than MaxConfigBytes, anything
 // but whitespace after the JSON object, an integer field holding anything
@@ -127,14 +149,9 @@ func FromHFConfig(path string, data []byte) (Preset, error) {
 	}
 	f.modelType = modelType
 	if modelType == "llama4" { // the multimodal wrapper: its text model is text_config
-		v, present := f.value("text_config")
-		text, ok := v.(map[string]any)
-		switch {
-		case !present:
-			return fail(&fieldError{kind: ErrMissingField, field: "text_config", msg: "text_config (the llama4 text model)"})
-		case !ok:
-			return fail(&fieldError{kind: ErrWrongType, field: "text_config",
-				msg: "text_config must be an object (the llama4 text model), got " + describe(v)})
+		text, ok := f.object("text_config", "the llama4 text model")
+		if !ok {
+			return fail(f.errs[0])
 		}
 		f.m, f.prefix = text, "text_config."
 	}
@@ -212,8 +229,9 @@ func (e *fieldError) Unwrap() []error {
 type hfFields struct {
 	m         map[string]any
 	modelType string
-	// prefix is "text_config." when the fields are the llama4 wrapper's
-	// text_config; errors name fields with it.
+	// prefix is "text_config." when the fields are a multimodal wrapper's
+	// text_config (llama4, gemma3), "vision_config." while gemma3's vision
+	// tower is read; errors name fields with it.
 	prefix string
 	// fileNames maps a scale.Config field (its JSON name) to what the file
 	// calls it, or how the reader derives it, where the two differ.
@@ -444,6 +462,21 @@ func (f *hfFields) intList(name string) ([]int64, bool) {
 		out[i] = f.toInt(fmt.Sprintf("%s[%d]", name, i), it)
 	}
 	return out, len(f.errs) == errs
+}
+
+// object returns object field name, a composite config's sub-config (what
+// says which), and whether the file has it as an object; where it does not,
+// the error is recorded.
+func (f *hfFields) object(name, what string) (map[string]any, bool) {
+	v, present := f.value(name)
+	m, ok := v.(map[string]any)
+	switch {
+	case !present:
+		f.errorf(ErrMissingField, name, "%s (%s)", f.name(name), what)
+	case !ok:
+		f.errorf(ErrWrongType, name, "%s must be an object (%s), got %s", f.name(name), what, describe(v))
+	}
+	return m, present && ok
 }
 
 // unmodelled records an error when cond holds: the field's value changes

@@ -120,7 +120,12 @@ var strictCases = []struct {
 	{"falcon num_ln_in_parallel_attn 3", falconBase + `, "hidden_size": 4544, "num_attention_heads": 71,
 		"num_ln_in_parallel_attn": 3}`, ErrInvalidValue, "num_ln_in_parallel_attn must be 1 (shared) or 2"},
 	{"deepseek n_routed_experts -1", strings.Replace(dsBase, `"n_routed_experts": 256`, `"n_routed_experts": -1`, 1) +
-		`, "moe_intermediate_size": 2048}`, ErrInvalidValue, "n_routed_experts must not be negative, got -1"},
+		`, "moe_intermediate_size": 2048, "n_shared_experts": 1}`, ErrInvalidValue, "n_routed_experts must not be negative, got -1"},
+	{"deepseek n_routed_experts absent", strings.Replace(dsBase, `"n_routed_experts": 256,`, ``, 1) +
+		`, "moe_intermediate_size": 2048, "n_shared_experts": 1}`, ErrMissingField,
+		"n_routed_experts (deepseek_v3): required, since DeepSeek's code reads its absence as a dense model"},
+	{"deepseek n_shared_experts absent", dsBase + `, "moe_intermediate_size": 2048}`, ErrMissingField,
+		"n_shared_experts (deepseek_v3): required, since DeepSeek's code reads its absence as no shared expert"},
 	{"deepseek qk_nope_head_dim 0", strings.Replace(dsBase, `"qk_nope_head_dim": 128`, `"qk_nope_head_dim": 0`, 1) +
 		`, "moe_intermediate_size": 2048, "n_shared_experts": 1}`, ErrInvalidValue, "qk_nope_head_dim must be a positive integer, got 0"},
 	{"mixtral intermediate_size 0", `{"model_type": "mixtral", "vocab_size": 32000, "hidden_size": 4096, "num_hidden_layers": 32,
@@ -293,4 +298,21 @@ func TestPhiQKLayerNorm(t *testing.T) {
 	if a.FLOPs.Forward.Cmp(b.FLOPs.Forward) != 0 {
 		t.Errorf("qk_layernorm changes the matmul FLOPs")
 	}
+}
+
+// expectHFError imports config as config.json and checks that it is
+// refused with an error of kind that says says, in the importer's form.
+func expectHFError(t *testing.T, config string, kind error, says string) {
+	t.Helper()
+	_, err := FromHFConfig("config.json", []byte(config))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if kind != nil && !errors.Is(err, kind) {
+		t.Errorf("error %v is not %v", err, kind)
+	}
+	if !strings.Contains(err.Error(), says) {
+		t.Errorf("error %q does not say %q", err, says)
+	}
+	checkHFError(t, "config.json", err)
 }

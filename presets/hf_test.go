@@ -133,7 +133,7 @@ func TestHFImportErrors(t *testing.T) {
 		{"malformed", `{"model_type": "llama",`, ErrMalformedJSON, "malformed JSON"},
 		{"not an object", `[1, 2]`, ErrMalformedJSON, "malformed JSON"},
 		{"no model_type", `{"hidden_size": 4096}`, ErrMissingField, "model_type"},
-		{"unsupported", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert"; tscale reads deepseek_v2`},
+		{"unsupported", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert"; tscale reads apertus`},
 		{"missing field", `{"model_type": "llama", "vocab_size": 32000}`, ErrMissingField, "hidden_size (llama)"},
 		{"wrong type", llama + `, "num_key_value_heads": "8"}`, ErrWrongType, `num_key_value_heads must be an integer, got the string "8"`},
 		{"fractional", llama + `, "num_key_value_heads": 8.5}`, ErrWrongType, "got the number 8.5"},
@@ -153,18 +153,7 @@ func TestHFImportErrors(t *testing.T) {
 			"v_head_dim": 2, "n_routed_experts": 4, "num_experts_per_tok": 1, "moe_intermediate_size": 4, "moe_layer_freq": 0}`,
 			ErrInvalidValue, "moe_layer_freq must be a positive integer, got 0"},
 	} {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := FromHFConfig("config.json", []byte(tt.json))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if tt.kind != nil && !errors.Is(err, tt.kind) {
-				t.Errorf("error %v is not %v", err, tt.kind)
-			}
-			if !strings.Contains(err.Error(), tt.says) || !strings.HasPrefix(err.Error(), "config.json: ") {
-				t.Errorf("error %q does not say %q after the path", err, tt.says)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { expectHFError(t, tt.json, tt.kind, tt.says) })
 	}
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "hf-unsupported", "falcon-7b-rw.json"))
 	if err != nil {

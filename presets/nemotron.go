@@ -123,6 +123,7 @@ func readNAS(f *hfFields) scale.Config {
 		return c
 	}
 	c.Layers = make([]scale.LayerShape, len(blocks))
+	f.alias("layers", f.name("block_configs"))
 	kv := int64(0)
 	for i, b := range blocks {
 		l, ok := f.nasBlock(i, b, c)

@@ -71,9 +71,10 @@ func All() []Preset {
 	var all []Preset
 	for _, family := range [][]Preset{
 		gpt2Family(), gpt3Family(), gpt4Estimates(), llama2Family(), llama3Family(), tinyLlama(), llama4Family(),
-		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), falconFamily(), phiFamily(), gemmaFamily(),
-		gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(), graniteFamily(),
-		starcoder2Family(), gptOssFamily(),
+		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), kimiFamily(), glmFamily(), falconFamily(),
+		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(),
+		graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(),
+		cohereFamily(), glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(),
 	} {
 		all = append(all, family...)
 	}
@@ -106,14 +107,17 @@ func Lookup(slug string) (Preset, error) {
 
 // nearest returns up to n known slugs closest to s by edit distance, with
 // slugs that contain s (or that s contains) first.
-func nearest(s string, n int) []string {
+func nearest(s string, n int) []string { return nearestOf(s, Slugs(), n) }
+
+// nearestOf is nearest among the names slugs.
+func nearestOf(s string, slugs []string, n int) []string {
 	type cand struct {
 		slug string
 		dist int
 	}
 	s = strings.ToLower(s)
 	var cands []cand
-	for _, slug := range Slugs() {
+	for _, slug := range slugs {
 		d := editDistance(s, slug)
 		if s != "" && (strings.Contains(slug, s) || strings.Contains(s, slug)) {
 			d = -1

@@ -453,6 +453,10 @@ const maxQuantizedExperts = 1 << 16
 // A rule that converts some of a layer's experts and not others is refused.
 func notQuantized(modelType string, c scale.Config, method scale.QuantMethod, rule moduleRule) ([]scale.QuantSkip, error) {
 	mods := hfModules(modelType, c)
+	if mods == nil {
+		return nil, fmt.Errorf("%w: quantization_config: tscale does not know the module names of model_type %q, so "+
+			"not which layers its quantisation converts", ErrUnmodelled, modelType)
+	}
 	type opSkips struct {
 		layers    []int64
 		occurs    int

@@ -25,6 +25,7 @@ type compareRow struct {
 	kvBytesPerToken    int64
 	weightsBF16Bytes   int64
 	trainingStateBytes int64
+	deployed           *deployedRow // with a layout or a device (parallel.go)
 }
 
 // compareRowOf picks the numbers a comparison table shows out of d.
@@ -35,6 +36,7 @@ func compareRowOf(d Document) compareRow {
 		forwardPerToken: d.FLOPs.PerToken.Forward, trainingPerToken: d.FLOPs.PerToken.Training,
 		kvBytesPerToken: d.Memory.KVCacheBytesPerToken, trainingStateBytes: d.Memory.TrainingStateBytes,
 	}
+	row.deployed = deployedRowOf(d)
 	for _, w := range d.Memory.WeightsByDType {
 		if w.DType == scale.BF16 {
 			row.weightsBF16Bytes = w.TotalBytes
@@ -70,15 +72,23 @@ func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
 			return err
 		}
 		var b strings.Builder
+		header := compareHeader
+		if len(rows) > 0 && rows[0].deployed != nil {
+			header = append(append([]string(nil), header...), deployedHeader(rows[0].deployed)...)
+		}
 		if f == TableText {
-			t := newTable(compareHeader, 1, 2, 3, 4, 5, 6, 7, 8)
+			right := make([]int, len(header)-1)
+			for i := range right {
+				right[i] = i + 1
+			}
+			t := newTable(header, right...)
 			for _, r := range rows {
 				t.add(compareCells(r, true)...)
 			}
 			t.write(&b, "")
 		} else {
-			b.WriteString("| " + strings.Join(compareHeader, " | ") + " |\n")
-			b.WriteString("|---" + strings.Repeat("|--:", len(compareHeader)-1) + "|\n")
+			b.WriteString("| " + strings.Join(header, " | ") + " |\n")
+			b.WriteString("|---" + strings.Repeat("|--:", len(header)-1) + "|\n")
 			for _, r := range rows {
 				b.WriteString("| " + strings.Join(compareCells(r, false), " | ") + " |\n")
 			}
@@ -90,13 +100,18 @@ func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
 		buf.WriteString(b.String())
 	case TableCSV:
 		cw := csv.NewWriter(&buf)
-		_ = cw.Write([]string{"slug", "name", "estimate", "context", "params_total", "params_active",
+		header := []string{"slug", "name", "estimate", "context", "params_total", "params_active",
 			"forward_flops_per_token", "training_flops_per_token", "kv_cache_bytes_per_token", "weights_bf16_bytes",
-			"training_state_bytes"})
+			"training_state_bytes"}
+		if len(rows) > 0 && rows[0].deployed != nil {
+			header = append(header, deployedCSVHeader...)
+		}
+		_ = cw.Write(header)
 		for _, r := range rows {
-			_ = cw.Write([]string{r.model.Slug, r.model.Name, fmt.Sprint(r.model.Estimate), fmt.Sprint(r.context),
+			_ = cw.Write(append([]string{r.model.Slug, r.model.Name, fmt.Sprint(r.model.Estimate), fmt.Sprint(r.context),
 				fmt.Sprint(r.paramsTotal), fmt.Sprint(r.paramsActive), r.forwardPerToken.String(), r.trainingPerToken.String(),
-				fmt.Sprint(r.kvBytesPerToken), fmt.Sprint(r.weightsBF16Bytes), fmt.Sprint(r.trainingStateBytes)})
+				fmt.Sprint(r.kvBytesPerToken), fmt.Sprint(r.weightsBF16Bytes), fmt.Sprint(r.trainingStateBytes)},
+				deployedCSV(r.deployed)...))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
@@ -138,7 +153,7 @@ func compareFootnote(rows []compareRow) (string, error) {
 	}
 	return "FLOPs per token: matmul FLOPs averaged over one sequence of " + seq + ", causal attention, " +
 		"2 per multiply-accumulate; training = 3 × forward. KV cache in " + string(rows[0].kvDType) +
-		". Training state: mixed-precision Adam, 16 bytes per parameter.\n", nil
+		". Training state: mixed-precision Adam, 16 bytes per parameter.\n" + deployedFootnote(rows[0].deployed), nil
 }
 
 // describeRows lists each row's slug with what of it: "gpt2 1,024, mistral-7b 8,192".
@@ -160,7 +175,7 @@ func compareCells(r compareRow, short bool) []string {
 		countCell = grouped
 		bytesCell = func(n int64) string { return grouped(n) + " B" }
 	}
-	return []string{name, grouped(r.context), countCell(r.paramsTotal), countCell(r.paramsActive),
+	return append([]string{name, grouped(r.context), countCell(r.paramsTotal), countCell(r.paramsActive),
 		fraction(r.forwardPerToken), fraction(r.trainingPerToken), bytesCell(r.kvBytesPerToken),
-		bytesCell(r.weightsBF16Bytes), bytesCell(r.trainingStateBytes)}
+		bytesCell(r.weightsBF16Bytes), bytesCell(r.trainingStateBytes)}, deployedCells(r.deployed, short)...)
 }

@@ -62,6 +62,10 @@ type document struct {
 	Head         stageDoc              `json:"head"`
 	Inference    scale.Inference       `json:"inference"`
 	CrossChecks  []crossCheckDoc       `json:"cross_checks"`
+	Parallel     *scale.Parallel       `json:"parallel,omitempty"`
+	PerGPU       *perGPUDoc            `json:"per_gpu,omitempty"`
+	Hardware     *scale.Device         `json:"hardware,omitempty"`
+	Time         *scale.Time           `json:"time,omitempty"`
 }
 
 // memoryDoc is the memory section with a note on each activation convention.
@@ -125,6 +129,7 @@ func (d Document) tree() document {
 		Embedding: stageDoc{r.Embedding, ops(nil, r.Embedding.Ops)},
 		Head:      stageDoc{r.Head, ops(nil, r.Head.Ops)},
 		Inference: r.Inference,
+		Parallel:  r.Parallel, PerGPU: newPerGPUDoc(r), Hardware: r.Hardware, Time: r.Time,
 	}
 	for _, a := range r.Memory.TrainingActivations {
 		doc.Memory.TrainingActivations = append(doc.Memory.TrainingActivations, activationDoc{a, activationNote(r, a)})

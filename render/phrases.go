@@ -181,9 +181,9 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 	case o.Kind == scale.KindConcat && o.Name == "k_heads":
 		return "per-head no-RoPE keys joined with the shared rotary key (a new tensor)"
 	case o.Kind == scale.KindActivation && c.MLP == scale.MLPGated:
-		return fmt.Sprintf("%s(gate) · up", c.HiddenAct)
+		return fmt.Sprintf("%s(gate) · up", c.HiddenAct) + learnedActivation(c)
 	case o.Kind == scale.KindActivation:
-		return c.HiddenAct
+		return c.HiddenAct + learnedActivation(c)
 	case o.Name == "router":
 		s := fmt.Sprintf("scores %d experts; top-%d chosen per token", c.NumLocalExperts, c.NumExpertsPerTok)
 		if c.RouterBias {
@@ -262,21 +262,91 @@ var crossCheckNotes = map[string]string{
 	scale.Check6NNonEmbedding: noScores + " and the embedding",
 	scale.Check2NActive:       noScores,
 	scale.Check6NActive:       noScores,
-	scale.CheckKaplan:         "the mask term counts one of the two attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn",
+	scale.CheckKaplan: "leaves out the LM head (the de-embedding), as Kaplan's Table 1 total does; the mask term counts one of the two " +
+		"attention matmuls over all n_ctx keys; both, causally, give 2·n_layer·(n_ctx+1)·d_attn",
 	scale.CheckChinchilla: "as written: embeddings and final logits included, softmax 3·H·s² counted, all s² pairs; " +
-		"the paper's Table A4 ratios are reproduced only without the embedding and logit terms (a known slip)",
-	scale.CheckPaLM:        "attention over all T keys, without causal halving",
-	scale.CheckMegatron:    "counts all s² attention pairs and recomputes the layers but not the logits; tscale recomputes the whole forward pass",
-	scale.CheckKorthikanti: "counts all s² attention pairs",
+		"the paper's Table A4 ratios come only from the count without the embedding and logit terms (a known slip), the next check",
+	scale.CheckChinchillaNoEmbeddings: "Table A4's count: no embedding or final-logit terms, softmax 3·H·s² counted, all s² pairs; " +
+		"it gives the table's ratios to 6ND (1.03, 1.10, 1.08, 1.04, 1.03, 0.99)",
+	scale.CheckPaLM: "attention over all T keys, without causal halving",
+	scale.CheckMaxText: "3 × the forward weight matmuls, the router among them, and causal attention as half the s² pairs " +
+		"(of s·min(w, s) on a windowed layer, of Σ chunk² on a chunked one)",
+	scale.CheckMegatronLM: "what Megatron-LM logs: 3 × the forward weight matmuls, without the router, and causal attention as half the s² pairs; " +
+		"logits over the vocabulary padded to a multiple of 128",
+	scale.CheckMegatronLMUnpadded: "the same with logits over the model's own vocabulary",
+	scale.CheckMegatron:           "counts all s² attention pairs and recomputes the layers but not the logits; tscale recomputes the whole forward pass",
+	scale.CheckKorthikanti:        "counts all s² attention pairs",
 }
 
 // crossCheckNote is what a cross-check's note says: why it does not apply,
-// or what the formula counts.
+// or what the formula counts and, where every difference is known, the
+// terms of the exact count less the formula's.
 func crossCheckNote(r *scale.Report, cc scale.CrossCheck) string {
 	if !cc.Applies {
 		return notApplicable(r, cc.NotApplicable)
 	}
-	return crossCheckNotes[cc.Name]
+	note := crossCheckNotes[cc.Name]
+	if len(cc.Differences) == 0 {
+		return note
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s; %s − value = ", note, cc.CompareWith)
+	for i, d := range cc.Differences {
+		n, negative := strings.CutPrefix(GroupedBig(d.FLOPs), "-")
+		switch {
+		case i == 0 && negative:
+			b.WriteString("−")
+		case i > 0 && negative:
+			b.WriteString(" − ")
+		case i > 0:
+			b.WriteString(" + ")
+		}
+		fmt.Fprintf(&b, "%s (%s)", n, differencePhrase(r, d))
+	}
+	return b.String()
+}
+
+// differencePhrase says what one term of exact − value is, by its formula
+// in the workload's B and s and the model's widths.
+func differencePhrase(r *scale.Report, d scale.Difference) string {
+	c := r.Config
+	switch d.Term {
+	case scale.TermAttentionPairs:
+		switch {
+		case c.SlidingWindow > 0 || c.AttentionChunkSize > 0:
+			return "the formula counts half of s², of s·min(w, s) or of Σ chunk² (query, key) pairs per head; tscale the causal pairs exactly"
+		case c.IsMLA():
+			return "3·B·s·L·H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim): the formula counts s²/2 (query, key) pairs per head, tscale s(s+1)/2"
+		}
+		return "6·B·s·L·H·d: the formula counts s²/2 (query, key) pairs per head, tscale s(s+1)/2"
+	case scale.TermRouter:
+		return "6·B·s·h·E per MoE layer: the router, which the formula leaves out"
+	case scale.TermSharedExpertGate:
+		return "6·B·s·h per MoE layer: the shared experts' sigmoid gate, which the formula leaves out"
+	case scale.TermLatentNorms:
+		return "6·B·s·(q_lora_rank + kv_lora_rank) per layer: MLA's q_a and kv_a norms, which the formula counts as matmuls and tscale, like every norm, does not"
+	case scale.TermVocabPadding:
+		return fmt.Sprintf("6·B·s·h·(%s − %s): the formula's logits span the vocabulary padded from %s to %s",
+			grouped(d.PaddedVocabSize), grouped(c.VocabSize), grouped(c.VocabSize), grouped(d.PaddedVocabSize))
+	}
+	return string(d.Term)
+}
+
+// decodedWeightsPhrase says which weights one decoded token reads.
+func decodedWeightsPhrase(c scale.Config) string {
+	s := "every weight"
+	if c.IsMoE() {
+		s = "the active weights of one token"
+	}
+	if c.TieWordEmbeddings {
+		s += "; the tied token embedding whole, as the LM head"
+	} else {
+		s += "; of the token embedding, one row"
+	}
+	if c.PositionEmbedding == scale.PositionLearned {
+		s += "; of the position table, one row"
+	}
+	return s
 }
 
 // activationNote is what an activation-memory convention's note says.
@@ -299,7 +369,18 @@ func activationNote(r *scale.Report, a scale.ActivationMemory) string {
 	return ""
 }
 
-// normName names a norm kind: "LayerNorm" or "RMSNorm".
+// normName names a norm kind: "LayerNorm", "RMSNorm" or "LayerNorm
+// without bias".
 func normName(k scale.NormKind) string {
-	return map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm"}[k]
+	return map[scale.NormKind]string{scale.LayerNorm: "LayerNorm", scale.RMSNorm: "RMSNorm",
+		scale.LayerNormNoBias: "LayerNorm without bias"}[k]
+}
+
+// learnedActivation says what a learned activation owns: "" for a fixed
+// function, "; 2 learned parameters" for xIELU.
+func learnedActivation(c scale.Config) string {
+	if c.ActivationParams == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d learned %s", c.ActivationParams, plural(c.ActivationParams, "parameter", "parameters"))
 }

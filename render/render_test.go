@@ -456,4 +456,10 @@ func TestEveryFactHasWords(t *testing.T) {
 			t.Errorf("no phrase for %q", m)
 		}
 	}
+	for _, term := range []scale.Term{scale.TermAttentionPairs, scale.TermRouter, scale.TermSharedExpertGate,
+		scale.TermLatentNorms, scale.TermVocabPadding} {
+		if got := differencePhrase(d.Report, scale.Difference{Term: term}); got == string(term) || got == "" {
+			t.Errorf("no phrase for the term %q", term)
+		}
+	}
 }

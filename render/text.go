@@ -53,6 +53,8 @@ func textReport(d Document) []byte {
 	switch {
 	case c.QKNorm && c.QKNormFullWidth:
 		arch.add("", normName(c.Norm)+" on the whole query and key projections (QK-norm)")
+	case c.QKNorm && c.QKNormPerHead:
+		arch.add("", normName(c.Norm)+" on queries and keys per head, each head with its own weights (QK-norm)")
 	case c.QKNorm:
 		arch.add("", normName(c.Norm)+" on queries and keys per head (QK-norm)")
 	}
@@ -106,7 +108,14 @@ func textReport(d Document) []byte {
 		}
 	}
 	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
-	mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
+	if c.IsMLA() {
+		mem.add("  keys and values expanded per head", fmt.Sprintf("%s elements (keys with the rotary part joined, as attention computes them)",
+			grouped(m.KVCacheElementsPerTokenExpanded)))
+		mem.add("  MHA with the same heads", fmt.Sprintf("%s elements (H·(qk_nope_head_dim + v_head_dim) per layer: DeepSeek-V2 Table 1's MHA, 2·n_h·d_h·l)",
+			grouped(m.KVCacheElementsPerTokenMHA)))
+	} else {
+		mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
+	}
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
 	mem.add("activation elements", countBig(ae.Total))
 	mem.add("  embedding", countBig(ae.Embedding))
@@ -118,6 +127,7 @@ func textReport(d Document) []byte {
 	memoryViews(&b, r)
 	trainingCompute(&b, r)
 	inference(&b, r)
+	parallelSections(&b, d)
 
 	section(&b, "Embedding (once)")
 	opTable(&b, r.Embedding.Ops)
@@ -293,20 +303,13 @@ func inference(b *strings.Builder, r *scale.Report) {
 	in := r.Inference
 	section(b, "Inference")
 	fmt.Fprintf(b, "  prefill (the whole workload)       %s\n", flops(in.PrefillFLOPs))
-	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", byteCount(in.WeightsBytesPerDecodedToken), activeWord(r))
+	fmt.Fprintf(b, "  weights read per decoded token     %s (%s)\n", byteCount(in.WeightsBytesPerDecodedToken), decodedWeightsPhrase(r.Config))
 	fmt.Fprintln(b, "  decoding one token of one sequence at KV length k (the new token included):")
 	t := newTable([]string{"k", "FLOPs", "KV cache read"}, 0, 1, 2)
 	for _, d := range in.Decode {
 		t.add(grouped(d.KVLength), flops(d.FLOPs), bytesBig(d.KVCacheBytesRead))
 	}
 	t.write(b, "    ")
-}
-
-func activeWord(r *scale.Report) string {
-	if r.Config.IsMoE() {
-		return "the active weights of one token"
-	}
-	return "every weight"
 }
 
 func crossChecks(b *strings.Builder, r *scale.Report) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -598,12 +599,16 @@ func expectTensor(calc *checked, c Config, q *Quantization, skips quantSkips, l 
 		switch {
 		case o.Kind == KindGather && ref.Part == "weight":
 			return tensorWant{shape: []int64{o.Params / width, width}, params: o.Params}, ""
-		case o.Kind == KindNorm && ref.Part == "weight":
-			return tensorWant{shape: []int64{width}, params: width}, ""
-		case o.Kind == KindNorm && ref.Part == "bias" && o.Params == 2*width:
-			return tensorWant{shape: []int64{width}, params: width}, ""
+		case o.Kind == KindNorm && (ref.Part == "weight" || ref.Part == "bias" && c.normBias(o)):
+			shape := []int64{width}
+			if heads := o.Params / width / int64(len(normParts(c, o))); heads > 1 { // per-head weights [heads, head_dim]
+				shape = []int64{heads, width}
+			}
+			return tensorWant{shape: shape, params: o.Params / int64(len(normParts(c, o)))}, ""
 		case o.Kind == KindSoftmax && ref.Part == "weight": // attention sinks
 			return tensorWant{shape: []int64{o.Params}, params: o.Params}, ""
+		case o.Kind == KindActivation && slices.Contains(activationParts(o), ref.Part): // learned activation parameters
+			return tensorWant{shape: []int64{1}, params: 1}, ""
 		}
 		return tensorWant{}, DisagreeNoPart
 	}
@@ -669,10 +674,9 @@ func impliedParts(c Config, q *Quantization, skips quantSkips, o Op, i int64) []
 	case KindGather, KindSoftmax:
 		return []string{"weight"}
 	case KindNorm:
-		if width := o.Output[len(o.Output)-1]; o.Params == 2*width {
-			return []string{"weight", "bias"}
-		}
-		return []string{"weight"}
+		return normParts(c, o)
+	case KindActivation:
+		return activationParts(o)
 	case KindLinear:
 	default:
 		return nil
@@ -693,6 +697,39 @@ func impliedParts(c Config, q *Quantization, skips quantSkips, o Op, i int64) []
 	}
 	if o.Name == "router" && c.RouterScoreBias && i >= 0 {
 		parts = append(parts, "e_score_correction_bias")
+	}
+	return parts
+}
+
+// maxActivationParts bounds the scalar parameters an activation's tensors
+// are checked one by one for.
+const maxActivationParts = 64
+
+// normBias reports whether norm op o has a bias: a LayerNorm's, except
+// MLA's latent norms, which are RMSNorms whatever the model's norm.
+func (c Config) normBias(o Op) bool {
+	return c.Norm == LayerNorm && o.Name != "q_a_layernorm" && o.Name != "kv_a_layernorm"
+}
+
+// normParts are the tensors of norm op o: its weight, and its bias.
+func normParts(c Config, o Op) []string {
+	if c.normBias(o) {
+		return []string{"weight", "bias"}
+	}
+	return []string{"weight"}
+}
+
+// activationParts names the learned parameters of an activation op, one
+// scalar tensor each: "0", "1", … (Apertus's xIELU: alpha_p and alpha_n);
+// an activation of more than maxActivationParts is not checked tensor by
+// tensor.
+func activationParts(o Op) []string {
+	if o.Params > maxActivationParts {
+		return nil
+	}
+	parts := make([]string, o.Params)
+	for i := range parts {
+		parts[i] = strconv.Itoa(i)
 	}
 	return parts
 }

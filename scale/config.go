@@ -24,6 +24,9 @@ const (
 	LayerNorm NormKind = "layernorm"
 	// RMSNorm has a weight only: hidden_size parameters.
 	RMSNorm NormKind = "rmsnorm"
+	// LayerNormNoBias is a LayerNorm without a bias (nn.LayerNorm(bias=False):
+	// MPT, DBRX): a weight only, hidden_size parameters, as an RMSNorm.
+	LayerNormNoBias NormKind = "layernorm_nobias"
 )
 
 // PositionKind is how token positions enter the model.
@@ -175,6 +178,19 @@ type Config struct {
 	// num_hidden_layers entries; nil: every layer is the model's.
 	Layers []LayerShape `json:"layers,omitempty"`
 
+	// Dense 2025 families (Cohere, Apertus); rules in validateDense2025.
+	//
+	// QKNormPerHead: the QK norms normalise each head over head_dim, as a
+	// per-head QK norm does, but every head has its own weights:
+	// num_attention_heads × head_dim on queries and num_key_value_heads ×
+	// head_dim on keys (Cohere's use_qk_norm, a CohereLayerNorm of shape
+	// (heads, head_dim)). Needs qk_norm.
+	QKNormPerHead bool `json:"qk_norm_per_head"`
+	// ActivationParams is the number of learned parameters the activation
+	// function of every dense MLP owns (Apertus's xIELU: alpha_p and
+	// alpha_n, 2 per layer); 0 for a fixed function. They cost no matmul.
+	ActivationParams int64 `json:"activation_params"`
+
 	// Quantization is how the checkpoint stores the weights when
 	// config.json's quantization_config quantises them (nil: as the model's
 	// dtype). It changes no count; the report adds the bytes as stored.
@@ -289,8 +305,8 @@ func (c Config) Validate() error {
 	}
 	v.check(c.MLP == MLPStandard || c.MLP == MLPGated, "mlp",
 		fmt.Sprintf("must be %q or %q", MLPStandard, MLPGated), fmt.Sprintf("%q", c.MLP))
-	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm, "norm",
-		fmt.Sprintf("must be %q or %q", LayerNorm, RMSNorm), fmt.Sprintf("%q", c.Norm))
+	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm || c.Norm == LayerNormNoBias, "norm",
+		fmt.Sprintf("must be %q, %q or %q", LayerNorm, RMSNorm, LayerNormNoBias), fmt.Sprintf("%q", c.Norm))
 	v.check(c.PositionEmbedding == PositionLearned || c.PositionEmbedding == PositionRoPE || c.PositionEmbedding == PositionALiBi,
 		"position_embedding", fmt.Sprintf("must be %q, %q or %q", PositionLearned, PositionRoPE, PositionALiBi),
 		fmt.Sprintf("%q", c.PositionEmbedding))
@@ -321,6 +337,7 @@ func (c Config) Validate() error {
 	v.check(c.VisionParams >= 0, "vision_params", "must not be negative", c.VisionParams)
 	c.validateLayers(&v)
 	c.validateMLA(&v)
+	c.validateDense2025(&v)
 	c.validateQuantization(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
@@ -377,6 +394,17 @@ func (c Config) Validate() error {
 	return v.err()
 }
 
+// validateDense2025 checks the fields of the dense 2025 families: a
+// per-head-weights QK norm needs a QK norm over heads (not the full-width
+// one), and activation parameters are counted for dense MLPs only.
+func (c Config) validateDense2025(v *validator) {
+	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
+		"needs qk_norm, and qk_norm_full_width false", c.QKNormPerHead)
+	v.check(c.ActivationParams >= 0, "activation_params", "must not be negative", c.ActivationParams)
+	v.check(c.ActivationParams == 0 || !c.IsMoE(), "activation_params",
+		"must be 0 in a mixture-of-experts model (learned activations of experts are not modelled)", c.ActivationParams)
+}
+
 func (c Config) validateMLA(v *validator) {
 	v.check(c.KVLoraRank >= 0, "kv_lora_rank", "must not be negative", c.KVLoraRank)
 	if !c.IsMLA() {
@@ -418,6 +446,15 @@ func (c Config) validateLayers(v *validator) {
 		fmt.Sprintf("must have num_hidden_layers (%d) entries", c.NumHiddenLayers), len(c.Layers))
 	v.check(!c.IsMoE() && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
 		"are modelled only on dense, sequential pre-norm models with two norms per layer and no MLA", len(c.Layers))
+	distinct := map[LayerShape]bool{}
+	for _, l := range c.Layers {
+		if distinct[l] = true; len(distinct) > MaxLayerShapes {
+			break
+		}
+	}
+	v.check(len(distinct) <= MaxLayerShapes, "layers",
+		fmt.Sprintf("must hold at most %d distinct layer shapes (each is a layer group of the report)", MaxLayerShapes),
+		fmt.Sprintf("more than %d", MaxLayerShapes))
 	for i, l := range c.Layers {
 		field := fmt.Sprintf("layers[%d]", i)
 		for _, p := range []struct {

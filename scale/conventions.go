@@ -16,13 +16,17 @@ func conventions(c Config) []string {
 	list = append(list,
 		"flops.training = 3 × flops.forward (backward = 2 × forward); with full activation recomputation 4 × flops.forward",
 		"decoding at KV length k: one token of one sequence scoring k keys (the new token included); steps 1..s sum to the causal forward pass",
+		"a decoded token reads the KV cache of the keys it scores and every weight it uses, but of an input embedding table only its row (a tied token embedding is read whole, as the LM head)",
 		"training state: mixed-precision Adam, 16 bytes per parameter (bf16 weights 2, bf16 gradients 2, fp32 master weights 4, Adam m 4, Adam v 4)",
 	)
 	if c.SlidingWindow > 0 || c.AttentionChunkSize > 0 {
-		list = append(list, "windowed and chunked layers score and cache only their span; forward_dense still counts all s² pairs")
+		list = append(list, "windowed and chunked layers score and cache only their span; forward_dense still counts all s² pairs; "+
+			"a token decoded at KV length k reads min(k, w) cached keys on a windowed layer and (k−1) mod c + 1 on a chunked one, those it scores")
 	}
 	if c.IsMLA() {
-		list = append(list, "MLA is counted as trained, with keys and values expanded per head; its KV cache is the compressed latent plus the rotary key")
+		list = append(list, "MLA is counted as trained, with keys and values expanded per head; its KV cache is the compressed latent plus the rotary key",
+			"memory.kv_cache_elements_per_token_mha is DeepSeek-V2's Table 1 MHA baseline, 2·n_h·d_h·l with d_h the per-head key and value widths without the rotary part; "+
+				"memory.kv_cache_elements_per_token_expanded joins the rotary part to every key, as attention computes it")
 	}
 	if c.TieWordEmbeddings {
 		list = append(list, "the LM head shares the token embedding matrix (tied): its weight is counted once, under embed_tokens")
@@ -37,6 +41,12 @@ func conventions(c Config) []string {
 	}
 	if c.MTPLayers > 0 {
 		list = append(list, "params.mtp: the multi-token-prediction modules (2 norms, eh_proj 2h → h, one decoder layer and a norm each), which the checkpoint stores and transformers does not build; not in params.total, and their embedding and head, shared with the model, not counted again")
+	}
+	if c.QKNorm && c.QKNormPerHead {
+		list = append(list, "QK norm per head with each head's own weights: num_attention_heads × head_dim parameters on queries and num_key_value_heads × head_dim on keys per layer")
+	}
+	if c.ActivationParams > 0 {
+		list = append(list, "the MLP activation is learned: activation_params parameters per dense MLP (xIELU's alpha_p and alpha_n; its beta and eps are buffers, not parameters), 0 FLOPs")
 	}
 	if c.NumKeyValueHeads != c.NumAttentionHeads {
 		list = append(list, "grouped K/V heads are not expanded: scores and weights·V read each KV head once per query head of its group, with no copy")
@@ -54,11 +64,29 @@ const (
 	Check2NActive       = "2N_active, N_active = params.active"
 	Check6NActive       = "6N_active, N_active = params.active"
 	CheckKaplan         = "Kaplan C_forward = 2N + 2·n_layer·n_ctx·d_attn"
-	CheckChinchilla     = "Chinchilla Appendix F, per sequence"
-	CheckPaLM           = "PaLM / nanoGPT 6N + 12·L·H·Q·T"
-	CheckMegatron       = "Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)"
-	CheckKorthikanti    = "Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)"
+	// CheckChinchilla is Appendix F as written, embeddings and final
+	// logits included; CheckChinchillaNoEmbeddings leaves them out, the
+	// variant that reproduces the paper's Table A4.
+	CheckChinchilla             = "Chinchilla Appendix F, per sequence"
+	CheckChinchillaNoEmbeddings = "Chinchilla Appendix F without embeddings and logits, per sequence"
+	CheckPaLM                   = "PaLM / nanoGPT 6N + 12·L·H·Q·T"
+	// CheckMaxText is MaxText's calculate_tflops_training_per_device.
+	CheckMaxText = "MaxText calculate_tflops_training_per_device"
+	// CheckMegatronLM is Megatron-LM's current num_floating_point_operations
+	// with the vocabulary padded as Megatron-LM pads it at tensor parallel
+	// size 1; CheckMegatronLMUnpadded with the model's vocabulary.
+	CheckMegatronLM         = "Megatron-LM num_floating_point_operations, padded vocabulary"
+	CheckMegatronLMUnpadded = "Megatron-LM num_floating_point_operations, unpadded vocabulary"
+	// CheckMegatron is Narayanan et al. 2021's closed form for the GPT
+	// block, which Megatron-LM used before num_floating_point_operations.
+	CheckMegatron    = "Megatron-LM 96·B·s·l·h²(1 + s/6h + V/16lh)"
+	CheckKorthikanti = "Korthikanti 72·B·s·l·h²(1 + s/6h + V/12lh)"
 )
+
+// MegatronVocabMultiple is what Megatron-LM pads the vocabulary to a
+// multiple of: --make-vocab-size-divisible-by (default 128) times the tensor
+// parallel size, 1 here (GPT-2's 50,257 becomes 50,304).
+const MegatronVocabMultiple = 128
 
 // The names of the conventions of training activation memory
 // (ActivationMemory.Convention).

@@ -12,7 +12,7 @@ func costs(calc *checked, r *Report, groups []layerGroup) {
 	trainingFLOPs(r)
 	memoryViews(calc, r)
 	inference(calc, r, groups)
-	r.CrossChecks = crossChecks(r)
+	r.CrossChecks = crossChecks(calc, r)
 }
 
 // trainingFLOPs: training = 3 × forward, with recomputation 4 × forward,
@@ -67,6 +67,7 @@ func memoryViews(calc *checked, r *Report) {
 		})
 	}
 	checkpointWeights(calc, r)
+	m.KVCacheElementsPerTokenMHA = mhaKVElementsPerToken(calc, r)
 	for _, s := range trainingState {
 		b := calc.mul("memory.training_state_bytes", p.Total, s.bytes)
 		m.TrainingState = append(m.TrainingState, StateBytes{Name: s.name, BytesPerParam: s.bytes, Bytes: b})
@@ -92,6 +93,26 @@ func memoryViews(calc *checked, r *Report) {
 		selective.Bytes = bigProduct(L, 34, s, b, h)
 	}
 	m.TrainingActivations = append(m.TrainingActivations, full, selective)
+}
+
+// mhaKVElementsPerToken is the KV cache per token of multi-head attention
+// with the model's heads, DeepSeek-V2's Table 1 baseline 2·n_h·d_h·l: per
+// layer with attention 2·H·d, or with MLA H·(qk_nope_head_dim +
+// v_head_dim).
+func mhaKVElementsPerToken(calc *checked, r *Report) int64 {
+	const what = "memory.kv_cache_elements_per_token_mha"
+	c := r.Config
+	perLayer := calc.mul(what, 2, c.NumAttentionHeads, c.HeadDim)
+	if c.IsMLA() {
+		perLayer = calc.mul(what, c.NumAttentionHeads, calc.add(what, c.QKNopeHeadDim, c.VHeadDim))
+	}
+	var n int64
+	for _, lg := range r.Layers {
+		if lg.Shape == nil || lg.Shape.Attention == PartFull {
+			n = calc.add(what, n, calc.mul(what, lg.Count, perLayer))
+		}
+	}
+	return n
 }
 
 // korthikantiMismatch says why a config is not the standard GPT block that
@@ -141,12 +162,27 @@ func inference(calc *checked, r *Report, groups []layerGroup) {
 	w := r.Workload
 	in := &r.Inference
 	in.PrefillFLOPs = new(big.Int).Set(r.FLOPs.Forward)
-	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", r.Params.Active, w.DType.Bits())
+	in.WeightsBytesPerDecodedToken = bytesOf(calc, "inference.weights_bytes_per_decoded_token", decodedWeights(calc, r), w.DType.Bits())
 	d := newDecoder(calc, r, groups)
 	for _, k := range decodeLengths(w.SeqLen) {
 		flops, kvBytes := d.cost(k)
 		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
 	}
+}
+
+// decodedWeights is the weights one decoded token reads: params.active,
+// less every input embedding table but the one row the token looks up. A
+// tied token embedding is read whole all the same, as the LM head.
+func decodedWeights(calc *checked, r *Report) int64 {
+	const what = "inference.weights_bytes_per_decoded_token"
+	n := r.Params.Active
+	for _, o := range r.Embedding.Ops {
+		if o.Kind != KindGather || (o.Name == "embed_tokens" && r.Config.TieWordEmbeddings) {
+			continue
+		}
+		n = calc.add(what, n-o.Params, r.Config.HiddenSize)
+	}
+	return n
 }
 
 // decoder holds the per-token terms of a model, from the ops of a forward
@@ -211,12 +247,24 @@ func (d *decoder) kvElementsInto(z, t *big.Int, k int64) *big.Int {
 	return z
 }
 
+// kvReadInto sets z to the KV cache elements a token decoded at KV length
+// k reads: on each layer, those of the keys it scores (min(k, w) on a
+// windowed layer, (k−1) mod c + 1 on a chunked one), as its FLOPs count
+// them. t is scratch.
+func (d *decoder) kvReadInto(z, t *big.Int, k int64) *big.Int {
+	z.SetInt64(0)
+	for _, g := range d.groups {
+		z.Add(z, t.Mul(t.SetInt64(g.span.keys(k)), g.kvPerToken))
+	}
+	return z
+}
+
 // cost is the FLOPs and KV-cache bytes read of decoding one token of one
 // sequence at KV length k.
 func (d *decoder) cost(k int64) (flops, kvBytes *big.Int) {
 	var t big.Int
 	flops = d.flopsInto(new(big.Int), &t, k)
-	return flops, bytesInto(d.kvElementsInto(new(big.Int), &t, k), d.kvBits)
+	return flops, bytesInto(d.kvReadInto(new(big.Int), &t, k), d.kvBits)
 }
 
 // chinchillaForwardFLOPs is the forward FLOPs of one sequence of seqLen
@@ -259,7 +307,7 @@ func ratio(value *big.Int, exact *big.Rat) float64 {
 }
 
 // crossChecks evaluates published FLOP formulas on r's model and workload.
-func crossChecks(r *Report) []CrossCheck {
+func crossChecks(calc *checked, r *Report) []CrossCheck {
 	c, w, p, f := r.Config, r.Workload, r.Params, r.FLOPs
 	tokens := w.Tokens
 	perToken := func(x *big.Int) *big.Rat { return new(big.Rat).SetFrac(x, tokens) }
@@ -270,13 +318,21 @@ func crossChecks(r *Report) []CrossCheck {
 	}
 	forwardPerToken := exact{"flops.per_token.forward", perToken(f.Forward)}
 	trainingPerToken := exact{"flops.per_token.training", perToken(f.Training)}
+	training := exact{"flops.training", new(big.Rat).SetInt(f.Training)}
 	s, b, h, L, V := w.SeqLen, w.BatchSize, c.HiddenSize, c.NumHiddenLayers, c.VocabSize
 	H, d := c.NumAttentionHeads, c.HeadDim
 	dAttn := bigProduct(H, d)
 
-	var moe, denseAttention []Mismatch
+	var moe, denseAttention, shapes, windowed []Mismatch
 	if c.IsMoE() {
 		moe = []Mismatch{MismatchMoEActive}
+	}
+	if c.HasLayerShapes() {
+		shapes = []Mismatch{MismatchLayerShapes}
+	}
+	windowed = shapes
+	if len(windowed) == 0 && (c.SlidingWindow > 0 || c.AttentionChunkSize > 0) {
+		windowed = []Mismatch{MismatchWindowedKeys}
 	}
 	switch {
 	case c.HasLayerShapes():
@@ -301,13 +357,21 @@ func crossChecks(r *Report) []CrossCheck {
 	}
 
 	var checks []CrossCheck
-	add := func(name string, value *big.Int, ex exact, source string, why []Mismatch) {
+	add := func(name string, value *big.Int, ex exact, source string, why []Mismatch) *CrossCheck {
 		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: (*Fraction)(ex.value),
 			Source: source, Applies: len(why) == 0, NotApplicable: why}
 		if cc.Applies {
 			cc.RatioToExact = ratio(value, ex.value)
 		}
 		checks = append(checks, cc)
+		return &checks[len(checks)-1]
+	}
+	// withTerms adds a formula whose every difference from flops.training
+	// is known: its terms, where it applies.
+	withTerms := func(name string, ft frameworkFLOPs, source string, why []Mismatch) {
+		if cc := add(name, ft.value, training, source, why); cc.Applies {
+			cc.Differences = ft.differences
+		}
 	}
 	const twoN = "the common approximation: 2 FLOPs per parameter per token forward, 6 with the backward pass (Kaplan et al. 2020, §2.1)"
 	add(Check2N, bigProduct(2, p.Total), forwardPerToken, twoN, moe)
@@ -318,21 +382,224 @@ func crossChecks(r *Report) []CrossCheck {
 		add(Check2NActive, bigProduct(2, p.Active), forwardPerToken, twoN, nil)
 		add(Check6NActive, bigProduct(6, p.Active), trainingPerToken, twoN, nil)
 	}
-	add(CheckKaplan, bigSum(bigProduct(2, p.NonEmbedding), scaledBy(dAttn, 2, L, s)),
-		forwardPerToken, "Kaplan et al. 2020, eq. 2.2 and Table 1 (N = non-embedding parameters, n_ctx = seq_len)", denseAttention)
-	chinchilla := chinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, true)
-	chinchilla.Mul(chinchilla, big.NewInt(3)) // backward = 2 × forward
-	add(CheckChinchilla, chinchilla, exact{"flops.training / batch_size", perSequence},
-		"Hoffmann et al. 2022, Appendix F (backward = 2 × forward)", mha)
+	add(CheckKaplan, bigSum(bigProduct(2, kaplanN(r)), scaledBy(dAttn, 2, L, s)), forwardPerToken,
+		"Kaplan et al. 2020, eq. 2.2 and Table 1 (N = params.non_embedding less an untied LM head: "+
+			"Kaplan's N excludes every embedding and unembedding matrix; n_ctx = seq_len)", denseAttention)
+	for _, with := range []bool{true, false} {
+		chinchilla := chinchillaForwardFLOPs(L, h, c.IntermediateSize, H, d, s, V, with)
+		chinchilla.Mul(chinchilla, big.NewInt(3)) // backward = 2 × forward
+		name, source := CheckChinchilla, "Hoffmann et al. 2022, Appendix F (backward = 2 × forward)"
+		if !with {
+			name, source = CheckChinchillaNoEmbeddings, "Hoffmann et al. 2022, Appendix F without the embedding and final-logit terms, "+
+				"the count behind Table A4 (backward = 2 × forward)"
+		}
+		add(name, chinchilla, exact{"flops.training / batch_size", perSequence}, source, mha)
+	}
 	add(CheckPaLM, bigSum(scaledBy(new(big.Int).Sub(big.NewInt(p.Total), positions), 6), bigProduct(12, L, H, d, s)), trainingPerToken,
-		"Chowdhery et al. 2022, Appendix B; nanoGPT estimate_mfu (N = parameters less position embeddings, T = seq_len)",
+		"Chowdhery et al. 2022, Appendix B; nanoGPT model.py estimate_mfu, flops_per_token "+
+			"(N = parameters less position embeddings, as nanoGPT's get_num_params; Q = head_dim; T = seq_len)",
 		denseAttention)
+	withTerms(CheckMaxText, maxTextFLOPs(calc, r),
+		"MaxText maxtext_utils.py calculate_tflops_training_per_device, in FLOPs rather than TFLOPs, "+
+			"per_device_batch_size = batch_size on one device (windowed and chunked layers as its Gemma 3, gpt-oss and Llama 4 paths count them)",
+		shapes)
+	megatronSource := "Megatron-LM megatron/training/training.py num_floating_point_operations (transformer_flops, no MTP layers)"
+	withTerms(CheckMegatronLM, megatronLMFLOPs(calc, r, megatronPaddedVocab(calc, V)),
+		megatronSource+", vocabulary padded to a multiple of 128 (make_vocab_size_divisible_by 128 × tensor parallel size 1)", windowed)
+	withTerms(CheckMegatronLMUnpadded, megatronLMFLOPs(calc, r, V), megatronSource+", with the unpadded vocabulary", windowed)
 	gpt := korthikantiMismatch(c)
 	megatron := bigSum(bigProduct(96, b, s, L, h, h), bigProduct(16, b, s, s, L, h), bigProduct(6, b, s, h, V))
 	add(CheckMegatron, megatron, exact{"flops.training_with_recomputation", new(big.Rat).SetInt(f.TrainingWithRecomputation)},
 		"Narayanan et al. 2021, eq. 3 (full activation recomputation)", gpt)
 	korthikanti := bigSum(bigProduct(72, b, s, L, h, h), bigProduct(12, b, s, s, L, h), bigProduct(6, b, s, h, V))
-	add(CheckKorthikanti, korthikanti, exact{"flops.training", new(big.Rat).SetInt(f.Training)},
+	add(CheckKorthikanti, korthikanti, training,
 		"Korthikanti et al. 2022, Appendix A, eq. 7 (model FLOPs, no recomputation)", gpt)
 	return checks
+}
+
+// kaplanN is Kaplan et al.'s N: the parameters less every embedding and
+// unembedding matrix, params.non_embedding less an untied LM head (and its
+// bias).
+func kaplanN(r *Report) int64 {
+	n := r.Params.NonEmbedding
+	for _, o := range r.Head.Ops {
+		if o.Name == "lm_head" {
+			n -= o.Params
+		}
+	}
+	return n
+}
+
+// frameworkFLOPs is what a framework's formula gives for the training FLOPs
+// of the workload, and the terms of flops.training − value.
+type frameworkFLOPs struct {
+	value       *big.Int
+	differences []Difference
+}
+
+// frameworkShape is what Megatron-LM's and MaxText's formulas read of a
+// model and workload: T = b·s tokens, the number of dense and MoE layers,
+// the MLP matrices and head widths; and the terms of tscale's count that
+// neither formula or Megatron-LM's alone leaves out.
+type frameworkShape struct {
+	T                   *big.Int
+	dense, moe          int64 // layers with a dense MLP, and with experts
+	matrices            int64 // MLP matrices: 3 gated, 2 standard
+	qk, v               int64 // query/key and value head widths
+	latentRanks         int64 // MLA: q_lora_rank + kv_lora_rank, which Megatron-LM counts as norms
+	routerAndSharedGate []Difference
+}
+
+// newFrameworkShape reads r's frameworkShape.
+func newFrameworkShape(calc *checked, r *Report) frameworkShape {
+	c, w := r.Config, r.Workload
+	fs := frameworkShape{T: bigProduct(w.BatchSize, w.SeqLen), matrices: 2}
+	if c.MLP == MLPGated {
+		fs.matrices = 3
+	}
+	fs.qk, fs.v = c.headDims(calc)
+	if c.IsMLA() {
+		fs.latentRanks = calc.add("q_lora_rank + kv_lora_rank", c.QLoraRank, c.KVLoraRank)
+	}
+	for _, lg := range r.Layers {
+		if lg.MoE {
+			fs.moe += lg.Count
+		} else {
+			fs.dense += lg.Count
+		}
+	}
+	if fs.moe > 0 {
+		fs.routerAndSharedGate = append(fs.routerAndSharedGate,
+			Difference{Term: TermRouter, FLOPs: scaledBy(fs.T, 6, c.HiddenSize, c.NumLocalExperts, fs.moe)})
+	}
+	if fs.moe > 0 && c.SharedExpertGate && c.SharedExpertIntermediateSize > 0 {
+		fs.routerAndSharedGate = append(fs.routerAndSharedGate,
+			Difference{Term: TermSharedExpertGate, FLOPs: scaledBy(fs.T, 6, c.HiddenSize, fs.moe)})
+	}
+	return fs
+}
+
+// attentionPairs is the training FLOPs of the attention scores and
+// weighted values when each layer group scores the pairs pairs2(span)/2
+// per head and sequence: 3·n·H·(qk + v)·b·pairs2 summed over the groups.
+// Twice the pairs keeps the halves of s²/2 whole.
+func (fs frameworkShape) attentionPairs(r *Report, pairs2 func(span) *big.Int) *big.Int {
+	total := new(big.Int)
+	for _, lg := range r.Layers {
+		if lg.Shape != nil && lg.Shape.Attention != PartFull {
+			continue
+		}
+		sp := span{window: lg.SlidingWindow, chunk: lg.AttentionChunkSize}
+		perPair := scaledBy(bigSum(big.NewInt(fs.qk), big.NewInt(fs.v)), 3, lg.Count, r.Config.NumAttentionHeads, r.Workload.BatchSize)
+		total.Add(total, perPair.Mul(perPair, pairs2(sp)))
+	}
+	return total
+}
+
+// pairsDifferenceFrom is the attention-pairs term of flops.training less a
+// formula that counts pairs2(span)/2 pairs.
+func (fs frameworkShape) pairsDifferenceFrom(r *Report, pairs2 func(span) *big.Int) Difference {
+	s := r.Workload.SeqLen
+	exact := fs.attentionPairs(r, func(sp span) *big.Int { return twice(sp.pairs(s)) })
+	return Difference{Term: TermAttentionPairs, FLOPs: exact.Sub(exact, fs.attentionPairs(r, pairs2))}
+}
+
+// megatronPaddedVocab is the vocabulary Megatron-LM's logits span: V
+// rounded up to a multiple of MegatronVocabMultiple.
+func megatronPaddedVocab(calc *checked, V int64) int64 {
+	return calc.add("Megatron-LM padded vocabulary", V, MegatronVocabMultiple-1) / MegatronVocabMultiple * MegatronVocabMultiple
+}
+
+// megatronLMFLOPs is Megatron-LM's num_floating_point_operations for the
+// workload (transformer_flops, no MTP layers), with logits over vocab
+// entries: per token, 6× the weight-matmul MACs of every layer (GQA or MLA
+// projections, dense MLPs of intermediate_size, routed and shared experts,
+// no router) and of the logits, plus causal attention counted as s/2 keys
+// per query. MLA's q_a and kv_a norms count as width-1 matmuls.
+func megatronLMFLOPs(calc *checked, r *Report, vocab int64) frameworkFLOPs {
+	c, w := r.Config, r.Workload
+	fs := newFrameworkShape(calc, r)
+	s, h, L, H, K, d := w.SeqLen, c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim
+	// MACs per token of the weight matmuls.
+	macs := bigSum(
+		bigProduct(h, c.IntermediateSize, fs.matrices, fs.dense),
+		bigProduct(h, c.MoEIntermediateSize, c.NumExpertsPerTok, fs.matrices, fs.moe),
+		bigProduct(h, c.SharedExpertIntermediateSize, fs.matrices, fs.moe),
+		bigProduct(h, vocab))
+	var attention *big.Int // per layer
+	if c.IsMLA() {
+		q := bigProduct(h, H, fs.qk)
+		if c.QLoraRank > 0 { // q_a, q_b and q_a_layernorm
+			q = scaledBy(bigSum(big.NewInt(h), bigProduct(H, fs.qk), big.NewInt(1)), c.QLoraRank)
+		}
+		attention = bigSum(q,
+			scaledBy(bigSum(big.NewInt(h), bigProduct(H, c.QKNopeHeadDim), bigProduct(H, c.VHeadDim), big.NewInt(1)), c.KVLoraRank), // kv_b_proj, kv_a_layernorm
+			bigProduct(h, c.QKRopeHeadDim), // kv_a_proj_with_mqa: the latent is counted with kv_b_proj above
+			bigProduct(H, fs.v, h))
+	} else {
+		attention = bigSum(bigProduct(h, H, d), bigProduct(2, h, K, d), bigProduct(H, d, h))
+	}
+	macs.Add(macs, scaledBy(attention, L))
+	value := new(big.Int).Mul(fs.T, scaledBy(macs, 6))
+	full := func(span) *big.Int { return bigProduct(s, s) } // s²/2 pairs, whatever the span
+	value.Add(value, fs.attentionPairs(r, full))
+
+	diffs := []Difference{fs.pairsDifferenceFrom(r, full)}
+	diffs = append(diffs, fs.routerAndSharedGate...)
+	if fs.latentRanks > 0 {
+		diffs = append(diffs, Difference{Term: TermLatentNorms, FLOPs: scaledBy(fs.T, -6, fs.latentRanks, L)})
+	}
+	if vocab != c.VocabSize {
+		diffs = append(diffs, Difference{Term: TermVocabPadding, FLOPs: scaledBy(fs.T, -6, h, vocab-c.VocabSize), PaddedVocabSize: vocab})
+	}
+	return frameworkFLOPs{value: value, differences: diffs}
+}
+
+// maxTextFLOPs is MaxText's calculate_tflops_training_per_device for the
+// workload, in FLOPs: 3× the forward weight matmuls (GQA or MLA
+// projections, dense MLPs, the router, routed and shared experts, the
+// logits) plus causal attention counted as s²/2 pairs per head on a global
+// layer, s·min(w, s)/2 on a windowed one and (⌊s/c⌋·c² + (s mod c)²)/2 on
+// a chunked one.
+func maxTextFLOPs(calc *checked, r *Report) frameworkFLOPs {
+	c, w := r.Config, r.Workload
+	fs := newFrameworkShape(calc, r)
+	s, h, L, H, K, d := w.SeqLen, c.HiddenSize, c.NumHiddenLayers, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim
+	// MACs per token of the weight matmuls.
+	macs := bigSum(
+		bigProduct(h, c.IntermediateSize, fs.matrices, fs.dense),
+		bigProduct(h, c.NumLocalExperts, fs.moe), // gate_flops
+		bigProduct(h, c.MoEIntermediateSize, c.NumExpertsPerTok, fs.matrices, fs.moe),
+		bigProduct(h, c.SharedExpertIntermediateSize, fs.matrices, fs.moe),
+		bigProduct(h, c.VocabSize))
+	var attention *big.Int // per layer
+	if c.IsMLA() {
+		q := bigProduct(h, H, fs.qk)
+		if c.QLoraRank > 0 {
+			q = bigSum(bigProduct(h, c.QLoraRank), bigProduct(c.QLoraRank, H, fs.qk))
+		}
+		attention = bigSum(q, bigProduct(h, c.KVLoraRank), bigProduct(h, c.QKRopeHeadDim),
+			bigProduct(c.KVLoraRank, H, c.QKNopeHeadDim), bigProduct(c.KVLoraRank, H, c.VHeadDim), bigProduct(h, H, fs.v))
+	} else {
+		attention = bigSum(bigProduct(h, H, d), bigProduct(2, h, K, d), bigProduct(h, H, d))
+	}
+	macs.Add(macs, scaledBy(attention, L))
+	value := new(big.Int).Mul(fs.T, scaledBy(macs, 6))
+	pairs2 := func(sp span) *big.Int {
+		switch {
+		case sp.window > 0:
+			return bigProduct(s, min(sp.window, s))
+		case sp.chunk > 0:
+			return bigSum(bigProduct(s/sp.chunk, sp.chunk, sp.chunk), bigProduct(s%sp.chunk, s%sp.chunk))
+		}
+		return bigProduct(s, s)
+	}
+	value.Add(value, fs.attentionPairs(r, pairs2))
+	diffs := []Difference{fs.pairsDifferenceFrom(r, pairs2)}
+	for _, t := range fs.routerAndSharedGate {
+		if t.Term != TermRouter { // MaxText counts the router (its gate_flops)
+			diffs = append(diffs, t)
+		}
+	}
+	return frameworkFLOPs{value: value, differences: diffs}
 }

@@ -48,6 +48,174 @@ func TestChinchillaTableA4(t *testing.T) {
 		if got := math.Round(ratio(true)*100) / 100; got == r.ratio {
 			t.Errorf("%s: with embeddings and logits the ratio %.2f matches Table A4 too; the documented slip is wrong", r.name, got)
 		}
+		// The report's cross-checks carry both variants; the one without
+		// embeddings and logits reproduces the table from the model's shape.
+		c := gpt2Style(d, r.layers, r.heads)
+		c.VocabSize, c.MaxPositionEmbeddings, c.HeadDim, c.IntermediateSize = vocab, seq, r.kq, f
+		report := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: seq, DType: BF16})
+		values := map[string]*big.Int{}
+		for _, cc := range report.CrossChecks {
+			if !cc.Applies {
+				t.Errorf("%s: %s does not apply (%v)", r.name, cc.Name, cc.NotApplicable)
+			}
+			values[cc.Name] = cc.Value
+		}
+		for name, with := range map[string]bool{CheckChinchilla: true, CheckChinchillaNoEmbeddings: false} {
+			want := new(big.Int).Mul(chinchillaForwardFLOPs(r.layers, d, f, r.heads, r.kq, seq, vocab, with), big.NewInt(3))
+			if values[name] == nil || values[name].Cmp(want) != 0 {
+				t.Errorf("%s: %s = %v, want %v", r.name, name, values[name], want)
+			}
+		}
+		if v := values[CheckChinchillaNoEmbeddings]; v != nil {
+			x, _ := new(big.Rat).SetFrac(v, sixND).Float64()
+			if got := math.Round(x*100) / 100; got != r.ratio {
+				t.Errorf("%s: the report's Table A4 variant gives %.4f × 6ND, the table %.2f", r.name, x, r.ratio)
+			}
+		}
+	}
+}
+
+// TestPaLMAsNanoGPT: the PaLM check is nanoGPT's estimate_mfu flops_per_token,
+// 6N + 12·L·H·Q·T with N = get_num_params() (parameters less the position
+// table wpe) and T = block_size: for GPT-2 124M (its from_pretrained "gpt2",
+// vocabulary 50,257, 123.65M such parameters) 855,166,464 FLOPs per token.
+func TestPaLMAsNanoGPT(t *testing.T) {
+	r := mustAnalyze(t, gpt2Style(768, 12, 12), Workload{BatchSize: 2, SeqLen: 1024, DType: BF16})
+	N := int64(124_439_808 - 1024*768)
+	if N != 123_653_376 {
+		t.Fatalf("N = %d", N)
+	}
+	want := 6*N + 12*12*12*64*1024
+	if want != 855_166_464 {
+		t.Fatalf("flops_per_token = %d", want)
+	}
+	cc := crossCheck(t, r, CheckPaLM)
+	if cc.Value.Cmp(big.NewInt(want)) != 0 || !cc.Applies {
+		t.Errorf("PaLM check %v (applies %v), nanoGPT's flops_per_token %d", cc.Value, cc.Applies, want)
+	}
+}
+
+// crossCheck is r's cross-check of the given name.
+func crossCheck(t *testing.T, r *Report, name string) CrossCheck {
+	t.Helper()
+	for _, cc := range r.CrossChecks {
+		if cc.Name == name {
+			return cc
+		}
+	}
+	t.Fatalf("no cross-check %q", name)
+	return CrossCheck{}
+}
+
+// TestKaplanN: Kaplan et al.'s N excludes every embedding and unembedding
+// matrix: Llama-2-7B's untied LM head is left out with its token
+// embedding, 6,738,415,616 − 2 × 32,000 × 4,096 = 6,476,271,616. Per token,
+// C_forward = 2N + 2·n_layer·n_ctx·d_attn then falls short of the exact
+// forward FLOPs by the LM head (2·h·V) and one key per layer (causally both
+// attention matmuls give 2·n_layer·(n_ctx+1)·d_attn), less 2 FLOPs for each
+// norm weight N counts and no matmul uses.
+func TestKaplanN(t *testing.T) {
+	const s = 4096
+	r := mustAnalyze(t, llamaStyle(32000, 4096, 32, 32, 32, 128, 11008), Workload{BatchSize: 1, SeqLen: s, DType: BF16})
+	const N = 6_738_415_616 - 2*32000*4096
+	want := big.NewInt(2*N + 2*32*s*4096)
+	cc := crossCheck(t, r, CheckKaplan)
+	if cc.Value.Cmp(want) != 0 || !cc.Applies {
+		t.Fatalf("Kaplan %v (applies %v), by hand %v", cc.Value, cc.Applies, want)
+	}
+	gap := new(big.Rat).Sub(cc.Exact.Rat(), new(big.Rat).SetInt(cc.Value))
+	norms := int64(32*2*4096 + 4096)
+	if want := big.NewRat(2*4096*32000+2*32*4096-2*norms, 1); gap.Cmp(want) != 0 {
+		t.Errorf("exact − Kaplan = %v per token, want the LM head and one key per layer less the norms, %v", gap, want)
+	}
+}
+
+// TestFrameworkFormulasByDifferences: Megatron-LM's and MaxText's training
+// FLOPs differ from flops.training by exactly the terms they report, on
+// random models with every kind of attention span, MLA and experts.
+func TestFrameworkFormulasByDifferences(t *testing.T) {
+	seen := map[Term]bool{}
+	forEachRandom(t, 400, func(t *testing.T, c Config, w Workload) {
+		switch w.SeqLen % 4 {
+		case 1:
+			c.SlidingWindow, c.GlobalAttentionInterval = 1+w.SeqLen%37, w.SeqLen%3
+		case 2:
+			c.AttentionChunkSize, c.GlobalAttentionInterval = 1+w.SeqLen%29, w.SeqLen%4
+		case 3:
+			c.KVLoraRank, c.QLoraRank = 1+c.HiddenSize%17, c.HiddenSize%2*(1+c.HiddenSize%11)
+			c.QKRopeHeadDim = 1 + c.HeadDim%7
+			c.QKNopeHeadDim, c.VHeadDim = c.HeadDim, 1+c.IntermediateSize%50
+			c.HeadDim += c.QKRopeHeadDim
+			c.NumKeyValueHeads, c.AttentionQKVBias, c.AttentionOutBias = c.NumAttentionHeads, false, false
+		}
+		if c.IsMoE() {
+			c.SharedExpertGate = c.SharedExpertIntermediateSize > 0 && w.BatchSize%2 == 0
+			if w.BatchSize > 2 {
+				c.FirstKDenseReplace, c.IntermediateSize = 1, 1+c.HiddenSize%300
+			}
+		}
+		r := mustAnalyze(t, c, w)
+		for _, name := range []string{CheckMaxText, CheckMegatronLM, CheckMegatronLMUnpadded} {
+			cc := crossCheck(t, r, name)
+			if !cc.Applies {
+				if name == CheckMaxText || (c.SlidingWindow == 0 && c.AttentionChunkSize == 0) {
+					t.Errorf("%s does not apply: %v", name, cc.NotApplicable)
+				}
+				continue
+			}
+			sum := new(big.Int)
+			for _, d := range cc.Differences {
+				sum.Add(sum, d.FLOPs)
+				seen[d.Term] = true
+			}
+			if gap := new(big.Int).Sub(r.FLOPs.Training, cc.Value); gap.Cmp(sum) != 0 {
+				t.Errorf("%s: flops.training − value = %v, Σ differences %v (%+v)", name, gap, sum, cc.Differences)
+			}
+		}
+	})
+	for _, term := range []Term{TermAttentionPairs, TermRouter, TermSharedExpertGate, TermLatentNorms, TermVocabPadding} {
+		if !seen[term] {
+			t.Errorf("no random model had a %s term", term)
+		}
+	}
+}
+
+// TestMegatronLMVocabPadding: Megatron-LM pads GPT-3's vocabulary from
+// 50,257 to 50,304, a multiple of 128, adding 6·B·s·h·47 to its value, which
+// is tscale's training FLOPs less 6·B·s·L·H·d without the padding.
+func TestMegatronLMVocabPadding(t *testing.T) {
+	gpt3 := gpt2Style(12288, 96, 96)
+	gpt3.MaxPositionEmbeddings = 2048
+	const b, s = 3, 2048
+	r := mustAnalyze(t, gpt3, Workload{BatchSize: b, SeqLen: s, DType: BF16})
+	halfPairs := bigProduct(6, b, s, 96, 96, 128)
+	want := new(big.Int).Sub(r.FLOPs.Training, halfPairs)
+	if got := crossCheck(t, r, CheckMegatronLMUnpadded).Value; got.Cmp(want) != 0 {
+		t.Errorf("Megatron-LM unpadded %v, training − 6·B·s·L·H·d %v", got, want)
+	}
+	want.Add(want, bigProduct(6, b, s, 12288, 50304-50257))
+	cc := crossCheck(t, r, CheckMegatronLM)
+	if cc.Value.Cmp(want) != 0 {
+		t.Errorf("Megatron-LM padded %v, want %v", cc.Value, want)
+	}
+	last := cc.Differences[len(cc.Differences)-1]
+	if last.Term != TermVocabPadding || last.PaddedVocabSize != 50304 {
+		t.Errorf("padding term %+v, want the vocabulary padded to 50,304", last)
+	}
+}
+
+// TestDecodedWeights: a decoded token reads one row of an untied token
+// embedding and of a learned position table, and a tied embedding whole
+// (as the LM head).
+func TestDecodedWeights(t *testing.T) {
+	llama := llamaStyle(32000, 4096, 32, 32, 32, 128, 11008)
+	r := mustAnalyze(t, llama, Workload{BatchSize: 1, SeqLen: 16, DType: BF16})
+	if want := int64(2 * (6_738_415_616 - 32000*4096 + 4096)); r.Inference.WeightsBytesPerDecodedToken != want {
+		t.Errorf("Llama-2-7B reads %d B per decoded token, want %d", r.Inference.WeightsBytesPerDecodedToken, want)
+	}
+	r = mustAnalyze(t, gpt2Style(768, 12, 12), Workload{BatchSize: 1, SeqLen: 16, DType: FP32})
+	if want := int64(4 * (124_439_808 - 1024*768 + 768)); r.Inference.WeightsBytesPerDecodedToken != want {
+		t.Errorf("GPT-2 reads %d B per decoded token, want %d", r.Inference.WeightsBytesPerDecodedToken, want)
 	}
 }
 
@@ -197,7 +365,9 @@ func TestGPTFormulasMatchExactDense(t *testing.T) {
 }
 
 // TestDecodeSumsToForward: decoding tokens 1..s one at a time costs exactly
-// one causal forward pass over s tokens, for every attention span.
+// one causal forward pass over s tokens, for every attention span; each
+// step reads the cache of exactly the keys its query scores, counted here
+// key by key, layer by layer.
 func TestDecodeSumsToForward(t *testing.T) {
 	forEachRandom(t, 300, func(t *testing.T, c Config, w Workload) {
 		rng := w.SeqLen
@@ -226,14 +396,27 @@ func TestDecodeSumsToForward(t *testing.T) {
 		for k := int64(1); k <= w.SeqLen; k++ {
 			flops, kv := d.cost(k)
 			sum.Add(sum, flops)
-			if k == w.SeqLen {
-				kvRead = kv
+			// The new token is query k−1; it scores key j < k on a layer
+			// if j is in its window, or in its chunk.
+			var elements int64
+			for i := int64(0); i < c.NumHiddenLayers; i++ {
+				sp := c.layerSpec(i).span
+				for j := int64(0); j < k; j++ {
+					if (sp.window == 0 || j > k-1-sp.window) && (sp.chunk == 0 || j/sp.chunk == (k-1)/sp.chunk) {
+						elements += 2 * c.NumKeyValueHeads * c.HeadDim
+					}
+				}
 			}
+			if want := bigBytesOf(big.NewInt(elements), r.Workload.KVDType.Bits()); kv.Cmp(want) != 0 {
+				t.Fatalf("k = %d: KV bytes read %v, the keys scored hold %v", k, kv, want)
+			}
+			kvRead = kv
 		}
 		if sum.Cmp(r.FLOPs.Forward) != 0 {
 			t.Errorf("Σ decode = %v, forward = %v", sum, r.FLOPs.Forward)
 		}
-		if kvRead.Cmp(r.Memory.KVCacheBytes) != 0 {
+		// Without chunks, the last step reads the whole cache of the workload.
+		if c.AttentionChunkSize == 0 && kvRead.Cmp(r.Memory.KVCacheBytes) != 0 {
 			t.Errorf("KV bytes read at the last step %d, cache at the workload %d", kvRead, r.Memory.KVCacheBytes)
 		}
 	})

@@ -91,6 +91,17 @@
 // and not the embedding and LM head it shares with the model, of which the
 // checkpoint stores copies.
 //
+// Cohere's CohereLayerNorm is a LayerNorm without bias (norm
+// layernorm_nobias): h parameters, as an RMSNorm. A QK norm with per-head
+// weights (qk_norm_per_head: Cohere's use_qk_norm) normalises each head
+// over head_dim like the shared one, but owns H·d weights on queries and
+// K·d on keys (2H·d and 2K·d for a LayerNorm with bias). A learned
+// activation (activation_params: Apertus's xIELU, whose alpha_p and
+// alpha_n are parameters and whose beta and eps are buffers) adds
+// activation_params parameters to every dense MLP and 0 FLOPs. A logit
+// scale (Cohere's logit_scale) multiplies the logits elementwise: it owns
+// no parameter and no matmul, and is not a Config field.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as
@@ -106,7 +117,11 @@
 // windowed layer, or (k−1) mod c + 1 on a chunked one; decoding tokens 1..s
 // one at a time sums exactly to the causal forward pass over s tokens. A
 // decoded token reads every weight of a dense model and the active weights
-// of an MoE model (as if alone in its batch), and the KV cache at length k.
+// of an MoE model (as if alone in its batch), except that of the untied
+// token embedding and of a learned position table it reads one row (h
+// elements) each; a tied token embedding is read whole, as the LM head. It
+// reads the KV cache of exactly the keys it scores: k on a global layer,
+// min(k, w) on a windowed one, (k−1) mod c + 1 on a chunked one.
 //
 // Memory: weights at each dtype; the training state of mixed-precision Adam,
 // 16 bytes per parameter (bf16 weights 2, bf16 gradients 2, fp32 master
@@ -118,11 +133,36 @@
 // GPT block it assumes (MHA with H·d = h, a 4h two-matrix MLP, sequential
 // pre-norm blocks, no experts, full attention, 2-byte activations).
 //
-// Cross-checks evaluate published formulas — 2N and 6N, Kaplan et al.
-// 2020's C_forward, Hoffmann et al. 2022's Appendix F, PaLM's 6N + 12·L·H·Q·T,
-// Narayanan et al. 2021's 96·B·s·l·h²(1 + s/6h + V/16lh) and Korthikanti et
-// al. 2022's 72·B·s·l·h²(1 + s/6h + V/12lh) — beside the exact quantity each
-// estimates, and mark those whose assumptions the model breaks.
+// Cross-checks evaluate published formulas beside the exact quantity each
+// estimates, and mark those whose assumptions the model breaks:
+//
+//	2N, 6N              N = params.total, params.non_embedding, params.active
+//	Kaplan et al. 2020  C_forward = 2N + 2·n_layer·n_ctx·d_attn per token, N the
+//	                    parameters less every embedding and unembedding matrix
+//	                    (params.non_embedding less an untied LM head)
+//	Hoffmann et al.     Appendix F per sequence, × 3 for training, with and
+//	2022 (Chinchilla)   without the embedding and final-logit terms; without
+//	                    them it reproduces Table A4's ratios to 6ND
+//	PaLM, nanoGPT       6N + 12·L·H·Q·T per token, N = params.total less
+//	                    position embeddings, Q = head_dim, T = seq_len
+//	MaxText             calculate_tflops_training_per_device, in FLOPs
+//	Megatron-LM         num_floating_point_operations, the vocabulary padded to
+//	                    a multiple of 128 (tensor parallel size 1) and not
+//	Narayanan et al.    96·B·s·l·h²(1 + s/6h + V/16lh), with recomputation
+//	2021
+//	Korthikanti et al.  72·B·s·l·h²(1 + s/6h + V/12lh)
+//	2022
+//
+// For MaxText's and Megatron-LM's, every term of flops.training − value is
+// reported (CrossCheck.Differences): both count s²/2 (query, key) pairs per
+// head and sequence where causal attention scores s(s+1)/2, so that on L
+// global layers without MLA they fall short by exactly 6·B·s·L·H·d (MLA:
+// 3·B·s·L·H·(qk_nope + qk_rope + v)); MaxText counts a windowed layer as
+// s·min(w, s)/2 pairs and a chunked one as (⌊s/c⌋·c² + (s mod c)²)/2;
+// Megatron-LM leaves out the MoE router (6·B·s·h·E per MoE layer), counts
+// MLA's q_a and kv_a norms as matmuls (6·B·s·(q_lora_rank + kv_lora_rank)
+// per layer) and its logits over the padded vocabulary; neither counts
+// Qwen2-MoE's shared-expert gate (6·B·s·h per MoE layer).
 //
 // # Activation elements
 //
@@ -136,9 +176,12 @@
 //
 // The KV cache holds 2·K·d elements per token per layer (keys and values),
 // or kv_lora_rank + qk_rope_head_dim with MLA; a windowed or chunked layer
-// holds at most w or c tokens. The per-head expanded equivalent, 2·H·d (MLA:
-// H·(qk_nope_head_dim + qk_rope_head_dim + v_head_dim)), is reported beside
-// it. The cache is stored in the workload's kv_dtype (default: its dtype).
+// holds at most w or c tokens. Beside it are the cache expanded per head as
+// attention computes it, 2·H·d (MLA: H·(qk_nope_head_dim + qk_rope_head_dim
+// + v_head_dim), the rotary key joined to every head's key), and the cache
+// of multi-head attention with the same heads, DeepSeek-V2's Table 1
+// baseline 2·n_h·d_h·l: 2·H·d, or with MLA H·(qk_nope_head_dim +
+// v_head_dim) per layer (1,966,080 elements per token for DeepSeek-V2). The cache is stored in the workload's kv_dtype (default: its dtype).
 // Bytes are elements × the dtype's bits / 8, rounded up to a whole byte
 // (int4 is 4 bits). Every number is an exact integer; the text report adds
 // a short form in one unit system per kind of quantity, whatever the
@@ -162,6 +205,55 @@
 //
 // The routed experts' rows are shaped [batch, seq, num_experts_per_tok]: one
 // row per token slot, batch·seq·k in all.
+//
+// # Parallel layouts, devices and time
+//
+// AnalyzeOn adds, for a Layout, the memory of the most loaded GPU
+// (Report.PerGPU) and, for a Device, the time estimates (Report.Time).
+// Every pipeline stage is evaluated and the largest shown; the first L mod
+// pp stages hold one layer more than the others. Tensor parallelism splits
+// layers as Megatron-LM does (column-parallel q, k, v, gate, up; row-
+// parallel o_proj, down_proj; norms and the router replicated; embeddings
+// by vocabulary rows); a tensor split n ways holds ⌈size/n⌉ of the split
+// dimension. Each of K KV heads is held by tp/K GPUs when tp > K. Routed
+// experts are E/ep whole experts per GPU, each split etp ways.
+//
+// Model states follow Rajbhandari et al. 2020 (ZeRO): bf16 weights and
+// gradients (2 bytes each) and the optimizer state — Adam's K = 12 bytes
+// (fp32 master weights, m and v), 8-bit Adam's 4 + 1 + 1 bytes and one fp32
+// absmax per block of 2048 of each moment (Dettmers et al. 2022), SGD's 4 + 4
+// bytes of master weights and momentum, Muon's 4 + 4 bytes on the hidden
+// weight matrices and AdamW's 4 + 8 elsewhere. Stage z of ZeRO shards the
+// optimizer state (z ≥ 1), the gradients (z ≥ 2) and the weights (z = 3)
+// over the data-parallel ranks, N_d = dp × cp (experts over their own
+// N_e = tp × dp × cp / (ep × etp)); a shard of a buffer of Ψ elements is
+// ⌈Ψ/N⌉ elements. For Ψ parameters and K = 12 the four stages keep
+// (2+2+K)Ψ, 2Ψ+2Ψ+KΨ/N_d, 2Ψ+(2+K)Ψ/N_d and (2+2+K)Ψ/N_d bytes.
+//
+// Activations follow Korthikanti et al. 2022, Table 2, per layer and
+// micro-batch, s = seq_len / cp, b = micro_batch_size, t = tp:
+//
+//	no parallelism                        sbh(34 + 5as/h)
+//	tensor parallel                       sbh(10 + 24/t + 5as/(ht))
+//	tensor + sequence parallel            sbh(34/t + 5as/(ht))
+//	tensor parallel + selective recompute sbh(10 + 24/t)
+//	tensor + sequence + selective         sbh(34/t)
+//	full recomputation                    sbh·2
+//
+// with 2-byte activations and 1-byte dropout masks. For another block the
+// same rule is generalised: every tensor the backward pass reads is stored
+// once (the inputs of norms and linears, Q, K, V, the softmax output with
+// its dropout mask and output, the MLP activation's inputs), routed experts
+// per token slot under balanced routing. Under 1F1B stage i holds
+// min(pp − i, micro_batches) micro-batches at once, so with enough
+// micro-batches the first stage holds L layers' worth.
+//
+// Time: training takes model FLOPs (3 × forward) ÷ (GPUs × dense peak ×
+// MFU), the MFU an assumption (DefaultMFU, 2/5) that folds in every loss.
+// Prefill takes at least flops.forward ÷ (tp × pp × peak); decoding one
+// token at KV length seq_len at least the bytes it reads ÷ (tp ×
+// bandwidth), and its FLOPs ÷ (tp × peak). A published run's implied MFU is
+// its training FLOPs ÷ (GPU-hours × 3600 × peak).
 //
 // # Checkpoints
 //

@@ -10,4 +10,8 @@ const (
 	MaxSeqLen = 1 << 32
 	// MaxBatchSize is the largest batch_size accepted (2^32 sequences).
 	MaxBatchSize = 1 << 32
+	// MaxLayerShapes is the most distinct per-layer shapes (config layers)
+	// accepted: each is a layer group of the report, with its own ops.
+	// Published heterogeneous models have a few dozen.
+	MaxLayerShapes = 1_000
 )

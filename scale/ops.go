@@ -66,7 +66,8 @@ func (ob *opBuilder) linear(name string, block Block, rows []int64, in, out int6
 }
 
 // norm normalises the last dimension, of size width, of a tensor of shape
-// x: a LayerNorm has 2·width parameters, an RMSNorm width.
+// x: a LayerNorm has 2·width parameters, an RMSNorm or a LayerNorm without
+// bias width.
 func (ob *opBuilder) norm(name string, block Block, x []int64, width int64, kind NormKind) Op {
 	params := width
 	if kind == LayerNorm {
@@ -224,12 +225,26 @@ func (ob *opBuilder) gqaProjections(K int64) []Op {
 			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, c.Norm),
 			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, c.Norm),
 			ops[3], ops[4], ops[5])
+	case c.QKNorm && c.QKNormPerHead: // over head_dim, each head with its own weights
+		ops = append(ops,
+			ob.perHeadNorm("q_norm", []int64{b, H, s, d}, H),
+			ob.perHeadNorm("k_norm", []int64{b, K, s, d}, K))
 	case c.QKNorm:
 		ops = append(ops,
 			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, c.Norm),
 			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, c.Norm))
 	}
 	return ops
+}
+
+// perHeadNorm is a QK norm over head_dim of x, shaped [b, heads, s, d],
+// whose weights differ per head (Cohere's use_qk_norm): heads × the
+// parameters of one head_dim norm.
+func (ob *opBuilder) perHeadNorm(name string, x []int64, heads int64) Op {
+	o := ob.norm(name, BlockAttention, x, ob.cfg.HeadDim, ob.cfg.Norm)
+	o.Params = ob.calc.mul(name+" params", heads, o.Params)
+	o.ActiveParams = o.Params
+	return o
 }
 
 // mlaProjections are multi-head latent attention's query path and its
@@ -280,7 +295,7 @@ func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
 	}
 	ops = append(ops, ob.linear(prefix+"up_proj", BlockMLP, rows, h, f, c.MLPBias))
 	act := Op{Name: prefix + "act", Block: BlockMLP, Kind: KindActivation,
-		Inputs: actInputs, Output: shape(rows, f)}
+		Inputs: actInputs, Output: shape(rows, f), Params: c.ActivationParams} // learned activation (xIELU)
 	ops = append(ops, ob.op(act, nil))
 	ops = append(ops, ob.linear(prefix+"down_proj", BlockMLP, rows, f, h, c.MLPBias))
 	return ops

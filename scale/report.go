@@ -22,6 +22,12 @@ type Report struct {
 	Head         Stage           `json:"head"`
 	Inference    Inference       `json:"inference"`
 	CrossChecks  []CrossCheck    `json:"cross_checks"`
+	// Parallel, PerGPU, Hardware and Time are set by AnalyzeOn: the first two
+	// with a layout, the last two with a device.
+	Parallel *Parallel `json:"parallel,omitempty"`
+	PerGPU   *PerGPU   `json:"per_gpu,omitempty"`
+	Hardware *Device   `json:"hardware,omitempty"`
+	Time     *Time     `json:"time,omitempty"`
 }
 
 // Architecture holds the facts derived from a Config, for readers.
@@ -122,8 +128,18 @@ type Memory struct {
 	// values, or MLA's latent plus rotary key.
 	KVCacheElementsPerToken int64 `json:"kv_cache_elements_per_token"`
 	// KVCacheElementsPerTokenExpanded is the same with keys and values
-	// materialised per attention head (the MHA equivalent).
+	// materialised per attention head as attention computes them: 2·H·d per
+	// layer, or with MLA H·(qk_nope_head_dim + qk_rope_head_dim +
+	// v_head_dim), the rotary key joined to every head's key.
 	KVCacheElementsPerTokenExpanded int64 `json:"kv_cache_elements_per_token_expanded"`
+	// KVCacheElementsPerTokenMHA is the cache of multi-head attention with
+	// the model's heads, the baseline of DeepSeek-V2 (arXiv 2405.04434)
+	// Table 1: 2·n_h·d_h per layer with attention. d_h is head_dim, or with
+	// MLA the per-head key and value widths qk_nope_head_dim and v_head_dim
+	// (keys without the decoupled rotary part): H·(qk_nope_head_dim +
+	// v_head_dim) per layer, 1,966,080 elements for DeepSeek-V2. Without
+	// MLA it equals KVCacheElementsPerTokenExpanded.
+	KVCacheElementsPerTokenMHA int64 `json:"kv_cache_elements_per_token_mha"`
 	// KVCacheBytesPerToken is KVCacheElementsPerToken at the workload dtype.
 	KVCacheBytesPerToken int64 `json:"kv_cache_bytes_per_token"`
 	// KVCacheElements is the cache of batch_size sequences of seq_len
@@ -182,8 +198,11 @@ type Inference struct {
 	// PrefillFLOPs processes the whole workload at once: flops.forward.
 	PrefillFLOPs *big.Int `json:"prefill_flops"`
 	// WeightsBytesPerDecodedToken is what one decoded token reads of the
-	// weights at the workload dtype: all of them for a dense model, the
-	// active ones for an MoE model (one token alone in its batch).
+	// weights at the workload dtype: every weight of a dense model, the
+	// active ones of an MoE model (one token alone in its batch), except
+	// that of an input embedding table it reads one row: the untied token
+	// embedding and a learned position table count h elements each. A tied
+	// token embedding is read whole, as the LM head.
 	WeightsBytesPerDecodedToken int64 `json:"weights_bytes_per_decoded_token"`
 	// Decode is one new token of one sequence at a few KV lengths.
 	Decode []DecodeStep `json:"decode"`
@@ -191,7 +210,9 @@ type Inference struct {
 
 // DecodeStep is the cost of decoding one token of one sequence when the
 // cache, this token included, holds KVLength tokens: the token scores
-// KVLength keys (fewer on windowed or chunked layers).
+// KVLength keys (fewer on windowed or chunked layers), and KVCacheBytesRead
+// is the cache of exactly the keys it scores on each layer: min(k, w) on a
+// windowed layer, (k−1) mod c + 1 on a chunked one.
 type DecodeStep struct {
 	KVLength         int64    `json:"kv_length"`
 	FLOPs            *big.Int `json:"flops"`
@@ -213,9 +234,52 @@ type CrossCheck struct {
 	RatioToExact float64 `json:"ratio_to_exact"`
 	Source       string  `json:"source"`
 	Applies      bool    `json:"applies"`
+	// Differences break Exact − Value into the terms the formula counts
+	// otherwise than tscale; they sum to Exact − Value exactly. They are
+	// given for the formulas whose every difference is known (Megatron-LM's
+	// and MaxText's) where they apply; empty for the others.
+	Differences []Difference `json:"differences,omitempty"`
 	// NotApplicable says why the formula's assumptions do not hold.
 	NotApplicable []Mismatch `json:"-"`
 }
+
+// Difference is one term of Exact − Value of a cross-check.
+type Difference struct {
+	Term Term `json:"term"`
+	// FLOPs is what tscale counts less what the formula counts in this
+	// term (negative where the formula counts more).
+	FLOPs *big.Int `json:"flops"`
+	// PaddedVocabSize is the vocabulary the formula's logits span
+	// (TermVocabPadding only).
+	PaddedVocabSize int64 `json:"padded_vocab_size,omitempty"`
+}
+
+// Term names a part of the count in which a formula differs from tscale.
+type Term string
+
+// The terms.
+const (
+	// TermAttentionPairs: the formula counts s²/2 (query, key) pairs per
+	// head and sequence on a global layer (s·min(w, s)/2 on a windowed one,
+	// (⌊s/c⌋·c² + (s mod c)²)/2 on a chunked one) where tscale counts the
+	// causal pairs exactly, s(s+1)/2 on a global layer: 3·H·(qk_dim +
+	// v_dim)·b per pair of difference in training, 6·B·s·L·H·d in all for
+	// L global layers without MLA.
+	TermAttentionPairs Term = "attention_pairs"
+	// TermRouter: the formula leaves out the MoE router, h → E: 6·B·s·h·E
+	// per MoE layer in training.
+	TermRouter Term = "router"
+	// TermSharedExpertGate: the formula leaves out the shared experts'
+	// sigmoid gate, h → 1: 6·B·s·h per MoE layer in training.
+	TermSharedExpertGate Term = "shared_expert_gate"
+	// TermLatentNorms: the formula counts MLA's q_a and kv_a norms as a
+	// matmul of width 1, 6·B·s·(q_lora_rank + kv_lora_rank) per layer in
+	// training; tscale counts no norm.
+	TermLatentNorms Term = "latent_norms"
+	// TermVocabPadding: the formula's logits span the vocabulary padded to
+	// PaddedVocabSize: 6·B·s·h·(PaddedVocabSize − V) in training.
+	TermVocabPadding Term = "vocab_padding"
+)
 
 // Mismatch is one reason a published formula's assumptions do not hold for
 // a model or workload. Formulas that state one assumption differently have

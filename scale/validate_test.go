@@ -261,6 +261,20 @@ func TestValidateLayerShapes(t *testing.T) {
 			t.Errorf("%+v: error %v, want one saying %q", tc.layers, err, tc.says)
 		}
 	}
+	many := c
+	many.NumHiddenLayers = MaxLayerShapes + 1
+	many.Layers = make([]LayerShape, many.NumHiddenLayers)
+	for i := range many.Layers {
+		many.Layers[i].IntermediateSize = int64(i + 1)
+	}
+	if err := many.Validate(); err == nil || !strings.Contains(err.Error(), "layers must hold at most 1000 distinct layer shapes") {
+		t.Errorf("%d distinct shapes: error %v", len(many.Layers), err)
+	}
+	many.Layers = many.Layers[:MaxLayerShapes]
+	many.NumHiddenLayers = MaxLayerShapes
+	if err := many.Validate(); err != nil {
+		t.Errorf("%d distinct shapes: %v", len(many.Layers), err)
+	}
 	ok := c
 	ok.Layers = []LayerShape{{Attention: PartNone, IntermediateSize: 4}, {NumKeyValueHeads: 2, MLP: PartNone}}
 	if err := ok.Validate(); err != nil {

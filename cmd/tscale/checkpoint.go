@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/tscale/tscale/presets"
+	"github.com/tscale/tscale/scale"
 )
 
 // The files of a model folder tscale reads.
@@ -43,6 +44,20 @@ func readModelFolder(fsys fileSystem, dir string) (presets.Preset, error) {
 	ck.Tensors = presets.CheckpointTensors(p.Family, p.Config, ck.raw)
 	p.Checkpoint = &ck.Checkpoint
 	return p, nil
+}
+
+// addCheckpoint sets r's params.checkpoint when p carries the headers of a
+// checkpoint: its tensors checked against p's config.
+func addCheckpoint(p presets.Preset, r *scale.Report) error {
+	ck := p.Checkpoint
+	if ck == nil {
+		return nil
+	}
+	var err error
+	if r.Params.Checkpoint, err = scale.CompareCheckpoint(p.Config, int64(len(ck.Files)), ck.IndexTotalSize, ck.Tensors); err != nil {
+		return fmt.Errorf("preset %q: checkpoint: %w", p.Slug, err)
+	}
+	return nil
 }
 
 // checkpointRead is a checkpoint's headers, before their names are mapped.

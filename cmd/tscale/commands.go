@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -22,10 +21,8 @@ func document(p presets.Preset, w scale.Workload) (render.Document, error) {
 	if err != nil {
 		return render.Document{}, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	if ck := p.Checkpoint; ck != nil {
-		if r.Params.Checkpoint, err = scale.CompareCheckpoint(p.Config, int64(len(ck.Files)), ck.IndexTotalSize, ck.Tensors); err != nil {
-			return render.Document{}, fmt.Errorf("preset %q: checkpoint: %w", p.Slug, err)
-		}
+	if err := addCheckpoint(p, r); err != nil {
+		return render.Document{}, err
 	}
 	return render.NewDocument(p.Model(), r), nil
 }
@@ -57,34 +54,18 @@ var workloadFlags = map[string]string{
 // turns its errors into one usage error of command cmd, each rule named by
 // its flag: "-seq must be a positive integer, got 0".
 func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
-	err := w.Validate(c)
-	if err == nil {
-		return nil
-	}
-	errs := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = joined.Unwrap()
-	}
-	msgs := make([]string, 0, len(errs))
-	for _, e := range errs {
-		var fe *scale.FieldError
-		if !errors.As(e, &fe) || workloadFlags[fe.Field] == "" {
-			return err // not a rule of the command line: a failure
-		}
-		msgs = append(msgs, fmt.Sprintf("%s %s, got %v", workloadFlags[fe.Field], fe.Rule, fe.Value))
-	}
-	return usageError{cmd, errors.New(strings.Join(msgs, "; "))}
+	return fieldUsage(cmd, w.Validate(c))
 }
 
 func (c *cli) report(args []string) error {
-	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] (SLUG | -hf config.json | -hf DIR)",
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] [-tp N -pp N -dp N ...] [-gpu NAME] (SLUG | -hf config.json | -hf DIR)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
 			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
 			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
 			"\"stdin (MODEL_TYPE)\". -hf DIR reads a model folder: DIR/config.json and, when the folder\n"+
 			"holds them, the headers of its safetensors files (model.safetensors.index.json and its shards,\n"+
 			"or model.safetensors; never the tensor data): the report adds params.checkpoint, the values\n"+
-			"stored by type, checked tensor by tensor against the config.\n\n"+countSyntax,
+			"stored by type, checked tensor by tensor against the config.\n\n"+deploymentHelp+"\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
@@ -94,6 +75,8 @@ func (c *cli) report(args []string) error {
 			"tscale report -hf ~/models/Qwen3-8B",
 			"curl -sL https://huggingface.co/Qwen/Qwen3-8B/raw/main/config.json | tscale report -hf -",
 			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
+			"tscale report -tp 8 -pp 16 -dp 8 -sp -recompute selective -gpu a100-80gb gpt3-175b",
+			"tscale report -seq 8Ki -tp 8 -pp 16 -dp 128 -zero 1 -gpu h100 llama-3.1-405b",
 		})
 	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json`, or a model folder holding one and its "+
 		"safetensors files, instead of a preset (-: from stdin)")
@@ -103,6 +86,7 @@ func (c *cli) report(args []string) error {
 	dtype := fs.String("dtype", "bf16", "data type of weights and activations: "+scale.DTypeNames())
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
 	tokens := fs.count("tokens", 0, "training tokens D, a `count`: adds the compute of a training run of D tokens (0: none)")
+	deploy := addDeploymentFlags(fs)
 	positional, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
@@ -134,7 +118,11 @@ func (c *cli) report(args []string) error {
 	if err := validateWorkload("report", w, p.Config); err != nil {
 		return err
 	}
-	d, err := document(p, w)
+	dep, err := deploy.deployment("report", p, w)
+	if err != nil {
+		return err
+	}
+	d, err := documentOn(p, w, dep)
 	if err != nil {
 		return err
 	}
@@ -297,25 +285,30 @@ func renderReport(p presets.Preset) (yaml, text []byte, err error) {
 }
 
 func (c *cli) compare(args []string) error {
-	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-seq N] [-batch N] [-hf config.json]... [SLUG...]",
+	fs := newFlagSet("compare", "compare [-format text|markdown|csv] [-seq N] [-batch N] [-hf config.json]... [layout and device flags] [SLUG...]",
 		"Prints one row per model: parameters (total and active), forward and training FLOPs per token at\n"+
 			"its context (causal), KV cache bytes per token, weights in bf16 and the training state. -seq and\n"+
 			"-batch put every model at one workload, so that the per-token columns compare. With no\n"+
 			"slug and no -hf, every preset. A config file that cannot be read or imported fails the whole\n"+
 			"table: every bad file is named, nothing is printed on stdout. -hf - reads one config.json from\n"+
-			"stdin (its row is named stdin); it may be given once.",
+			"stdin (its row is named stdin); it may be given once.\n\n"+
+			"With a layout or a device (the flags of tscale report), the table adds the most loaded GPU's\n"+
+			"training and inference memory, whether each fits, the fewest devices that serve each model and\n"+
+			"its decode bound.",
 		[]string{
 			"tscale compare",
 			"tscale compare -format markdown llama-3.1-8b mistral-7b qwen2.5-7b",
 			"tscale compare -seq 8Ki llama-3.1-8b mistral-7b deepseek-v3",
 			"tscale compare -format csv -hf ~/models/Qwen3-8B/config.json llama-3.1-8b",
 			"tscale compare -hf - llama-3.1-8b < ~/models/Qwen3-8B/config.json",
+			"tscale compare -seq 8Ki -tp 8 -gpu h100 llama-3.1-70b qwen2.5-72b",
 		})
 	format := fs.String("format", "text", "output format: text, markdown or csv")
 	seq := fs.count("seq", 0, "put every model at this sequence length (default: each model's context)")
 	batch := fs.count("batch", 1, "batch size in sequences")
 	var hf stringList
 	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` or model folder (may be repeated; -: from stdin, once)")
+	deploy := addDeploymentFlags(fs)
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
@@ -344,7 +337,11 @@ func (c *cli) compare(args []string) error {
 		if err := validateWorkload("compare", w, p.Config); err != nil {
 			return modelError(p, err)
 		}
-		d, err := document(p, w)
+		dep, err := deploy.deployment("compare", p, w)
+		if err != nil {
+			return modelError(p, err)
+		}
+		d, err := documentOn(p, w, dep)
 		if err != nil {
 			bad = append(bad, err)
 			continue

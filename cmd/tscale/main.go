@@ -10,6 +10,7 @@
 //	tscale list                     the presets
 //	tscale compare [SLUG...]        a table of models (text, markdown or csv)
 //	tscale sweep [flags] SLUG...    models at many workloads (csv, json, markdown)
+//	tscale gpus                     the accelerators -gpu knows, with their sources
 //	tscale version                  the module version and VCS revision of this binary
 //	tscale help [COMMAND]           the help of tscale or of one command
 //
@@ -79,6 +80,7 @@ Usage:
   tscale list                list the presets
   tscale compare [SLUG...]   one row per model: params, FLOPs per token, KV cache, memory (text, markdown, csv)
   tscale sweep [flags] SLUG... one row per (model, seq, batch): exact FLOPs, KV cache, memory (csv, json, markdown)
+  tscale gpus                the accelerators -gpu knows, with their datasheet figures and sources
   tscale version             the module version and VCS revision this binary was built from
   tscale help [COMMAND]      this help, or a command's flags and examples
 
@@ -88,6 +90,7 @@ Examples:
   tscale report -hf path/to/config.json
   tscale report -hf - < path/to/config.json
   tscale compare -format markdown llama-3.1-8b mistral-7b
+  tscale report -tp 8 -pp 16 -dp 8 -sp -recompute selective -gpu a100-80gb gpt3-175b
   tscale list
 
 Exit codes: 0 success, 1 failure (a bad config file, an I/O error), 2 a mistake on the
@@ -112,6 +115,7 @@ var commands = map[string]func(c *cli, args []string) error{
 	"compare": (*cli).compare,
 	"sweep":   (*cli).sweep,
 	"version": (*cli).version,
+	"gpus":    (*cli).gpus,
 }
 
 // run executes the command line args and returns the exit code. stdin is
@@ -149,7 +153,7 @@ func (c *cli) dispatch(args []string) error {
 	default:
 		cmd, ok := commands[name]
 		if !ok {
-			return usagef("", "unknown command %q; the commands are reports, report, list, compare, sweep, version and help", name)
+			return usagef("", "unknown command %q; the commands are reports, report, list, compare, sweep, gpus, version and help", name)
 		}
 		return cmd(c, args[1:])
 	}
@@ -169,7 +173,7 @@ func (c *cli) help(args []string) error {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare, sweep, version and help", args[0])
+		return usagef("", "help: unknown command %q; the commands are reports, report, list, compare, sweep, gpus, version and help", args[0])
 	}
 	return cmd(c, []string{"-h"})
 }

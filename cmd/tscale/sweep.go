@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -25,6 +26,19 @@ type sweepMetric struct {
 	name, doc string
 	unit      render.Unit
 	value     func(p *scale.Point) sweepValue
+	// deployed, in place of value, reads the point's report on a layout or
+	// device (deployedMetrics); needsDevice says it needs a device.
+	deployed    func(r *scale.Report) sweepValue
+	needsDevice bool
+}
+
+// valueAt is the metric's value at point p, whose report on the sweep's
+// layout and device is r (nil when no metric needs it).
+func (m sweepMetric) valueAt(p *scale.Point, r *scale.Report) sweepValue {
+	if m.deployed != nil {
+		return m.deployed(r)
+	}
+	return m.value(p)
 }
 
 // sweepValue is an exact integer (n) or fraction (f).
@@ -36,22 +50,17 @@ type sweepValue struct {
 func intValue(n *big.Int) sweepValue { return sweepValue{n: n} }
 
 var sweepMetrics = []sweepMetric{
-	{"tokens", "batch × sequence length", render.UnitCount, func(p *scale.Point) sweepValue { return intValue(p.Tokens) }},
-	{"forward_flops", "flops.forward: one forward pass over the workload, causal", render.UnitFLOPs,
-		func(p *scale.Point) sweepValue { return intValue(p.Forward) }},
-	{"forward_dense_flops", "flops.forward_dense: all s² attention pairs", render.UnitFLOPs,
-		func(p *scale.Point) sweepValue { return intValue(p.ForwardDense) }},
-	{"training_flops", "flops.training: 3 × forward", render.UnitFLOPs,
-		func(p *scale.Point) sweepValue { return intValue(p.Training) }},
-	{"forward_flops_per_token", "flops.per_token.forward, an exact fraction", render.UnitFLOPs,
-		func(p *scale.Point) sweepValue { return sweepValue{f: p.ForwardPerToken} }},
-	{"kv_cache_bytes", "memory.kv_cache_bytes: the whole workload's KV cache", render.UnitBytes,
-		func(p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
-	{"activation_elements", "memory.activation_elements.total", render.UnitCount,
-		func(p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
-	{"decode_flops", "decoding one token of one sequence at KV length seq", render.UnitFLOPs,
-		func(p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
+	{name: "tokens", doc: "batch × sequence length", unit: render.UnitCount, value: func(p *scale.Point) sweepValue { return intValue(p.Tokens) }},
+	{name: "forward_flops", doc: "flops.forward: one forward pass over the workload, causal", unit: render.UnitFLOPs, value: func(p *scale.Point) sweepValue { return intValue(p.Forward) }},
+	{name: "forward_dense_flops", doc: "flops.forward_dense: all s² attention pairs", unit: render.UnitFLOPs, value: func(p *scale.Point) sweepValue { return intValue(p.ForwardDense) }},
+	{name: "training_flops", doc: "flops.training: 3 × forward", unit: render.UnitFLOPs, value: func(p *scale.Point) sweepValue { return intValue(p.Training) }},
+	{name: "forward_flops_per_token", doc: "flops.per_token.forward, an exact fraction", unit: render.UnitFLOPs, value: func(p *scale.Point) sweepValue { return sweepValue{f: p.ForwardPerToken} }},
+	{name: "kv_cache_bytes", doc: "memory.kv_cache_bytes: the whole workload's KV cache", unit: render.UnitBytes, value: func(p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
+	{name: "activation_elements", doc: "memory.activation_elements.total", unit: render.UnitCount, value: func(p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
+	{name: "decode_flops", doc: "decoding one token of one sequence at KV length seq", unit: render.UnitFLOPs, value: func(p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
 }
+
+func init() { sweepMetrics = append(sweepMetrics, deployedMetrics...) }
 
 // metricNames lists the metrics, for help and errors.
 func metricNames() string {
@@ -64,8 +73,12 @@ func metricNames() string {
 
 func metricHelp() string {
 	var b strings.Builder
+	width := 0
 	for _, m := range sweepMetrics {
-		fmt.Fprintf(&b, "  %-24s %s\n", m.name, m.doc)
+		width = max(width, len(m.name))
+	}
+	for _, m := range sweepMetrics {
+		fmt.Fprintf(&b, "  %-*s %s\n", width, m.name, m.doc)
 	}
 	return b.String()
 }
@@ -150,7 +163,7 @@ func parseAxis(flag, s string) ([]int64, error) {
 }
 
 func (c *cli) sweep(args []string) error {
-	fs := newFlagSet("sweep", "sweep [-seq LIST|RANGE] [-batch LIST|RANGE] [-metric M,...] [-format csv|json|markdown|svg] [-dtype T] [-kv-dtype T] (SLUG... | -hf config.json...)",
+	fs := newFlagSet("sweep", "sweep [-seq LIST|RANGE] [-batch LIST|RANGE] [-metric M,...] [-format csv|json|markdown|svg] [-dtype T] [-kv-dtype T] [layout and device flags] (SLUG... | -hf config.json...)",
 		"Evaluates models at many workloads: one row per (model, sequence length, batch size), every\n"+
 			"number exact (the same as tscale report at that workload). -seq and -batch take a list\n"+
 			"(1k,4k,32k) or a range: A..B doubles from A up to B (and ends at B); A..B/N takes N points\n"+
@@ -158,6 +171,9 @@ func (c *cli) sweep(args []string) error {
 			"-format svg draws one metric as a line chart: x is -seq (or -batch, when only it varies) on\n"+
 			"a log scale, one line per model (and per value of the other axis); a fraction is drawn at\n"+
 			"its nearest integer, the chart's only rounding.\n\n"+
+			"With a layout or a device (the flags of tscale report), the per-GPU metrics below are\n"+
+			"available, each point a whole report (at most 10,000 points), and are added to the default\n"+
+			"metrics.\n\n"+
 			"Metrics:\n"+metricHelp()+"\n"+countSyntax,
 		[]string{
 			"tscale sweep -seq 1k..128k llama-3.1-8b mistral-7b",
@@ -165,6 +181,7 @@ func (c *cli) sweep(args []string) error {
 			"tscale sweep -seq 1k..1M/64 -batch 1,8,64 -format json deepseek-v3",
 			"tscale sweep -seq 1Ki..128Ki -metric kv_cache_bytes -format svg llama-3.1-8b mistral-7b > kv.svg",
 			"tscale sweep -hf ~/models/Qwen3-8B/config.json -seq 1k..32k",
+			"tscale sweep -seq 8k..128k -batch 1,8 -tp 8 -gpu h100 llama-3.1-70b",
 		})
 	seqFlag := fs.String("seq", "", "sequence lengths: a list or a range (default: each model's context)")
 	batchFlag := fs.String("batch", "1", "batch sizes: a list or a range")
@@ -174,6 +191,7 @@ func (c *cli) sweep(args []string) error {
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
 	var hf stringList
 	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` or model folder (may be repeated; -: from stdin, once)")
+	deploy := addDeploymentFlags(fs)
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
 		return err
@@ -182,12 +200,30 @@ func (c *cli) sweep(args []string) error {
 	if *format != "csv" && *format != "json" && *format != "markdown" && *format != "svg" {
 		return usagef("sweep", "-format must be csv, json, markdown or svg, got %q", *format)
 	}
+	metricSet := false
+	fs.Visit(func(f *flag.Flag) { metricSet = metricSet || f.Name == "metric" })
+	if !metricSet && deploy.hasLayout() { // a layout or device adds its metrics to the default ones
+		*metricFlag += ",gpu_training_bytes,gpu_inference_bytes"
+	}
+	if !metricSet && deploy.hasDevice() {
+		*metricFlag += ",inference_gpus,decode_tokens_per_second"
+	}
 	metrics, err := parseMetrics(*metricFlag)
 	if err != nil {
 		return usage(err)
 	}
 	if *format == "svg" && len(metrics) != 1 {
 		return usagef("sweep", "-format svg draws one metric; -metric names %d", len(metrics))
+	}
+	deployed := false
+	for _, m := range metrics {
+		switch {
+		case m.needsDevice && !deploy.hasDevice():
+			return usagef("sweep", "-metric %s needs a device (-gpu, or -gpu-memory, -peak-flops and -bandwidth)", m.name)
+		case m.deployed != nil && !deploy.hasLayout() && !deploy.hasDevice():
+			return usagef("sweep", "-metric %s needs a layout (-tp, -pp, -dp, …) or a device (-gpu)", m.name)
+		}
+		deployed = deployed || m.deployed != nil
 	}
 	var seqs []int64
 	if *seqFlag != "" {
@@ -222,6 +258,10 @@ func (c *cli) sweep(args []string) error {
 	if points > maxSweepPoints {
 		return usagef("sweep", "%d points (models × -seq values × -batch values) is more than the %d a sweep evaluates", points, maxSweepPoints)
 	}
+	if deployed && points > maxDeployedSweepPoints {
+		return usagef("sweep", "%d points (models × -seq values × -batch values) is more than the %d a sweep with per-GPU metrics evaluates",
+			points, maxDeployedSweepPoints)
+	}
 	// Validate every model and workload before writing anything.
 	// The workload rules bear on the sequence length and the batch size
 	// separately: checking each value of each axis checks every point.
@@ -231,7 +271,10 @@ func (c *cli) sweep(args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.Slug, err)
 		}
-		ms := modelSweep{p: p, m: m, seqs: seqs}
+		ms := modelSweep{p: p, m: m, seqs: seqs, dtype: dt, kvDType: kvdt}
+		if deployed {
+			ms.deploy = deploy
+		}
 		if ms.seqs == nil {
 			ms.seqs = []int64{p.Context()}
 		}
@@ -252,6 +295,17 @@ func (c *cli) sweep(args []string) error {
 	}
 	w := bufio.NewWriterSize(c.stdout, 1<<16)
 	out := newSweepWriter(w, *format, metrics)
+	if deployed { // every point's deployment is checked before anything is written
+		for _, ms := range sweeps {
+			for _, s := range ms.seqs {
+				for _, b := range batches {
+					if _, err := ms.report(s, b); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
 	var p scale.Point
 	for _, ms := range sweeps {
 		for _, s := range ms.seqs {
@@ -259,7 +313,11 @@ func (c *cli) sweep(args []string) error {
 				if err := ms.m.Eval(s, b, &p); err != nil {
 					return fmt.Errorf("%s: %w", ms.p.Slug, err)
 				}
-				out.row(ms.p.Slug, &p)
+				r, err := ms.report(s, b)
+				if err != nil {
+					return err
+				}
+				out.row(ms.p.Slug, &p, r)
 			}
 		}
 	}
@@ -273,6 +331,28 @@ type modelSweep struct {
 	p    presets.Preset
 	m    *scale.CostModel
 	seqs []int64
+	// deploy, when a metric needs it, is the layout and device each point
+	// is analysed on.
+	deploy         *deploymentFlags
+	dtype, kvDType scale.DType
+}
+
+// report is the model's report at (seq, batch) on the sweep's layout and
+// device; nil when no metric needs it.
+func (ms modelSweep) report(seq, batch int64) (*scale.Report, error) {
+	if ms.deploy == nil {
+		return nil, nil
+	}
+	w := scale.Workload{SeqLen: seq, BatchSize: batch, DType: ms.dtype, KVDType: ms.kvDType}
+	dep, err := ms.deploy.deployment("sweep", ms.p, w)
+	if err != nil {
+		return nil, modelError(ms.p, err)
+	}
+	r, err := scale.AnalyzeOn(ms.p.Config, w, dep)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ms.p.Slug, err)
+	}
+	return r, nil
 }
 
 // sweepChart draws metric over the sweep as one SVG line chart: x is the
@@ -314,7 +394,11 @@ func sweepChart(w io.Writer, sweeps []modelSweep, batches []int64, metric sweepM
 				if err := ms.m.Eval(seq, batch, &p); err != nil {
 					return fmt.Errorf("%s: %w", ms.p.Slug, err)
 				}
-				v := metric.value(&p)
+				r, err := ms.report(seq, batch)
+				if err != nil {
+					return err
+				}
+				v := metric.valueAt(&p, r)
 				y := v.n
 				if y == nil { // a fraction: drawn at its nearest integer
 					r := v.f.Rat()
@@ -376,7 +460,7 @@ func (sw *sweepWriter) appendValue(b []byte, v sweepValue, quoteFraction bool) [
 	return b
 }
 
-func (sw *sweepWriter) row(slug string, p *scale.Point) {
+func (sw *sweepWriter) row(slug string, p *scale.Point, r *scale.Report) {
 	b := sw.buf[:0]
 	switch sw.format {
 	case "csv", "markdown":
@@ -392,7 +476,7 @@ func (sw *sweepWriter) row(slug string, p *scale.Point) {
 		b = strconv.AppendInt(b, p.BatchSize, 10)
 		for _, mt := range sw.metrics {
 			b = append(b, sep...)
-			b = sw.appendValue(b, mt.value(p), false)
+			b = sw.appendValue(b, mt.valueAt(p, r), false)
 		}
 		if sw.format == "markdown" {
 			b = append(b, " |"...)
@@ -412,7 +496,7 @@ func (sw *sweepWriter) row(slug string, p *scale.Point) {
 			b = append(b, ", \""...)
 			b = append(b, mt.name...)
 			b = append(b, "\": "...)
-			b = sw.appendValue(b, mt.value(p), true)
+			b = sw.appendValue(b, mt.valueAt(p, r), true)
 		}
 		b = append(b, '}')
 	}

@@ -1,5 +1,5 @@
 // Command refreshgoldens regenerates every golden report in testdata/golden
-// and prints, per preset, which headline numbers moved, so that the reviewer
+// (and the layout reports in testdata/layouts) and prints, per preset, which headline numbers moved, so that the reviewer
 // of a change sees what it did to the numbers people cite. It then runs the
 // whole test suite and exits non-zero if it fails.
 //
@@ -21,6 +21,10 @@ import (
 
 const goldenDir = "testdata/golden"
 
+// layoutGoldenDir holds the reports of parallel layouts on a device
+// (cmd/tscale's TestLayoutGoldens).
+const layoutGoldenDir = "testdata/layouts"
+
 func main() {
 	if err := refresh(os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintf(os.Stderr, "refreshgoldens: %v\n", err)
@@ -36,17 +40,23 @@ func refresh(stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Remove every golden first, so that the goldens of removed presets go too.
+	// Remove every golden first, so that the goldens of removed presets (and
+	// layouts) go too.
 	old, err := filepath.Glob(filepath.Join(goldenDir, "*"))
 	if err != nil {
 		return err
 	}
+	layouts, err := filepath.Glob(filepath.Join(layoutGoldenDir, "*"))
+	if err != nil {
+		return err
+	}
+	old = append(old, layouts...)
 	for _, f := range old {
 		if err := os.Remove(f); err != nil {
 			return err
 		}
 	}
-	if err := goTest(stdout, stderr, "GOLDIE_UPDATE=1", "./cmd/tscale", "-run", "^TestGoldens$"); err != nil {
+	if err := goTest(stdout, stderr, "GOLDIE_UPDATE=1", "./cmd/tscale", "-run", "^(TestGoldens|TestLayoutGoldens)$"); err != nil {
 		return fmt.Errorf("regenerating goldens: %w", err)
 	}
 	after, err := readHeadlines()
