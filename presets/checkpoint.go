@@ -306,8 +306,102 @@ func hfModules(modelType string, c scale.Config) []hfModule {
 			hfModule{path: layer + "mlp.act_fn.alpha_n", ops: []string{"act"}, attr: true, part: "1"})
 	case "exaone4", "olmo3":
 		return hfModules("olmo2", c) // Olmo2DecoderLayer's post-norms, q_norm and k_norm
-	case "seed_oss", "smollm3", "arcee", "ministral":
+	case "seed_oss", "smollm3", "arcee", "ministral", "stablelm":
+		// StableLM's per-head QK norms (qk_layernorm: q_layernorm.norms.{H})
+		// are not named here.
 		return append(llamaStage("model.", "lm_head"), llamaLayer(layer)...)
+	case "olmoe":
+		// OlmoeSparseMoeBlock: gate (nn.Linear) and experts.{E}.
+		mods := append(llamaStage("model.", "lm_head"), llamaLayer(layer)[:8]...)
+		return append(mods, expertModules(layer+"mlp.", "gate", true, "gate_proj", "up_proj", "down_proj", "")...)
+	case "phimoe":
+		// PhimoeSparseMoeBlock: Mixtral's gate and experts.{E}.w1, w3, w2.
+		mods := append(llamaStage("model.", "lm_head"), llamaLayer(layer)[:8]...)
+		return append(mods, expertModules(layer+"block_sparse_moe.", "gate", true, "w1", "w3", "w2", "")...)
+	case "granitemoe":
+		// GraniteMoeMoE: router.layer (nn.Linear), and ParallelExperts
+		// input_linear [E, 2f, h] (gate and up) and output_linear [E, h, f],
+		// each weight [experts, output, input].
+		mods := append(llamaStage("model.", "lm_head"), llamaLayer(layer)[:8]...)
+		return append(mods, linearModule(layer+"block_sparse_moe.router.layer", "router"),
+			hfModule{path: layer + "block_sparse_moe.input_linear", ops: []string{"experts.gate_proj", "experts.up_proj"}, stacked: true},
+			hfModule{path: layer + "block_sparse_moe.output_linear", ops: []string{"experts.down_proj"}, stacked: true})
+	case "gpt_neox":
+		// GPTNeoXLayer: input_layernorm and post_attention_layernorm (a
+		// parallel block with a norm each), attention.query_key_value (q, k,
+		// v fused), attention.dense, mlp.dense_h_to_4h, dense_4h_to_h;
+		// GPTNeoXModel's embed_in and final_layer_norm; embed_out.
+		const l = "gpt_neox.layers.{L}."
+		return []hfModule{
+			paramModule("gpt_neox.embed_in", "embed_tokens"), paramModule("gpt_neox.final_layer_norm", "final_norm"),
+			linearModule("embed_out", "lm_head"),
+			paramModule(l+"input_layernorm", "attention_norm"), paramModule(l+"post_attention_layernorm", "mlp_norm"),
+			linearModule(l+"attention.query_key_value", "q_proj", "k_proj", "v_proj"), linearModule(l+"attention.dense", "o_proj"),
+			linearModule(l+"mlp.dense_h_to_4h", "up_proj"), linearModule(l+"mlp.dense_4h_to_h", "down_proj"),
+			hfModule{path: l + "attention.bias", ops: []string{"scores"}, attr: true, part: "causal_mask", role: scale.RoleBuffer},
+			hfModule{path: l + "attention.masked_bias", ops: []string{"scores"}, attr: true, part: "masked_bias", role: scale.RoleBuffer},
+		}
+	case "gptj":
+		// GPTJBlock: ln_1 (shared by attention and the MLP), attn.q_proj,
+		// k_proj, v_proj, out_proj, mlp.fc_in, fc_out; and the old
+		// checkpoints' causal mask buffers.
+		const l = "transformer.h.{L}."
+		return []hfModule{
+			paramModule("transformer.wte", "embed_tokens"), paramModule("transformer.ln_f", "final_norm"),
+			linearModule("lm_head", "lm_head"),
+			paramModule(l+"ln_1", "input_norm"),
+			linearModule(l+"attn.q_proj", "q_proj"), linearModule(l+"attn.k_proj", "k_proj"),
+			linearModule(l+"attn.v_proj", "v_proj"), linearModule(l+"attn.out_proj", "o_proj"),
+			linearModule(l+"mlp.fc_in", "up_proj"), linearModule(l+"mlp.fc_out", "down_proj"),
+			hfModule{path: l + "attn.bias", ops: []string{"scores"}, attr: true, part: "causal_mask", role: scale.RoleBuffer},
+			hfModule{path: l + "attn.masked_bias", ops: []string{"scores"}, attr: true, part: "masked_bias", role: scale.RoleBuffer},
+		}
+	case "opt":
+		// OPTDecoderLayer: self_attn.q_proj, k_proj, v_proj, out_proj,
+		// self_attn_layer_norm, fc1, fc2, final_layer_norm (before the MLP);
+		// OPTDecoder's embed_tokens, embed_positions and final_layer_norm.
+		// Older checkpoints drop the "model." prefix.
+		var mods []hfModule
+		for _, p := range []string{"model.decoder.", "decoder."} {
+			l := p + "layers.{L}."
+			mods = append(mods,
+				paramModule(p+"embed_tokens", "embed_tokens"), paramModule(p+"embed_positions", "embed_positions"),
+				paramModule(p+"final_layer_norm", "final_norm"),
+				paramModule(l+"self_attn_layer_norm", "attention_norm"), paramModule(l+"final_layer_norm", "mlp_norm"),
+				linearModule(l+"self_attn.q_proj", "q_proj"), linearModule(l+"self_attn.k_proj", "k_proj"),
+				linearModule(l+"self_attn.v_proj", "v_proj"), linearModule(l+"self_attn.out_proj", "o_proj"),
+				linearModule(l+"fc1", "up_proj"), linearModule(l+"fc2", "down_proj"))
+		}
+		return append(mods, linearModule("lm_head", "lm_head"))
+	case "bloom":
+		// BloomModel: word_embeddings, word_embeddings_layernorm, h.{L}
+		// (input_layernorm, self_attention.query_key_value with q, k, v
+		// fused, self_attention.dense, post_attention_layernorm,
+		// mlp.dense_h_to_4h, dense_4h_to_h), ln_f; with or without the
+		// "transformer." prefix.
+		var mods []hfModule
+		for _, p := range []string{"transformer.", ""} {
+			l := p + "h.{L}."
+			mods = append(mods,
+				paramModule(p+"word_embeddings", "embed_tokens"), paramModule(p+"word_embeddings_layernorm", "embed_norm"),
+				paramModule(p+"ln_f", "final_norm"),
+				paramModule(l+"input_layernorm", "attention_norm"), paramModule(l+"post_attention_layernorm", "mlp_norm"),
+				linearModule(l+"self_attention.query_key_value", "q_proj", "k_proj", "v_proj"),
+				linearModule(l+"self_attention.dense", "o_proj"),
+				linearModule(l+"mlp.dense_h_to_4h", "up_proj"), linearModule(l+"mlp.dense_4h_to_h", "down_proj"))
+		}
+		return append(mods, linearModule("lm_head", "lm_head"))
+	case "mpt":
+		// MptBlock: norm_1, attn.Wqkv (q, k, v fused), attn.out_proj, norm_2,
+		// ffn.up_proj, ffn.down_proj; MptModel's wte and norm_f.
+		const l = "transformer.blocks.{L}."
+		return []hfModule{
+			paramModule("transformer.wte", "embed_tokens"), paramModule("transformer.norm_f", "final_norm"),
+			linearModule("lm_head", "lm_head"),
+			paramModule(l+"norm_1", "attention_norm"), paramModule(l+"norm_2", "mlp_norm"),
+			linearModule(l+"attn.Wqkv", "q_proj", "k_proj", "v_proj"), linearModule(l+"attn.out_proj", "o_proj"),
+			linearModule(l+"ffn.up_proj", "up_proj"), linearModule(l+"ffn.down_proj", "down_proj"),
+		}
 	case "gpt_oss":
 		// GptOssDecoderLayer: self_attn.{q,k,v,o}_proj and sinks; mlp.router
 		// (GptOssTopKRouter: weight and bias parameters, not an
@@ -323,6 +417,12 @@ func hfModules(modelType string, c scale.Config) []hfModule {
 				transposed: true, part: "weight"})
 	}
 	return nil
+}
+
+// HasCheckpointNames reports whether tscale knows how the checkpoints of
+// model_type modelType name their tensors.
+func HasCheckpointNames(modelType string) bool {
+	return hfModules(modelType, scale.Config{}) != nil
 }
 
 // visionPrefixes are the tensor names of a multimodal checkpoint's vision

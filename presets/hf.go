@@ -71,21 +71,37 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"gemma3":       readGemma3,
 	"gemma3_text":  readGemma3Text,
 
+	// The classic decoders papers cite.
+	"opt":           readOPT,
+	"gpt_neox":      readGPTNeoX,
+	"gptj":          readGPTJ,
+	"bloom":         readBloom,
+	"mpt":           readMPT,
+	"dbrx":          readDBRX,
+	"stablelm":      readStableLM,
 	"kimi_k2":       readKimiK2, // DeepSeek-V3's architecture under another name
 	"glm4_moe":      readGlm4MoE,
 	"glm4_moe_lite": readGlm4MoELite,
-
 	// The dense 2025 families.
-	"cohere":    readCohere,
-	"cohere2":   readCohere2,
-	"glm4":      readGlm4,
-	"seed_oss":  readSeedOss,
-	"apertus":   readApertus,
-	"exaone4":   readExaone4,
-	"smollm3":   readSmolLM3,
-	"olmo3":     readOlmo3,
-	"arcee":     readArcee,
-	"ministral": readMinistral,
+	"cohere":           readCohere,
+	"cohere2":          readCohere2,
+	"glm4":             readGlm4,
+	"seed_oss":         readSeedOss,
+	"apertus":          readApertus,
+	"exaone4":          readExaone4,
+	"smollm3":          readSmolLM3,
+	"olmo3":            readOlmo3,
+	"arcee":            readArcee,
+	"ministral":        readMinistral,
+	"olmoe":            readOlmoe,
+	"phimoe":           readPhimoe,
+	"granitemoe":       readGraniteMoE,
+	"ernie4_5":         readErnie45,
+	"ernie4_5_moe":     readErnie45MoE,
+	"hunyuan_v1_dense": readHunyuanDense,
+	"hunyuan_v1_moe":   readHunyuanMoE,
+	"dots1":            readDots1,
+	"longcat_flash":    readLongcatFlash,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
@@ -144,8 +160,12 @@ func FromHFConfig(path string, data []byte) (Preset, error) {
 	}
 	read, ok := hfReaders[modelType]
 	if !ok {
+		why := ""
+		if reason, known := hfRefused[modelType]; known {
+			why = " (" + reason + ")"
+		}
 		return fail(&fieldError{kind: ErrUnsupportedModelType, field: "model_type",
-			msg: fmt.Sprintf("%q; tscale reads %s", modelType, strings.Join(HFModelTypes(), ", "))})
+			msg: fmt.Sprintf("%q%s; tscale reads %s", modelType, why, strings.Join(HFModelTypes(), ", "))})
 	}
 	f.modelType = modelType
 	if modelType == "llama4" { // the multimodal wrapper: its text model is text_config

@@ -133,7 +133,8 @@ func TestHFImportErrors(t *testing.T) {
 		{"malformed", `{"model_type": "llama",`, ErrMalformedJSON, "malformed JSON"},
 		{"not an object", `[1, 2]`, ErrMalformedJSON, "malformed JSON"},
 		{"no model_type", `{"hidden_size": 4096}`, ErrMissingField, "model_type"},
-		{"unsupported", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert"; tscale reads apertus`},
+		{"unsupported", `{"model_type": "gpt_bigcode"}`, ErrUnsupportedModelType, `"gpt_bigcode"; tscale reads ` + HFModelTypes()[0] + ", "},
+		{"refused", `{"model_type": "bert"}`, ErrUnsupportedModelType, `"bert" (an encoder, not a decoder-only language model); tscale reads `},
 		{"missing field", `{"model_type": "llama", "vocab_size": 32000}`, ErrMissingField, "hidden_size (llama)"},
 		{"wrong type", llama + `, "num_key_value_heads": "8"}`, ErrWrongType, `num_key_value_heads must be an integer, got the string "8"`},
 		{"fractional", llama + `, "num_key_value_heads": 8.5}`, ErrWrongType, "got the number 8.5"},
@@ -215,5 +216,47 @@ func TestREADMECountsPresets(t *testing.T) {
 	text := strings.Join(strings.Fields(string(data)), " ")
 	if want := fmt.Sprintf("for %d well-known models", len(All())); !strings.Contains(text, want) {
 		t.Errorf("README does not say %q", want)
+	}
+}
+
+// TestHFCoverage: every model type read names the class it follows, no
+// refused type is read, and the README's coverage table is HFCoverage's.
+func TestHFCoverage(t *testing.T) {
+	for _, mt := range HFModelTypes() {
+		if hfFollows[mt] == "" {
+			t.Errorf("model_type %s is read but names no class it follows", mt)
+		}
+	}
+	for mt := range hfFollows {
+		if _, ok := hfReaders[mt]; !ok {
+			t.Errorf("hfFollows names %s, which no reader reads", mt)
+		}
+	}
+	for mt, why := range hfRefused {
+		if _, ok := hfReaders[mt]; ok {
+			t.Errorf("model_type %s is both read and refused", mt)
+		}
+		_, err := FromHFConfig("config.json", []byte(`{"model_type": "`+mt+`"}`))
+		if err == nil || !errors.Is(err, ErrUnsupportedModelType) || !strings.Contains(err.Error(), why) {
+			t.Errorf("%s: error %v does not give the reason %q", mt, err, why)
+		}
+	}
+	read, refused := HFCoverage()
+	var b strings.Builder
+	b.WriteString("| model_type | params.total follows |\n|---|---|\n")
+	for _, r := range read {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", r.ModelType, r.Follows)
+	}
+	b.WriteString("\n| model_type refused | why |\n|---|---|\n")
+	for _, r := range refused {
+		fmt.Fprintf(&b, "| `%s` | %s |\n", r.ModelType, r.Follows)
+	}
+	want := "<!-- coverage: TestHFCoverage keeps this table equal to presets.HFCoverage -->\n" + b.String() + "<!-- /coverage -->"
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), want) {
+		t.Errorf("README's coverage table differs; it should read:\n%s", want)
 	}
 }

@@ -72,9 +72,11 @@ func All() []Preset {
 	for _, family := range [][]Preset{
 		gpt2Family(), gpt3Family(), gpt4Estimates(), llama2Family(), llama3Family(), tinyLlama(), llama4Family(),
 		mistralFamily(), deepseekLLMFamily(), deepseekMoEFamily(), kimiFamily(), glmFamily(), falconFamily(),
-		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(), olmo2Family(),
-		graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(),
-		cohereFamily(), glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(),
+		phiFamily(), gemmaFamily(), gemma2Family(), qwen25Family(), qwen3Family(), nemotronNASFamily(),
+		olmo2Family(), graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(), cohereFamily(),
+		glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(), optFamily(),
+		gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(), olmoeFamily(),
+		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(),
 	} {
 		all = append(all, family...)
 	}

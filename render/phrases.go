@@ -118,6 +118,13 @@ func layerFFN(c scale.Config, lg scale.LayerGroup) string {
 	case c.SharedExpertIntermediateSize > 0:
 		s += fmt.Sprintf(", %d shared experts %d wide in all", c.NumSharedExperts, c.SharedExpertIntermediateSize)
 	}
+	if c.ZeroComputationExperts > 0 {
+		s += fmt.Sprintf(", %d zero-computation experts (%d of the %d slots per token counted as theirs)",
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok, c.NumExpertsPerTok)
+	}
+	if c.DenseMLPWithMoE {
+		s = fmt.Sprintf("dense %s MLP (%s), %d wide, beside %s", c.MLP, c.HiddenAct, c.IntermediateSize, s)
+	}
 	return s
 }
 
@@ -186,6 +193,10 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 		return c.HiddenAct + learnedActivation(c)
 	case o.Name == "router":
 		s := fmt.Sprintf("scores %d experts; top-%d chosen per token", c.NumLocalExperts, c.NumExpertsPerTok)
+		if c.ZeroComputationExperts > 0 {
+			s = fmt.Sprintf("scores %d FFN and %d zero-computation experts; top-%d chosen per token",
+				c.NumLocalExperts, c.ZeroComputationExperts, c.NumExpertsPerTok)
+		}
 		if c.RouterBias {
 			s += "; learned bias"
 		}
@@ -199,6 +210,10 @@ func opNote(c scale.Config, lg *scale.LayerGroup, o scale.Op) string {
 		return "sigmoid gate on the shared experts' output"
 	case o.Kind == scale.KindLinear && strings.HasPrefix(o.Name, "experts.") && lg.Routing != nil:
 		rt := lg.Routing
+		if rt.ZeroComputationSlots != nil {
+			return fmt.Sprintf("%d experts; %s token slots less %s to zero-computation experts, %s per expert on average",
+				rt.NumExperts, rt.TokenSlots, rt.ZeroComputationSlots, rt.SlotsPerExpert)
+		}
 		return fmt.Sprintf("%d experts; %s token slots, %s per expert on average", rt.NumExperts, rt.TokenSlots, rt.SlotsPerExpert)
 	case o.Kind == scale.KindCombine:
 		return "router-weighted sum of each token's expert outputs (elementwise: 0 matmul FLOPs)"
@@ -238,6 +253,10 @@ func mismatchPhrase(r *scale.Report, m scale.Mismatch) string {
 		return "not a sequential block with two norms"
 	case scale.MismatchActivationDType:
 		return fmt.Sprintf("it assumes 2-byte activations; the workload's dtype is %s", r.Workload.DType)
+	case scale.MismatchZeroComputationExperts:
+		return "zero-computation experts: the router scores them too, and a token runs fewer FFN experts than top-k"
+	case scale.MismatchDenseMLPWithMoE:
+		return "MoE layers keep a dense MLP beside the experts"
 	}
 	return string(m)
 }

@@ -74,6 +74,10 @@ func textReport(d Document) []byte {
 	params := newTable(nil)
 	params.add("total", count(p.Total))
 	params.add("active per token", count(p.Active))
+	if p.ActiveMax > 0 {
+		params.add("active, fewest and most", count(p.ActiveMin)+" to "+count(p.ActiveMax)+
+			" (no slot or every slot of a token on an FFN expert)")
+	}
 	params.add("embedding", count(p.Embedding))
 	params.add("non-embedding", count(p.NonEmbedding))
 	if p.Vision > 0 {
@@ -143,6 +147,10 @@ func textReport(d Document) []byte {
 			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
 				GroupedBig(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), GroupedBig(rt.TokenSlots),
 				rt.NumExperts, fraction(rt.SlotsPerExpert))
+			if rt.ZeroComputationSlots != nil {
+				fmt.Fprintf(&b, "  of them %s counted on the %d zero-computation experts (no FLOPs)\n",
+					GroupedBig(rt.ZeroComputationSlots), rt.ZeroComputationExperts)
+			}
 		}
 		opTable(&b, lg.Ops)
 	}

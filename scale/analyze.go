@@ -3,6 +3,7 @@ package scale
 import (
 	"errors"
 	"math/big"
+	"strings"
 )
 
 // Analyze validates c and w and computes the Report of running c on w.
@@ -46,6 +47,18 @@ func Analyze(c Config, w Workload) (*Report, error) {
 		return nil, calc.err
 	}
 	return r, nil
+}
+
+// tableParams is the parameters of the lookup tables (gathers) among ops:
+// params.embedding, which leaves out a norm over the embeddings.
+func tableParams(calc *checked, ops []Op) int64 {
+	var n int64
+	for _, o := range ops {
+		if o.Kind == KindGather {
+			n = calc.add("params.embedding", n, o.Params)
+		}
+	}
+	return n
 }
 
 // stage sums the params, FLOPs and activation elements of ops run once.
@@ -94,12 +107,17 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		if mlpNorm != "" && !c.PostNorm {
 			ops = append(ops, ob.hiddenNorm(mlpNorm, BlockMLP))
 		}
+		addends := 2                        // the residual and the MLP's output
+		if !spec.moe || c.DenseMLPWithMoE { // dense_mlp_with_moe: the dense MLP, then the experts beside it
+			ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, spec.ffn)...)
+		}
 		if spec.moe {
 			moe, routing := ob.moeOps()
 			ops = append(ops, moe...)
 			lg.Routing = routing
-		} else {
-			ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, spec.ffn)...)
+			if c.DenseMLPWithMoE {
+				addends = 3
+			}
 		}
 		if c.NormsPerLayer == 4 || c.PostNorm {
 			ops = append(ops, ob.hiddenNorm("post_mlp_norm", BlockMLP))
@@ -107,7 +125,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		if c.ParallelBlock {
 			ops = append(ops, ob.residual("residual", BlockMLP, 3))
 		} else {
-			ops = append(ops, ob.residual("mlp_residual", BlockMLP, 2))
+			ops = append(ops, ob.residual("mlp_residual", BlockMLP, addends))
 		}
 	}
 	lg.Ops = ops
@@ -172,7 +190,7 @@ func totals(calc *checked, r *Report) {
 	p := &r.Params
 	p.Total = calc.add("params.total", r.Embedding.Params, r.Head.Params)
 	p.Active = calc.add("params.active", r.Embedding.Params, r.Head.Params)
-	p.Embedding = r.Embedding.Params
+	p.Embedding = tableParams(calc, r.Embedding.Ops)
 
 	head, embedding := r.Head.FLOPs, r.Embedding.FLOPs
 	blocks := BlockFLOPs{AttentionProjections: new(big.Int), AttentionScores: new(big.Int), MLP: new(big.Int),
@@ -209,6 +227,9 @@ func totals(calc *checked, r *Report) {
 		kvElements.Add(kvElements, bigProduct(n, lg.KVCacheElementsPerToken, lg.KVCacheTokens, w.BatchSize))
 	}
 	p.NonEmbedding = p.Total - p.Embedding
+	if r.Config.ZeroComputationExperts > 0 {
+		p.ActiveMin, p.ActiveMax = activeBounds(calc, r)
+	}
 	r.FLOPs = FLOPs{Forward: fwd, ForwardDense: dense, Blocks: blocks, BlocksDense: blocksDense}
 	act.Total = bigSum(act.Embedding, act.Attention, act.MLP, act.Head)
 
@@ -262,4 +283,24 @@ func mtpParams(calc *checked, c Config) int64 {
 		total = calc.add("params.mtp", total, calc.mul("params.mtp", int64(len(g.indices)), lg.Params))
 	}
 	return total
+}
+
+// activeBounds is params.active with every routed slot of a token given to
+// a zero-computation expert (no FFN expert), and with every slot given to
+// an FFN expert: the bounds of a model with zero-computation experts.
+func activeBounds(calc *checked, r *Report) (lo, hi int64) {
+	const what = "params.active bounds"
+	c := r.Config
+	lo, hi = r.Params.Active, r.Params.Active
+	for _, lg := range r.Layers {
+		for _, o := range lg.Ops {
+			if o.Kind != KindLinear || lg.Routing == nil || !strings.HasPrefix(o.Name, "experts.") {
+				continue
+			}
+			perExpert := o.Params / c.NumLocalExperts
+			lo = calc.add(what, lo, -calc.mul(what, lg.Count, o.ActiveParams))
+			hi = calc.add(what, hi, calc.mul(what, lg.Count, c.ZeroComputationSlotsPerTok, perExpert))
+		}
+	}
+	return lo, hi
 }

@@ -522,3 +522,102 @@ func TestLayerShapesByHand(t *testing.T) {
 		t.Errorf("default layer shapes change a number:\n%s", diff)
 	}
 }
+
+// TestClassicEmbeddingsAndNormsByHand: the features the classic decoders
+// add, each against its module as written in transformers.
+func TestClassicEmbeddingsAndNormsByHand(t *testing.T) {
+	w := Workload{BatchSize: 2, SeqLen: 9, DType: BF16}
+	const L, h, H = 3, 64, 4
+	gpt := gpt2Style(h, L, H)
+	gpt.VocabSize = 1000
+
+	// OPT: OPTLearnedPositionalEmbedding(max_position_embeddings + 2, h).
+	opt := gpt
+	opt.PositionOffset = 2
+	before, after := mustAnalyze(t, gpt, w), mustAnalyze(t, opt, w)
+	if got, want := after.Params.Total-before.Params.Total, int64(2*h); got != want {
+		t.Errorf("position offset adds %d parameters, want 2 rows of h = %d", got, want)
+	}
+	if got, want := after.Params.Embedding, int64(1000*h+(1024+2)*h); got != want {
+		t.Errorf("params.embedding %d, want V·h + (P + 2)·h = %d", got, want)
+	}
+	if after.FLOPs.Forward.Cmp(before.FLOPs.Forward) != 0 {
+		t.Errorf("offset rows change FLOPs: %v → %v", before.FLOPs.Forward, after.FLOPs.Forward)
+	}
+	// PaLM's N leaves the whole position table out, offset rows included.
+	for i, cc := range after.CrossChecks {
+		if cc.Name == CheckPaLM && cc.Value.Cmp(before.CrossChecks[i].Value) != 0 {
+			t.Errorf("PaLM's 6N moves with the position offset: %v → %v", before.CrossChecks[i].Value, cc.Value)
+		}
+	}
+	// A decoded token reads one row of the table, however many it has.
+	if after.Inference.WeightsBytesPerDecodedToken != before.Inference.WeightsBytesPerDecodedToken {
+		t.Errorf("decoded weights moved with offset rows: %d → %d",
+			before.Inference.WeightsBytesPerDecodedToken, after.Inference.WeightsBytesPerDecodedToken)
+	}
+
+	// BLOOM: word_embeddings_layernorm = LayerNorm(h), weight and bias; a
+	// non-embedding parameter, read whole by a decoded token.
+	bloom := gpt
+	bloom.PositionEmbedding, bloom.EmbeddingNorm = PositionALiBi, true
+	alibi := gpt
+	alibi.PositionEmbedding = PositionALiBi
+	before, after = mustAnalyze(t, alibi, w), mustAnalyze(t, bloom, w)
+	if got, want := after.Params.Total-before.Params.Total, int64(2*h); got != want {
+		t.Errorf("embedding LayerNorm adds %d parameters, want 2h = %d", got, want)
+	}
+	if after.Params.Embedding != before.Params.Embedding || after.Params.Embedding != 1000*h {
+		t.Errorf("params.embedding %d (ALiBi, no norm: %d), want the token table V·h = %d",
+			after.Params.Embedding, before.Params.Embedding, 1000*h)
+	}
+	if got, want := after.Inference.WeightsBytesPerDecodedToken-before.Inference.WeightsBytesPerDecodedToken, int64(2*2*h); got != want {
+		t.Errorf("a decoded token reads %d more bytes, want the whole norm, 2h bf16 weights = %d", got, want)
+	}
+	if after.FLOPs.Forward.Cmp(before.FLOPs.Forward) != 0 {
+		t.Errorf("the embedding norm changes FLOPs: %v → %v", before.FLOPs.Forward, after.FLOPs.Forward)
+	}
+	// ALiBi has no parameters: GPT-2 less its position table.
+	if got, want := mustAnalyze(t, gpt, w).Params.Total-before.Params.Total, int64(1024*h); got != want {
+		t.Errorf("learned positions → ALiBi removes %d parameters, want P·h = %d", got, want)
+	}
+
+	// MPT, DBRX: nn.LayerNorm(h, bias=False), h weights: per layer two, one
+	// at the end, and a per-head QK norm has head_dim weights.
+	nobias := gpt
+	nobias.Norm = LayerNormNoBias
+	nobias.EmbeddingNorm = true
+	withBias := nobias
+	withBias.Norm = LayerNorm
+	if got, want := mustAnalyze(t, withBias, w).Params.Total-mustAnalyze(t, nobias, w).Params.Total, int64((2*L+2)*h); got != want {
+		t.Errorf("norm biases: %d parameters, want (2L + 2)·h = %d (2 per layer, the final and the embedding norm)", got, want)
+	}
+	qk := nobias
+	qk.QKNorm = true
+	if got, want := mustAnalyze(t, qk, w).Params.Total-mustAnalyze(t, nobias, w).Params.Total, int64(L*2*(h/H)); got != want {
+		t.Errorf("bias-free QK norms add %d, want 2·head_dim per layer = %d", got, want)
+	}
+
+	// StableLM 2: StableLmLayerNormPerHead, a LayerNorm(head_dim, bias=False)
+	// for each of the H query heads and K key heads, under a model whose
+	// norms are LayerNorms with bias.
+	stable := llamaStyle(1000, h, L, H, 2, h/H, 128)
+	stable.Norm = LayerNorm
+	before = mustAnalyze(t, stable, w)
+	stable.QKNorm, stable.QKNormPerHead, stable.QKNormKind = true, true, LayerNormNoBias
+	after = mustAnalyze(t, stable, w)
+	if got, want := after.Params.Total-before.Params.Total, int64(L*(H+2)*(h/H)); got != want {
+		t.Errorf("per-head QK norms add %d parameters, want L·(H + K)·head_dim = %d", got, want)
+	}
+	if after.FLOPs.Forward.Cmp(before.FLOPs.Forward) != 0 {
+		t.Errorf("QK norms change FLOPs: %v → %v", before.FLOPs.Forward, after.FLOPs.Forward)
+	}
+	// The kind alone: a shared QK norm of the model's LayerNorm has 2·head_dim
+	// parameters, a bias-free one head_dim.
+	shared := stable
+	shared.QKNormPerHead, shared.QKNormKind = false, ""
+	plain := shared
+	plain.QKNormKind = LayerNormNoBias
+	if got, want := mustAnalyze(t, shared, w).Params.Total-mustAnalyze(t, plain, w).Params.Total, int64(L*2*(h/H)); got != want {
+		t.Errorf("QK norm biases: %d parameters, want 2 norms × head_dim per layer = %d", got, want)
+	}
+}

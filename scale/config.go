@@ -172,24 +172,66 @@ type Config struct {
 	// use (Gemma 3). 0: none, or not counted.
 	VisionParams int64 `json:"vision_params"`
 
+	// Zero-computation experts and the shortcut-connected MoE
+	// (LongCat-Flash).
+	//
+	// ZeroComputationExperts Z: the router scores Z identity experts beside
+	// the num_local_experts FFN experts, so that it is Linear(hidden, E + Z)
+	// (with E + Z biases where router_bias says). A token slot routed to one
+	// passes the token through, scaled by its routing weight: no parameters
+	// and no FLOPs. 0: none.
+	ZeroComputationExperts int64 `json:"zero_computation_experts"`
+	// ZeroComputationSlotsPerTok is how many of each token's
+	// num_experts_per_tok slots the report counts as routed to
+	// zero-computation experts; the others run FFN experts. Which slots a
+	// token gives to identity experts depends on the data, so params.active
+	// and the FLOPs follow this stated convention (params.active_min and
+	// params.active_max give the bounds). Between 0 and num_experts_per_tok,
+	// at most zero_computation_experts.
+	ZeroComputationSlotsPerTok int64 `json:"zero_computation_slots_per_tok"`
+	// DenseMLPWithMoE: an MoE layer keeps a dense MLP of intermediate_size
+	// beside its experts, both reading the layer's MLP norm and both added
+	// to the residual (LongCat-Flash's shortcut-connected MoE, read as two
+	// layers per LongCat layer: the first's MLP input feeds the MoE, whose
+	// output joins the residual after the second).
+	DenseMLPWithMoE bool `json:"dense_mlp_with_moe"`
+
 	// Layers, when set, gives each decoder layer its own shape: its
 	// attention and MLP kept, removed or replaced by one linear layer, its
 	// own KV heads and MLP width (Nemotron-NAS's block_configs). It has
 	// num_hidden_layers entries; nil: every layer is the model's.
 	Layers []LayerShape `json:"layers,omitempty"`
 
-	// Dense 2025 families (Cohere, Apertus); rules in validateDense2025.
+	// Dense 2025 families (Apertus); rules in validateDense2025.
 	//
-	// QKNormPerHead: the QK norms normalise each head over head_dim, as a
-	// per-head QK norm does, but every head has its own weights:
-	// num_attention_heads × head_dim on queries and num_key_value_heads ×
-	// head_dim on keys (Cohere's use_qk_norm, a CohereLayerNorm of shape
-	// (heads, head_dim)). Needs qk_norm.
-	QKNormPerHead bool `json:"qk_norm_per_head"`
 	// ActivationParams is the number of learned parameters the activation
 	// function of every dense MLP owns (Apertus's xIELU: alpha_p and
 	// alpha_n, 2 per layer); 0 for a fixed function. They cost no matmul.
 	ActivationParams int64 `json:"activation_params"`
+
+	// Classic decoders (OPT, BLOOM): where their embeddings differ from
+	// GPT-2's.
+	//
+	// PositionOffset is the number of rows the learned position table has
+	// beyond max_position_embeddings (OPT's OPTLearnedPositionalEmbedding
+	// adds 2 for its padding offset): the table is (max_position_embeddings
+	// + position_offset) × hidden_size. 0 unless position_embedding is
+	// learned.
+	PositionOffset int64 `json:"position_offset"`
+	// EmbeddingNorm: a norm of the model's kind follows the token embedding
+	// (BLOOM's word_embeddings_layernorm). Its parameters are not embedding
+	// parameters: params.embedding counts the lookup tables only.
+	EmbeddingNorm bool `json:"embedding_norm"`
+
+	// Per-head QK norms (StableLM 2's qk_layernorm, Cohere's use_qk_norm, a
+	// norm of shape (heads, head_dim)). QKNormPerHead: every query head and
+	// every key/value head has its own QK norm over head_dim —
+	// num_attention_heads × head_dim weights on queries and
+	// num_key_value_heads × head_dim on keys. QKNormKind is the kind of the
+	// QK norms where it differs from the model's norm (StableLM's are
+	// LayerNorms without bias under a model of LayerNorms); "": the model's.
+	QKNormPerHead bool     `json:"qk_norm_per_head"`
+	QKNormKind    NormKind `json:"qk_norm_kind"`
 
 	// Quantization is how the checkpoint stores the weights when
 	// config.json's quantization_config quantises them (nil: as the model's
@@ -338,6 +380,8 @@ func (c Config) Validate() error {
 	c.validateLayers(&v)
 	c.validateMLA(&v)
 	c.validateDense2025(&v)
+	c.validateEmbeddings(&v)
+	c.validateZeroComputation(&v)
 	c.validateQuantization(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
@@ -348,15 +392,21 @@ func (c Config) Validate() error {
 		if c.NumHiddenLayers <= MaxLayers {
 			if c.hasDenseLayers() {
 				v.check(c.IntermediateSize > 0, "intermediate_size",
-					"must be a positive integer: first_k_dense_replace or moe_layer_interval leave dense layers", c.IntermediateSize)
+					"must be a positive integer: first_k_dense_replace, moe_layer_interval or dense_mlp_with_moe leave dense MLPs", c.IntermediateSize)
 			} else {
 				v.check(c.IntermediateSize == 0, "intermediate_size",
 					"must be 0: every layer is MoE, so no layer has a dense MLP (the experts' width is moe_intermediate_size)",
 					c.IntermediateSize)
 			}
 		}
-		v.check(c.NumExpertsPerTok >= 1 && c.NumExpertsPerTok <= c.NumLocalExperts, "num_experts_per_tok",
-			fmt.Sprintf("must be between 1 and num_local_experts (%d)", c.NumLocalExperts), c.NumExpertsPerTok)
+		if c.ZeroComputationExperts > 0 { // chosen among the FFN and the zero-computation experts
+			v.check(c.NumExpertsPerTok >= 1 && c.NumExpertsPerTok-c.ZeroComputationExperts <= c.NumLocalExperts,
+				"num_experts_per_tok", fmt.Sprintf("must be between 1 and num_local_experts + zero_computation_experts (%d)",
+					c.NumLocalExperts+c.ZeroComputationExperts), c.NumExpertsPerTok)
+		} else {
+			v.check(c.NumExpertsPerTok >= 1 && c.NumExpertsPerTok <= c.NumLocalExperts, "num_experts_per_tok",
+				fmt.Sprintf("must be between 1 and num_local_experts (%d)", c.NumLocalExperts), c.NumExpertsPerTok)
+		}
 		v.positive("moe_intermediate_size", c.MoEIntermediateSize)
 		v.check(c.NumSharedExperts >= 0, "num_shared_experts", "must not be negative", c.NumSharedExperts)
 		v.check(c.SharedExpertIntermediateSize >= 0, "shared_expert_intermediate_size", "must not be negative",
@@ -394,15 +444,31 @@ func (c Config) Validate() error {
 	return v.err()
 }
 
-// validateDense2025 checks the fields of the dense 2025 families: a
-// per-head-weights QK norm needs a QK norm over heads (not the full-width
-// one), and activation parameters are counted for dense MLPs only.
+// validateDense2025 checks the fields of the dense 2025 families:
+// activation parameters are counted for dense MLPs only.
 func (c Config) validateDense2025(v *validator) {
-	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
-		"needs qk_norm, and qk_norm_full_width false", c.QKNormPerHead)
 	v.check(c.ActivationParams >= 0, "activation_params", "must not be negative", c.ActivationParams)
 	v.check(c.ActivationParams == 0 || !c.IsMoE(), "activation_params",
 		"must be 0 in a mixture-of-experts model (learned activations of experts are not modelled)", c.ActivationParams)
+}
+
+// validateZeroComputation checks LongCat-Flash's features: zero-computation
+// experts and the slots counted for them, and a dense MLP beside the
+// experts, only in a mixture of experts; with a dense MLP in every MoE
+// layer, intermediate_size must be positive (hasDenseLayers says so).
+func (c Config) validateZeroComputation(v *validator) {
+	v.check(c.ZeroComputationExperts >= 0, "zero_computation_experts", "must not be negative", c.ZeroComputationExperts)
+	v.check(c.ZeroComputationExperts == 0 || c.IsMoE(), "zero_computation_experts",
+		"must be 0 in a dense model (num_local_experts = 0)", c.ZeroComputationExperts)
+	v.check(c.ZeroComputationSlotsPerTok >= 0 && c.ZeroComputationSlotsPerTok <= min(c.NumExpertsPerTok, c.ZeroComputationExperts),
+		"zero_computation_slots_per_tok", fmt.Sprintf("must be between 0 and num_experts_per_tok (%d) and at most "+
+			"zero_computation_experts (%d)", c.NumExpertsPerTok, c.ZeroComputationExperts), c.ZeroComputationSlotsPerTok)
+	v.check(!c.IsMoE() || c.ZeroComputationExperts <= 0 || c.ZeroComputationSlotsPerTok < 0 ||
+		c.NumExpertsPerTok-c.ZeroComputationSlotsPerTok <= c.NumLocalExperts,
+		"zero_computation_slots_per_tok", fmt.Sprintf("must leave at most num_local_experts (%d) of the num_experts_per_tok "+
+			"(%d) slots to FFN experts", c.NumLocalExperts, c.NumExpertsPerTok), c.ZeroComputationSlotsPerTok)
+	v.check(!c.DenseMLPWithMoE || c.IsMoE(), "dense_mlp_with_moe", "must be false in a dense model (num_local_experts = 0)",
+		c.DenseMLPWithMoE)
 }
 
 func (c Config) validateMLA(v *validator) {
@@ -432,6 +498,20 @@ func (c Config) validateMLA(v *validator) {
 	v.check(!c.QKNorm, "qk_norm", "must be false with multi-head latent attention", c.QKNorm)
 	v.check(!c.AttentionSinks, "attention_sinks", "must be false with multi-head latent attention", c.AttentionSinks)
 	v.check(!c.AttentionQKVBias, "attention_qkv_bias", "must be false with multi-head latent attention", c.AttentionQKVBias)
+}
+
+// validateEmbeddings checks the classic decoders' fields: a position
+// offset only on a learned position table; per-head QK norms and a QK norm
+// kind only with QK norms.
+func (c Config) validateEmbeddings(v *validator) {
+	v.check(c.PositionOffset >= 0, "position_offset", "must not be negative", c.PositionOffset)
+	v.check(c.PositionOffset == 0 || c.PositionEmbedding == PositionLearned, "position_offset",
+		fmt.Sprintf("must be 0 unless position_embedding is %q", PositionLearned), c.PositionOffset)
+	v.check(!c.QKNormPerHead || (c.QKNorm && !c.QKNormFullWidth), "qk_norm_per_head",
+		"needs qk_norm, and excludes qk_norm_full_width", c.QKNormPerHead)
+	v.check(c.QKNormKind == "" || ((c.QKNormKind == LayerNorm || c.QKNormKind == RMSNorm || c.QKNormKind == LayerNormNoBias) && c.QKNorm),
+		"qk_norm_kind", fmt.Sprintf("must be empty, or %q, %q or %q with qk_norm", LayerNorm, RMSNorm, LayerNormNoBias),
+		fmt.Sprintf("%q", c.QKNormKind))
 }
 
 // validateLayers checks the per-layer shapes: one per layer, each part
@@ -474,6 +554,13 @@ func (c Config) validateLayers(v *validator) {
 			v.check(f > 0, field+".intermediate_size", "must not be negative", f)
 		}
 	}
+}
+
+// ComputedExpertsPerTok is how many of a token's routed slots run FFN
+// experts: num_experts_per_tok less the slots counted for zero-computation
+// experts.
+func (c Config) ComputedExpertsPerTok() int64 {
+	return c.NumExpertsPerTok - c.ZeroComputationSlotsPerTok
 }
 
 // HasLayerShapes reports whether some layer has its own shape.

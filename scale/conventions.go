@@ -36,6 +36,26 @@ func conventions(c Config) []string {
 			"MoE: routed experts process token slots = tokens × num_experts_per_tok; params.active counts num_experts_per_tok routed experts, the shared experts, the router and every non-expert weight",
 		)
 	}
+	if c.PositionEmbedding == PositionALiBi {
+		list = append(list, "ALiBi: the per-head linear biases are computed, not learned, and added to the scores elementwise: no parameters and 0 FLOPs (not a matmul)")
+	}
+	if c.PositionOffset > 0 {
+		list = append(list, "the learned position table has max_position_embeddings + position_offset rows (OPT's 2 offset rows), all of them parameters in params.embedding")
+	}
+	if c.EmbeddingNorm {
+		list = append(list, "a norm over the token embeddings (BLOOM's word_embeddings_layernorm) is a non-embedding parameter: params.embedding counts the lookup tables only")
+	}
+	if c.Norm == LayerNormNoBias {
+		list = append(list, "norms are LayerNorms without bias: hidden_size weights each, as an RMSNorm")
+	}
+	if c.ZeroComputationExperts > 0 {
+		list = append(list, "zero-computation experts: the router scores them beside the FFN experts; a slot routed to one passes the token through (0 parameters, 0 FLOPs); "+
+			"params.active and the FLOPs count zero_computation_slots_per_tok of each token's num_experts_per_tok slots as such (the rest run FFN experts), "+
+			"and params.active_min and params.active_max count none and all of them as FFN experts")
+	}
+	if c.DenseMLPWithMoE {
+		list = append(list, "dense_mlp_with_moe: an MoE layer runs a dense MLP of intermediate_size beside its experts on the same normed input; both outputs join the residual")
+	}
 	if c.AttentionSinks {
 		list = append(list, "attention sinks: one learned logit per head per layer joins each softmax row; num_attention_heads parameters per layer and 0 FLOPs (not a matmul)")
 	}

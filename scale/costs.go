@@ -330,6 +330,7 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	if c.HasLayerShapes() {
 		shapes = []Mismatch{MismatchLayerShapes}
 	}
+	shapes = append(shapes, longcatMismatch(c)...)
 	windowed = shapes
 	if len(windowed) == 0 && (c.SlidingWindow > 0 || c.AttentionChunkSize > 0) {
 		windowed = []Mismatch{MismatchWindowedKeys}
@@ -344,9 +345,11 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	case c.SlidingWindow > 0 || c.AttentionChunkSize > 0:
 		denseAttention = []Mismatch{MismatchWindowedKeys}
 	}
-	positions := new(big.Int)
-	if c.PositionEmbedding == PositionLearned {
-		positions = bigProduct(c.MaxPositionEmbeddings, h)
+	positions := new(big.Int) // the learned position table, offset rows included
+	for _, o := range r.Embedding.Ops {
+		if o.Name == "embed_positions" {
+			positions.SetInt64(o.Params)
+		}
 	}
 	mha := denseAttention
 	if len(mha) == 0 && c.NumKeyValueHeads != H {
@@ -415,6 +418,21 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	add(CheckKorthikanti, korthikanti, training,
 		"Korthikanti et al. 2022, Appendix A, eq. 7 (model FLOPs, no recomputation)", gpt)
 	return checks
+}
+
+// longcatMismatch says why Megatron-LM's and MaxText's MoE formulas, which
+// run num_experts_per_tok FFN experts per token behind a router over the
+// FFN experts and give an MoE layer no dense MLP, do not fit: zero-computation
+// experts, and a dense MLP beside the experts (LongCat-Flash).
+func longcatMismatch(c Config) []Mismatch {
+	var why []Mismatch
+	if c.ZeroComputationExperts > 0 {
+		why = append(why, MismatchZeroComputationExperts)
+	}
+	if c.DenseMLPWithMoE {
+		why = append(why, MismatchDenseMLPWithMoE)
+	}
+	return why
 }
 
 // kaplanN is Kaplan et al.'s N: the parameters less every embedding and

@@ -34,8 +34,9 @@
 //	scores (Q·Kᵀ)     b·H·d·P       weighted_values  b·H·d·P
 //	o_proj            T·H·d·h
 //	dense MLP         T·h·f per matrix: 2 matrices (standard) or 3 (gated)
-//	MoE router        T·h·E
-//	routed experts    (T·k)·h·fₑ per matrix: the T·k token slots
+//	MoE router        T·h·E, or T·h·(E + Z) with Z zero-computation experts
+//	routed experts    (T·c)·h·fₑ per matrix: the T·c token slots that run an
+//	                  FFN expert, c = k less zero_computation_slots_per_tok
 //	shared experts    T·h·fₛ per matrix
 //	LM head           T·h·V, at every position
 //
@@ -72,18 +73,46 @@
 // counts them: a tied LM head shares the token embedding and is counted
 // once, under embed_tokens; buffers (rotary tables, causal masks) are not
 // parameters. A LayerNorm has 2h parameters (weight and bias), an RMSNorm
-// h. Biases are counted per linear where Config says the model has them.
-// The embedding parameters are the token embedding V·h plus a learned
-// position table max_position_embeddings·h where the model has one; the
-// non-embedding parameters are the rest (an untied LM head among them).
-// Active parameters are those one token uses: every non-expert weight, the
-// router, the shared experts and k routed experts.
+// h, a LayerNorm without bias (layernorm_nobias: MPT, DBRX) h. Biases are
+// counted per linear where Config says the model has them; a fused
+// projection (GPT-NeoX's and BLOOM's query_key_value, DBRX's Wqkv) has the
+// parameters and FLOPs of its parts. The embedding parameters are the
+// lookup tables: the token embedding V·h plus a learned position table
+// (max_position_embeddings + position_offset)·h where the model has one
+// (OPT's has 2 offset rows); the non-embedding parameters are the rest (an
+// untied LM head among them, and a norm over the embeddings, BLOOM's
+// word_embeddings_layernorm). Active parameters are those one token uses:
+// every non-expert weight, the router, the shared experts and k routed
+// experts.
+//
+// Positions that are computed own no parameters and no FLOPs: rotary
+// embeddings, whole or partial (GPT-J's rotary_dim, GPT-NeoX's rotary_pct
+// rotate part of each head; the rest passes through), and ALiBi (BLOOM,
+// MPT), whose per-head linear biases are added to the scores elementwise,
+// not by a matmul. A parallel block (GPT-J, GPT-NeoX, Falcon) has the
+// matmuls of a sequential one; its norms are one shared by attention and
+// MLP or one each. Logit scaling and QKV clipping change no count.
+//
+// Zero-computation experts (LongCat-Flash) are Z identity experts the
+// router scores beside the E FFN experts: the router is Linear(h, E + Z),
+// and a token slot routed to one passes the token through, with no
+// parameters and no FLOPs. How many of a token's k slots go to them is the
+// router's choice, token by token, so params.active and the FLOPs count a
+// stated number of them per token, zero_computation_slots_per_tok (the
+// model's published average), and params.active_min and params.active_max
+// give the bounds: every slot to an identity expert, and every slot to an
+// FFN expert. With dense_mlp_with_moe (LongCat-Flash's shortcut-connected
+// MoE) an MoE layer keeps a dense MLP of intermediate_size beside its
+// experts: both read the layer's MLP norm and both outputs join the
+// residual, so the layer's parameters and FLOPs are the sum of the two.
 //
 // Attention sinks (gpt-oss) are H learned logits per layer that join every
 // softmax row as an extra column: H parameters per layer, 0 FLOPs. A QK norm
 // spans one head (head_dim weights, shared by the heads) or, with
 // qk_norm_full_width (OLMo 2), the whole projection: H·d weights on queries
-// and K·d on keys. Multi-token-prediction modules (DeepSeek-V3's and
+// and K·d on keys; with qk_norm_per_head (StableLM 2) each head has its
+// own norm over head_dim, H·d and K·d weights too; qk_norm_kind is their
+// kind where it differs from the model's norm. Multi-token-prediction modules (DeepSeek-V3's and
 // GLM-4.5's num_nextn_predict_layers) are not built by transformers, so
 // they are outside params.total; params.mtp counts each module's own
 // weights — enorm and hnorm (h each), eh_proj (2h·h), one decoder layer of

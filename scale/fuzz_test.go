@@ -13,6 +13,10 @@ func FuzzAnalyze(f *testing.F) {
 		int64(8), int64(2), int64(0), int64(2), false, true, int64(1), int64(4096), uint8(1), int64(0), int64(0))
 	f.Add(int64(50257), int64(768), int64(12), int64(12), int64(12), int64(64), int64(3072), int64(1024),
 		int64(0), int64(0), int64(0), int64(2), false, false, int64(4), int64(1024), uint8(0), int64(0), int64(0))
+	// LongCat-Flash's features: 6 FFN and 4 zero-computation experts, 3 of
+	// 5 slots on FFN experts, a dense MLP beside them (rank 24: bits 8, 16).
+	f.Add(int64(1000), int64(64), int64(4), int64(4), int64(2), int64(16), int64(48), int64(4096),
+		int64(6), int64(5), int64(4), int64(2), false, false, int64(2), int64(9), uint8(1), int64(0), int64(24))
 	// The workloads and layer counts the hardening issue found crashing.
 	for _, x := range [][3]int64{{9223372036854775807, 4096, 32}, {4611686018427387904, 2, 12}, {1, 8, 9223372036854775807},
 		{1, 8, 1_000_000_000_000}, {MaxBatchSize, MaxSeqLen, 2}} {
@@ -51,10 +55,26 @@ func FuzzAnalyze(f *testing.F) {
 		c.QKNormFullWidth = c.QKNorm && span&2 != 0
 		c.RouterBias, c.MoELayerFirstInCycle = rank&1 != 0 && experts > 0, rank&2 != 0 && experts > 0
 		c.WindowFromLayer, c.MTPLayers = shared%5, topK%3
+		// The classic decoders' features: a bias-free LayerNorm, position
+		// offset rows (invalid unless positions are learned) and an
+		// embedding norm.
+		if span&8 != 0 {
+			c.Norm = LayerNormNoBias
+		}
+		c.PositionOffset, c.EmbeddingNorm = headDim%3, span&16 != 0
+		c.QKNormPerHead = c.QKNorm && !c.QKNormFullWidth && span&32 != 0
+		if span&64 != 0 {
+			c.QKNormKind = LayerNormNoBias
+		}
 		if rank&4 != 0 && experts > 0 {
 			c.ExpertWeightsFormat = MXFP4
 		}
-		if rank&8 != 0 && c.ExpertWeightsFormat == "" { // a quantised checkpoint of each method
+		// LongCat-Flash's: zero-computation experts and a dense MLP beside the experts.
+		if rank&8 != 0 && experts > 0 {
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = shared, topK%4
+			c.DenseMLPWithMoE = rank&16 != 0
+		}
+		if span&32 != 0 && c.ExpertWeightsFormat == "" { // a quantised checkpoint of each method
 			qs := []Quantization{
 				{Method: QuantAWQ, Format: FormatAWQGEMM, Bits: 4, GroupSize: span % 256, DType: FP16},
 				{Method: QuantAWQ, Format: FormatAWQGEMV, Bits: 4, GroupSize: span % 256, DType: FP16},

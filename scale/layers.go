@@ -66,8 +66,12 @@ func (c Config) isMoELayer(i int64) bool {
 	}
 }
 
-// hasDenseLayers reports whether some layer has a dense MLP.
+// hasDenseLayers reports whether some layer has a dense MLP: every layer
+// does with dense_mlp_with_moe.
 func (c Config) hasDenseLayers() bool {
+	if c.DenseMLPWithMoE {
+		return true
+	}
 	for i := int64(0); i < c.NumHiddenLayers; i++ {
 		if !c.isMoELayer(i) {
 			return true

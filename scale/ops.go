@@ -99,8 +99,9 @@ func shape(rows []int64, last ...int64) []int64 {
 	return append(append(make([]int64, 0, len(rows)+len(last)), rows...), last...)
 }
 
-// embeddingOps is the token lookup and, where the model has one, the learned
-// position table.
+// embeddingOps is the token lookup, where the model has one the learned
+// position table (with its offset rows), and where it has one the norm
+// over the embeddings.
 func (ob *opBuilder) embeddingOps() []Op {
 	c := ob.cfg
 	ids := []int64{ob.b, ob.s}
@@ -113,8 +114,12 @@ func (ob *opBuilder) embeddingOps() []Op {
 		ops = append(ops, ob.op(Op{
 			Name: "embed_positions", Block: BlockEmbedding, Kind: KindGather,
 			Inputs: [][]int64{ids, ob.hidden()}, Output: ob.hidden(),
-			Params: ob.calc.mul("embed_positions params", c.MaxPositionEmbeddings, c.HiddenSize),
+			Params: ob.calc.mul("embed_positions params",
+				ob.calc.add("embed_positions rows", c.MaxPositionEmbeddings, c.PositionOffset), c.HiddenSize),
 		}, nil))
+	}
+	if c.EmbeddingNorm {
+		ops = append(ops, ob.hiddenNorm("embed_norm", BlockEmbedding))
 	}
 	return ops
 }
@@ -219,30 +224,32 @@ func (ob *opBuilder) gqaProjections(K int64) []Op {
 		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
 	}
+	kind := c.Norm
+	if c.QKNormKind != "" {
+		kind = c.QKNormKind
+	}
 	switch {
 	case c.QKNorm && c.QKNormFullWidth: // over the whole projection, before the split into heads
 		ops = append(ops[:3:3],
-			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, c.Norm),
-			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, c.Norm),
+			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, kind),
+			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, kind),
 			ops[3], ops[4], ops[5])
-	case c.QKNorm && c.QKNormPerHead: // over head_dim, each head with its own weights
+	case c.QKNorm && c.QKNormPerHead: // one norm of its own per head
 		ops = append(ops,
-			ob.perHeadNorm("q_norm", []int64{b, H, s, d}, H),
-			ob.perHeadNorm("k_norm", []int64{b, K, s, d}, K))
+			ob.perHead(ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, kind), H),
+			ob.perHead(ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, kind), K))
 	case c.QKNorm:
 		ops = append(ops,
-			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, c.Norm),
-			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, c.Norm))
+			ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, kind),
+			ob.norm("k_norm", BlockAttention, []int64{b, K, s, d}, d, kind))
 	}
 	return ops
 }
 
-// perHeadNorm is a QK norm over head_dim of x, shaped [b, heads, s, d],
-// whose weights differ per head (Cohere's use_qk_norm): heads × the
-// parameters of one head_dim norm.
-func (ob *opBuilder) perHeadNorm(name string, x []int64, heads int64) Op {
-	o := ob.norm(name, BlockAttention, x, ob.cfg.HeadDim, ob.cfg.Norm)
-	o.Params = ob.calc.mul(name+" params", heads, o.Params)
+// perHead gives o, an op over one head's width, its own weights for each
+// of heads heads.
+func (ob *opBuilder) perHead(o Op, heads int64) Op {
+	o.Params = ob.calc.mul(o.Name+" params", heads, o.Params)
 	o.ActiveParams = o.Params
 	return o
 }
@@ -303,19 +310,28 @@ func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
 
 // moeOps is a mixture-of-experts block: router, shared experts, routed
 // experts over token slots, and the weighted combine. The routed experts'
-// rows are shaped [batch, seq, num_experts_per_tok]: one row per token slot.
+// rows are shaped [batch, seq, c]: one row per token slot that runs an FFN
+// expert, c = num_experts_per_tok less the slots counted for
+// zero-computation experts, whose identity owns no parameters and no FLOPs;
+// the router scores the FFN and the zero-computation experts alike.
 func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 	c := ob.cfg
 	h := c.HiddenSize
 	rows := []int64{ob.b, ob.s}
-	E, k := c.NumLocalExperts, c.NumExpertsPerTok
-	slotRows := []int64{ob.b, ob.s, k}
-	slots := bigProduct(slotRows...)
+	E, k, computed := c.NumLocalExperts, c.NumExpertsPerTok, c.ComputedExpertsPerTok()
+	slotRows := []int64{ob.b, ob.s, computed}
+	slots := bigProduct(ob.b, ob.s, k)
 	routing := &Routing{
 		Tokens: new(big.Int).Set(ob.tokens), ExpertsPerToken: k, TokenSlots: slots, NumExperts: E,
-		SlotsPerExpert: newFraction(slots, big.NewInt(E)),
+		SlotsPerExpert: newFraction(bigProduct(slotRows...), big.NewInt(E)),
 	}
-	ops := []Op{ob.linear("router", BlockMLP, rows, h, E, c.RouterBias)}
+	scored := E
+	if Z := c.ZeroComputationExperts; Z > 0 {
+		scored = ob.calc.add("router width", E, Z)
+		routing.ZeroComputationExperts = Z
+		routing.ZeroComputationSlots = bigProduct(ob.b, ob.s, c.ZeroComputationSlotsPerTok)
+	}
+	ops := []Op{ob.linear("router", BlockMLP, rows, h, scored, c.RouterBias)}
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
@@ -328,9 +344,12 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		if o.Kind == KindLinear {
 			perExpert := o.Params
 			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)
-			o.ActiveParams = ob.calc.mul(o.Name+" active params", k, perExpert)
+			o.ActiveParams = ob.calc.mul(o.Name+" active params", computed, perExpert)
 		}
 		ops = append(ops, o)
+	}
+	if c.ZeroComputationSlotsPerTok > 0 { // the identity experts' slots: the token itself
+		combineInputs = append(combineInputs, shape(rows, c.ZeroComputationSlotsPerTok, h))
 	}
 	ops = append(ops, ob.op(Op{Name: "combine", Block: BlockMLP, Kind: KindCombine,
 		Inputs: combineInputs, Output: ob.hidden()}, nil))

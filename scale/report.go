@@ -51,7 +51,8 @@ type Params struct {
 	// Active is what one token uses: all non-expert weights, the router, the
 	// shared experts and num_experts_per_tok routed experts.
 	Active int64 `json:"active"`
-	// Embedding is the token embedding plus learned position embeddings.
+	// Embedding is the lookup tables: the token embedding plus learned
+	// position embeddings (a norm over the embeddings is not among them).
 	Embedding int64 `json:"embedding"`
 	// NonEmbedding is Total − Embedding (an untied LM head is in here).
 	NonEmbedding int64 `json:"non_embedding"`
@@ -62,6 +63,13 @@ type Params struct {
 	// embedding and LM head they share with the model are not counted again.
 	// 0 when the config has none.
 	MTP int64 `json:"mtp,omitempty"`
+	// ActiveMin and ActiveMax bound Active in a model with zero-computation
+	// experts, whose tokens run between 0 and num_experts_per_tok FFN
+	// experts as the router decides: every slot to an identity expert, and
+	// every slot to an FFN expert. Active counts the convention
+	// zero_computation_slots_per_tok states. 0 without such experts.
+	ActiveMin int64 `json:"active_min,omitempty"`
+	ActiveMax int64 `json:"active_max,omitempty"`
 	// Vision is a multimodal checkpoint's vision tower and projector
 	// (config vision_params), not in Total. 0 when there is none.
 	Vision int64 `json:"vision,omitempty"`
@@ -322,6 +330,13 @@ const (
 	MismatchLayerShapes Mismatch = "layer_shapes"
 	// MismatchActivationDType: the formula assumes 2-byte activations.
 	MismatchActivationDType Mismatch = "activation_dtype"
+	// MismatchZeroComputationExperts: the router also scores
+	// zero-computation experts, and a token runs fewer FFN experts than
+	// num_experts_per_tok (LongCat-Flash).
+	MismatchZeroComputationExperts Mismatch = "zero_computation_experts"
+	// MismatchDenseMLPWithMoE: MoE layers keep a dense MLP beside the
+	// experts (LongCat-Flash's shortcut-connected MoE).
+	MismatchDenseMLPWithMoE Mismatch = "dense_mlp_with_moe"
 )
 
 // ActivationElements sums the output elements of every op that materialises
@@ -402,12 +417,19 @@ type LayerActivationElements struct {
 type Routing struct {
 	Tokens          *big.Int `json:"tokens"`
 	ExpertsPerToken int64    `json:"experts_per_token"`
-	// TokenSlots = Tokens × ExpertsPerToken: rows the routed experts process.
+	// TokenSlots = Tokens × ExpertsPerToken: the rows routed to experts.
 	TokenSlots *big.Int `json:"token_slots"`
 	NumExperts int64    `json:"num_experts"`
-	// SlotsPerExpert is TokenSlots / NumExperts exactly (2048, or 4096/3):
-	// the average under even routing.
+	// SlotsPerExpert is the rows the NumExperts FFN experts process,
+	// TokenSlots less ZeroComputationSlots, over NumExperts, exactly (2048,
+	// or 4096/3): the average under even routing.
 	SlotsPerExpert *Fraction `json:"slots_per_expert"`
+	// ZeroComputationExperts is the identity experts the router also
+	// scores (config zero_computation_experts); ZeroComputationSlots the
+	// token slots counted as routed to them (zero_computation_slots_per_tok
+	// per token), which cost nothing. Absent without such experts.
+	ZeroComputationExperts int64    `json:"zero_computation_experts,omitempty"`
+	ZeroComputationSlots   *big.Int `json:"zero_computation_slots,omitempty"`
 }
 
 // Op is one step of the forward pass.

@@ -58,6 +58,33 @@ func TestValidateNamesEveryField(t *testing.T) {
 		{"four norms in a parallel block", func(c *Config) { c.ParallelBlock, c.NormsPerLayer = true, 4 }, []string{"norms_per_layer"}},
 		{"one norm in a sequential block", func(c *Config) { c.NormsPerLayer = 1 }, []string{"norms_per_layer"}},
 		{"unknown MLP", func(c *Config) { c.MLP = "swiglu" }, []string{"mlp"}},
+		{"bias-free LayerNorm", func(c *Config) { c.Norm = LayerNormNoBias }, nil},
+		{"unknown norm", func(c *Config) { c.Norm = "layernorm_nobias_" }, []string{"norm"}},
+		{"position offset without a learned table", func(c *Config) { c.PositionOffset = 2 }, []string{"position_offset"}},
+		{"negative position offset", func(c *Config) { c.PositionEmbedding, c.PositionOffset = PositionLearned, -2 },
+			[]string{"position_offset"}},
+		{"position offset on a learned table", func(c *Config) { c.PositionEmbedding, c.PositionOffset = PositionLearned, 2 }, nil},
+		{"embedding norm", func(c *Config) { c.EmbeddingNorm = true }, nil},
+		{"per-head QK norms", func(c *Config) { c.QKNorm, c.QKNormPerHead, c.QKNormKind = true, true, LayerNormNoBias }, nil},
+		{"per-head QK norms without QK norms", func(c *Config) { c.QKNormPerHead = true }, []string{"qk_norm_per_head"}},
+		{"per-head and full-width QK norms", func(c *Config) { c.QKNorm, c.QKNormFullWidth, c.QKNormPerHead = true, true, true },
+			[]string{"qk_norm_per_head"}},
+		{"QK norm kind without QK norms", func(c *Config) { c.QKNormKind = LayerNorm }, []string{"qk_norm_kind"}},
+		{"unknown QK norm kind", func(c *Config) { c.QKNorm, c.QKNormKind = true, "batchnorm" }, []string{"qk_norm_kind"}},
+		{"zero-computation experts on a dense model", func(c *Config) { c.ZeroComputationExperts = 4 },
+			[]string{"zero_computation_experts"}},
+		{"more zero-computation slots than top-k", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 2, 10, 0
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = 4, 3
+		}, []string{"zero_computation_slots_per_tok"}},
+		{"more zero-computation slots than such experts", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize = 8, 4, 10, 0
+			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = 1, 2
+		}, []string{"zero_computation_slots_per_tok"}},
+		{"a dense MLP beside experts on a dense model", func(c *Config) { c.DenseMLPWithMoE = true }, []string{"dense_mlp_with_moe"}},
+		{"a dense MLP beside experts without its width", func(c *Config) {
+			c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.IntermediateSize, c.DenseMLPWithMoE = 8, 2, 10, 0, true
+		}, []string{"intermediate_size"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

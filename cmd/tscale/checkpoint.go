@@ -41,6 +41,10 @@ func readModelFolder(fsys fileSystem, dir string) (presets.Preset, error) {
 	if err != nil || ck == nil {
 		return p, err
 	}
+	if !presets.HasCheckpointNames(p.Family) {
+		return presets.Preset{}, fmt.Errorf("%s: tscale does not map model_type %s's tensor names to its ops yet; "+
+			"-hf %s reports the config alone", dir, p.Family, config)
+	}
 	ck.Tensors = presets.CheckpointTensors(p.Family, p.Config, ck.raw)
 	p.Checkpoint = &ck.Checkpoint
 	return p, nil

@@ -280,6 +280,14 @@ func TestModelFolderErrors(t *testing.T) {
 			writeSafetensors(t, filepath.Join(dir, "a.safetensors"), []testTensor{{"x", "BF16", []int64{2}}})
 			writeFile(t, filepath.Join(dir, "model.safetensors.index.json"), `{"weight_map": {"x": "a.safetensors", "z": "a.safetensors"}}`)
 		}, `weight_map names 1 tensors its files do not hold, first "z" in a.safetensors`},
+		{"a family whose names tscale does not map", func(t *testing.T, dir string) {
+			data, err := os.ReadFile("../../testdata/hf/dbrx.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(dir, "config.json"), string(data))
+			writeSafetensors(t, filepath.Join(dir, "model.safetensors"), []testTensor{{"x", "BF16", []int64{2}}})
+		}, "tscale does not map model_type dbrx's tensor names to its ops yet; -hf "},
 		{"no config.json", func(t *testing.T, dir string) {
 			if err := os.Remove(filepath.Join(dir, "config.json")); err != nil {
 				t.Fatal(err)

@@ -461,7 +461,7 @@ func TestReportsFromHFDir(t *testing.T) {
 		t.Errorf("exit %d with bad files, want %d", code, exitFailure)
 	}
 	want := "tscale: " + filepath.Join(mixed, "b-bad.json") + ": malformed JSON: unexpected EOF\n" +
-		"tscale: " + filepath.Join(mixed, "c-unsupported.json") + ": unsupported model_type \"RefinedWebModel\"; tscale reads "
+		"tscale: " + filepath.Join(mixed, "c-unsupported.json") + ": unsupported model_type \"RefinedWebModel\" (Falcon's original remote-code config: the in-library falcon config.json of the same model is read); tscale reads "
 	if !strings.HasPrefix(stderr.String(), want) ||
 		!strings.HasSuffix(stderr.String(), "\ntscale: reports: 2 of 4 config files failed; nothing was written (-keep-going writes the others)\n") {
 		t.Errorf("stderr:\n%s\nwant it to start with\n%s", stderr.String(), want)

@@ -1,0 +1,105 @@
+package presets
+
+import "sort"
+
+// hfFollows names, for each model_type tscale reads, the transformers
+// class whose num_parameters() params.total follows (remote code where
+// transformers has none). The README's coverage table is this map.
+var hfFollows = map[string]string{
+	"apertus":          "ApertusForCausalLM",
+	"arcee":            "ArceeForCausalLM",
+	"bloom":            "BloomForCausalLM",
+	"cohere":           "CohereForCausalLM",
+	"cohere2":          "Cohere2ForCausalLM",
+	"dbrx":             "DbrxForCausalLM",
+	"deepseek_v2":      "DeepseekV2ForCausalLM (e_score_correction_bias a buffer; moe_layer_freq as DeepSeek's code reads it)",
+	"deepseek_v3":      "DeepseekV3ForCausalLM (e_score_correction_bias a buffer; MTP modules apart, as params.mtp)",
+	"dots1":            "Dots1ForCausalLM",
+	"ernie4_5":         "Ernie4_5ForCausalLM",
+	"ernie4_5_moe":     "Ernie4_5_MoeForCausalLM",
+	"exaone4":          "Exaone4ForCausalLM",
+	"falcon":           "FalconForCausalLM",
+	"gemma":            "GemmaForCausalLM",
+	"gemma2":           "Gemma2ForCausalLM",
+	"gemma3":           "Gemma3ForConditionalGeneration: the text backbone, the SigLIP tower and projector as params.vision",
+	"gemma3_text":      "Gemma3ForCausalLM",
+	"glm4":             "Glm4ForCausalLM",
+	"glm4_moe":         "Glm4MoeForCausalLM (MTP modules apart, as params.mtp)",
+	"glm4_moe_lite":    "Glm4MoeLiteForCausalLM (MTP modules apart, as params.mtp)",
+	"gpt2":             "GPT2LMHeadModel",
+	"gpt_neox":         "GPTNeoXForCausalLM",
+	"gpt_oss":          "GptOssForCausalLM (experts counted as built from the config, not as MXFP4 kernels)",
+	"gptj":             "GPTJForCausalLM",
+	"granite":          "GraniteForCausalLM",
+	"granitemoe":       "GraniteMoeForCausalLM",
+	"hunyuan_v1_dense": "HunYuanDenseV1ForCausalLM",
+	"hunyuan_v1_moe":   "HunYuanMoEV1ForCausalLM",
+	"kimi_k2":          "DeepseekV3ForCausalLM (Kimi's remote code counts the router's score bias too)",
+	"llama":            "LlamaForCausalLM",
+	"llama4":           "Llama4ForConditionalGeneration: the text backbone",
+	"llama4_text":      "Llama4ForCausalLM",
+	"longcat_flash":    "LongcatFlashForCausalLM (zero-computation experts own no weights)",
+	"ministral":        "MinistralForCausalLM",
+	"mistral":          "MistralForCausalLM",
+	"mixtral":          "MixtralForCausalLM",
+	"mpt":              "MptForCausalLM",
+	"nemotron-nas":     "DeciLMForCausalLM, remote code (trust_remote_code): transformers has no such class",
+	"olmo2":            "Olmo2ForCausalLM",
+	"olmo3":            "Olmo3ForCausalLM",
+	"olmoe":            "OlmoeForCausalLM",
+	"opt":              "OPTForCausalLM",
+	"phi":              "PhiForCausalLM",
+	"phi3":             "Phi3ForCausalLM",
+	"phimoe":           "PhimoeForCausalLM",
+	"qwen2":            "Qwen2ForCausalLM",
+	"qwen2_moe":        "Qwen2MoeForCausalLM",
+	"qwen3":            "Qwen3ForCausalLM",
+	"qwen3_moe":        "Qwen3MoeForCausalLM",
+	"seed_oss":         "SeedOssForCausalLM",
+	"smollm3":          "SmolLM3ForCausalLM",
+	"stablelm":         "StableLmForCausalLM",
+	"starcoder2":       "Starcoder2ForCausalLM",
+}
+
+// hfRefused says why tscale refuses model types people bring it: the
+// error for each names the reason, and the README's coverage table lists
+// them.
+var hfRefused = map[string]string{
+	"RefinedWebModel":  "Falcon's original remote-code config: the in-library falcon config.json of the same model is read",
+	"RefinedWeb":       "Falcon's original remote-code config: the in-library falcon config.json of the same model is read",
+	"bert":             "an encoder, not a decoder-only language model",
+	"t5":               "an encoder-decoder, not a decoder-only language model",
+	"mamba":            "state-space layers, not attention: not modelled yet",
+	"mamba2":           "state-space layers, not attention: not modelled yet",
+	"jamba":            "a hybrid of Mamba and attention layers: not modelled yet",
+	"bamba":            "a hybrid of Mamba-2 and attention layers: not modelled yet",
+	"falcon_h1":        "Mamba-2 and attention in parallel in every layer: not modelled yet",
+	"nemotron_h":       "a hybrid of Mamba-2, attention and MLP layers: not modelled yet",
+	"granitemoehybrid": "a hybrid of Mamba-2 and attention layers: not modelled yet",
+	"zamba2":           "Mamba-2 layers with shared attention blocks: not modelled yet",
+	"qwen3_next":       "Gated DeltaNet linear-attention layers beside attention: not modelled yet",
+	"lfm2":             "short-convolution layers beside attention: not modelled yet",
+	"minimax":          "lightning (linear) attention layers beside softmax attention: not modelled yet",
+}
+
+// HFTypeRow is one line of the coverage table: a model_type and what
+// tscale does with it.
+type HFTypeRow struct {
+	ModelType string
+	// Follows is the class whose count tscale follows (for a type it
+	// reads), or why it refuses the type.
+	Follows string
+}
+
+// HFCoverage lists the model types tscale reads, with the class each
+// follows, and those it refuses on purpose, with the reason; each sorted.
+func HFCoverage() (read, refused []HFTypeRow) {
+	for _, t := range HFModelTypes() {
+		read = append(read, HFTypeRow{t, hfFollows[t]})
+	}
+	for t, why := range hfRefused {
+		refused = append(refused, HFTypeRow{t, why})
+	}
+	sort.Slice(refused, func(i, j int) bool { return refused[i].ModelType < refused[j].ModelType })
+	return read, refused
+}
