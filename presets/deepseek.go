@@ -130,7 +130,7 @@ func deepseekMoEFamily() []Preset {
 				IntermediateSize: 18432, MaxPositionEmbeddings: 163840,
 				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
 				NumLocalExperts: 256, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, NumSharedExperts: 1,
-				FirstKDenseReplace: 3, RouterScoreBias: true, MTPLayers: 1,
+				FirstKDenseReplace: 3, RouterScoreBias: true, MTPLayers: 1, Quantization: deepseekV3FP8(),
 			}),
 			Sources: []string{"Hugging Face deepseek-ai/DeepSeek-V3 " + deepseekFields + ", topk_method noaux_tc",
 				deepseekCode + "; noaux_tc routing adds e_score_correction_bias, one value per routed expert"},
@@ -250,4 +250,16 @@ func (f *hfFields) presentOrNull(field, why string) {
 	if _, present := f.m[field]; !present {
 		f.errorf(ErrMissingField, field, "%s (%s): required, since %s", f.name(field), f.modelType, why)
 	}
+}
+
+// deepseekV3FP8 is how DeepSeek-V3's checkpoint stores its weights
+// (config.json quantization_config: fp8, fmt e4m3, weight_block_size
+// [128, 128], activation_scheme dynamic; torch_dtype bfloat16): every
+// nn.Linear in float8_e4m3fn with a float32 weight_scale_inv per 128 × 128
+// block, except the router (a parameter of DeepseekV3TopkRouter, not an
+// nn.Linear) and lm_head (transformers' default skip); everything else in
+// bf16.
+func deepseekV3FP8() *scale.Quantization {
+	return &scale.Quantization{Method: scale.QuantFP8, Bits: 8, BlockSize: []int64{128, 128}, DType: scale.BF16,
+		NotQuantized: []scale.QuantSkip{{Op: "router"}, {Op: "lm_head"}}}
 }

@@ -182,6 +182,19 @@ func FromHFConfig(path string, data []byte) (Preset, error) {
 	if err := c.Validate(); err != nil {
 		return fail(f.fileFieldErrors(err))
 	}
+	if c.ExpertWeightsFormat == "" { // gpt-oss's reader reads its own MXFP4 quantization_config
+		q, notes, errs := readQuantization(m, "", modelType, c)
+		if err := errors.Join(errs...); err != nil {
+			return fail(err)
+		}
+		c.Quantization, f.notes = q, append(f.notes, notes...)
+		for field, name := range quantizationFields {
+			f.alias(field, name)
+		}
+		if err := c.Validate(); err != nil {
+			return fail(f.fileFieldErrors(err))
+		}
+	}
 	slug := slugFromPath(path)
 	return Preset{
 		Slug: slug, Name: fmt.Sprintf("%s (%s)", path, modelType), Family: modelType,

@@ -31,6 +31,11 @@ func FuzzFromHFConfig(f *testing.F) {
 	for _, tt := range strictCases {
 		f.Add([]byte(tt.json))
 	}
+	f.Add(withQuantization("llama", `{"quant_method": "awq", "bits": 4, "group_size": 128, "version": "gemm",
+		"modules_to_not_convert": ["model.layers.1.mlp"]}`, "float16"))
+	f.Add(withQuantization("qwen3_moe", `{"quant_method": "compressed-tensors", "format": "pack-quantized",
+		"config_groups": {"g": {"targets": ["Linear"], "weights": {"num_bits": 4, "type": "int", "strategy": "group",
+		"group_size": 128}}}, "ignore": ["lm_head", "re:.*mlp.gate$"]}`, "bfloat16"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
 		p, err := FromHFConfig("config.json", data)

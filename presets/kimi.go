@@ -11,7 +11,7 @@ func kimiFamily() []Preset {
 				IntermediateSize: 18432, MaxPositionEmbeddings: 131072,
 				QLoraRank: 1536, KVLoraRank: 512, QKNopeHeadDim: 128, QKRopeHeadDim: 64, VHeadDim: 128,
 				NumLocalExperts: 384, NumExpertsPerTok: 8, MoEIntermediateSize: 2048, NumSharedExperts: 1,
-				FirstKDenseReplace: 1, RouterScoreBias: true,
+				FirstKDenseReplace: 1, RouterScoreBias: true, Quantization: deepseekV3FP8(),
 			}),
 			Sources: []string{"Hugging Face moonshotai/Kimi-K2-Instruct " + deepseekFields +
 				", topk_method noaux_tc, num_nextn_predict_layers 0 (Kimi-K2-Base has the same architecture)",

@@ -31,6 +31,9 @@ type Preset struct {
 	// architecture; for a closed or unreleased one it says whose estimate the
 	// preset follows.
 	EstimateReason string
+	// Checkpoint is the safetensors headers read from a model folder with
+	// its config.json (nil: none read).
+	Checkpoint *Checkpoint
 }
 
 // IsEstimate reports whether the architecture is an estimate.

@@ -54,7 +54,7 @@ type document struct {
 	Architecture architectureDoc       `json:"architecture"`
 	Workload     scale.WorkloadSummary `json:"workload"`
 	Conventions  []string              `json:"conventions"`
-	Params       scale.Params          `json:"params"`
+	Params       paramsDoc             `json:"params"`
 	FLOPs        scale.FLOPs           `json:"flops"`
 	Memory       memoryDoc             `json:"memory"`
 	Embedding    stageDoc              `json:"embedding"`
@@ -125,7 +125,7 @@ func (d Document) tree() document {
 	}
 	doc := document{
 		Model: d.Model, Config: c, Architecture: architectureDoc{r.Architecture, modelFFN(r)},
-		Workload: r.Workload, Conventions: r.Conventions, Params: r.Params, FLOPs: r.FLOPs, Memory: memoryDoc{Memory: r.Memory},
+		Workload: r.Workload, Conventions: r.Conventions, Params: newParamsDoc(r.Params), FLOPs: r.FLOPs, Memory: memoryDoc{Memory: r.Memory},
 		Embedding: stageDoc{r.Embedding, ops(nil, r.Embedding.Ops)},
 		Head:      stageDoc{r.Head, ops(nil, r.Head.Ops)},
 		Inference: r.Inference,

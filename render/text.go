@@ -88,6 +88,7 @@ func textReport(d Document) []byte {
 			c.MTPLayers, plural(c.MTPLayers, "module", "modules")))
 	}
 	params.write(&b, "  ")
+	checkpointSection(&b, r)
 
 	f := r.FLOPs
 	section(&b, "Compute: one forward pass over the workload (matmul FLOPs, 2 per multiply-accumulate)")
@@ -104,9 +105,11 @@ func textReport(d Document) []byte {
 	section(&b, "Memory")
 	mem := newTable(nil)
 	mem.add(fmt.Sprintf("weights (%s)", w.DType), byteCount(m.WeightsBytes))
-	if m.CheckpointWeightsBytes > 0 {
-		mem.add("weights as the checkpoint stores them", byteCount(m.CheckpointWeightsBytes)+
-			fmt.Sprintf(" (experts in %s, 4.25 bits per weight with scales; the rest bf16)", strings.ToUpper(string(c.ExpertWeightsFormat))))
+	if cw := m.CheckpointWeights; cw != nil {
+		mem.add("weights as the checkpoint stores them", byteCount(m.CheckpointWeightsBytes)+" ("+checkpointWeightsPhrase(c, cw)+")")
+		if q := c.Quantization; q != nil && len(q.NotQuantized) > 0 {
+			mem.add("  not quantised", notQuantizedPhrase(q)+" (quantization_config)")
+		}
 	}
 	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
 	if c.IsMLA() {

@@ -232,6 +232,11 @@ type Config struct {
 	// LayerNorms without bias under a model of LayerNorms); "": the model's.
 	QKNormPerHead bool     `json:"qk_norm_per_head"`
 	QKNormKind    NormKind `json:"qk_norm_kind"`
+
+	// Quantization is how the checkpoint stores the weights when
+	// config.json's quantization_config quantises them (nil: as the model's
+	// dtype). It changes no count; the report adds the bytes as stored.
+	Quantization *Quantization `json:"quantization,omitempty"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -377,6 +382,7 @@ func (c Config) Validate() error {
 	c.validateDense2025(&v)
 	c.validateEmbeddings(&v)
 	c.validateZeroComputation(&v)
+	c.validateQuantization(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -434,6 +440,7 @@ func (c Config) Validate() error {
 		v.check(!c.MoELayerFirstInCycle, "moe_layer_first_in_cycle", "must be false in a dense model (num_local_experts = 0)",
 			c.MoELayerFirstInCycle)
 	}
+	c.validateQuantizedShapes(&v)
 	return v.err()
 }
 

@@ -4,7 +4,6 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // costs fills in the training, inference and memory views and the
@@ -67,9 +66,7 @@ func memoryViews(calc *checked, r *Report) {
 			ActiveBytes: bytesOf(calc, "active weights bytes", p.Active, d.Bits()),
 		})
 	}
-	if r.Config.ExpertWeightsFormat == MXFP4 {
-		m.CheckpointWeightsBytes = mxfp4CheckpointBytes(calc, r)
-	}
+	checkpointWeights(calc, r)
 	m.KVCacheElementsPerTokenMHA = mhaKVElementsPerToken(calc, r)
 	for _, s := range trainingState {
 		b := calc.mul("memory.training_state_bytes", p.Total, s.bytes)
@@ -623,25 +620,4 @@ func maxTextFLOPs(calc *checked, r *Report) frameworkFLOPs {
 		}
 	}
 	return frameworkFLOPs{value: value, differences: diffs}
-}
-
-// mxfp4CheckpointBytes is params.total with the routed experts' weight
-// matrices in MXFP4 (per expert and output row, ⌈in/32⌉ blocks of 17
-// bytes) and every other parameter, the experts' biases among them, in
-// bf16.
-func mxfp4CheckpointBytes(calc *checked, r *Report) int64 {
-	const what = "memory.checkpoint_weights_bytes"
-	E := r.Config.NumLocalExperts
-	var matrices, packed int64 // weight elements in MXFP4, and their bytes
-	for _, lg := range r.Layers {
-		for _, o := range lg.Ops {
-			if o.Kind != KindLinear || !strings.HasPrefix(o.Name, "experts.") {
-				continue
-			}
-			in, out := o.Inputs[0][len(o.Inputs[0])-1], o.Output[len(o.Output)-1]
-			matrices = calc.add(what, matrices, calc.mul(what, lg.Count, E, in, out))
-			packed = calc.add(what, packed, calc.mul(what, lg.Count, E, out, (in+31)/32, 17))
-		}
-	}
-	return calc.add(what, packed, calc.mul(what, r.Params.Total-matrices, 2))
 }

@@ -284,6 +284,20 @@
 // bandwidth), and its FLOPs ÷ (tp × peak). A published run's implied MFU is
 // its training FLOPs ÷ (GPU-hours × 3600 × peak).
 //
+// # Checkpoints
+//
+// A quantised checkpoint (Config.Quantization, or expert_weights_format)
+// stores each quantised Linear(in, out) as its method's tensors
+// (Quantization.WeightTensors: values, scales, zero points, indices, with
+// the shapes of the method's code, floor and ceiling divisions included)
+// and every other parameter at the quantization's dtype (AWQ and GPTQ
+// biases in fp16): memory.checkpoint_weights_bytes, itemised by op. It
+// changes no count. A stored checkpoint's tensors (CompareCheckpoint) are
+// checked against the tensors the config implies (ExpectedTensors: one per
+// layer, op, part and routed expert, nn.Linear's [out, in], fused and
+// stacked tensors holding their ops' widths); its values are counted by
+// safetensors dtype and by role, and each difference is listed by name.
+//
 // # The seed tool's names
 //
 // The original Python tool used other names; they map to Config as follows.

@@ -74,6 +74,21 @@ func FuzzAnalyze(f *testing.F) {
 			c.ZeroComputationExperts, c.ZeroComputationSlotsPerTok = shared, topK%4
 			c.DenseMLPWithMoE = rank&16 != 0
 		}
+		if span&32 != 0 && c.ExpertWeightsFormat == "" { // a quantised checkpoint of each method
+			qs := []Quantization{
+				{Method: QuantAWQ, Format: FormatAWQGEMM, Bits: 4, GroupSize: span % 256, DType: FP16},
+				{Method: QuantAWQ, Format: FormatAWQGEMV, Bits: 4, GroupSize: span % 256, DType: FP16},
+				{Method: QuantGPTQ, Bits: topK % 9, GroupSize: span % 200, DType: BF16},
+				{Method: QuantBitsAndBytes, Bits: 4, GroupSize: 64, DoubleQuant: span&8 != 0, DType: BF16},
+				{Method: QuantBitsAndBytes, Bits: 8, DType: BF16},
+				{Method: QuantFP8, Bits: 8, BlockSize: []int64{span%300 + 1, rank%300 + 1}, DType: BF16},
+				{Method: QuantCompressedTensors, Format: FormatPackQuantized, Bits: 4, GroupSize: span % 256, ZeroPoints: true, DType: BF16},
+				{Method: QuantCompressedTensors, Format: FormatNVFP4Packed, Bits: 4, GroupSize: 16, DType: BF16},
+			}
+			q := qs[uint64(shared)%uint64(len(qs))]
+			q.NotQuantized = []QuantSkip{{Op: "lm_head"}, {Op: "q_proj", Layers: []int64{layers / 2}}}
+			c.Quantization = &q
+		}
 		if variant&16 != 0 && layers > 0 && layers <= 64 { // per-layer shapes of every kind
 			part := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear}[(x%3+3)%3] }
 			c.Layers = make([]LayerShape, layers)
@@ -103,6 +118,16 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		if r.Params.Total <= 0 || r.FLOPs.Forward.Sign() <= 0 {
 			t.Fatalf("report with non-positive totals: %+v", r.Params)
+		}
+		// A checkpoint of exactly the tensors the config implies agrees
+		// with it and holds params.total (small models only).
+		if r.Params.Total+r.Params.MTP > 1<<24 || c.NumLocalExperts > 64 {
+			return
+		}
+		stored := storedFrom(t, c)
+		ck, err := CompareCheckpoint(c, 1, 0, stored)
+		if err != nil || !ck.Agrees || ck.Params != r.Params.Total || ck.MTPParams != r.Params.MTP {
+			t.Fatalf("the config's own checkpoint: %v, %+v", err, ck)
 		}
 	})
 }

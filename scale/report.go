@@ -73,6 +73,9 @@ type Params struct {
 	// Vision is a multimodal checkpoint's vision tower and projector
 	// (config vision_params), not in Total. 0 when there is none.
 	Vision int64 `json:"vision,omitempty"`
+	// Checkpoint is what a checkpoint's headers hold, checked against the
+	// config (CompareCheckpoint); nil unless one was read.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
 }
 
 // FLOPs are matmul floating-point operations of one forward pass over the
@@ -153,12 +156,17 @@ type Memory struct {
 	// KVCacheBytes is KVCacheElements at the workload dtype.
 	KVCacheBytes       *big.Int           `json:"kv_cache_bytes"`
 	ActivationElements ActivationElements `json:"activation_elements"`
-	// CheckpointWeightsBytes is params.total as the checkpoint stores it
-	// when its experts have their own format (expert_weights_format): the
-	// routed experts' weight matrices in that format (MXFP4: 17 bytes per
-	// block of 32 weights along the input dimension, a partial block
-	// padded), every other parameter in bf16. 0 when not set.
+	// CheckpointWeightsBytes is params.total as a quantised checkpoint
+	// stores it (config quantization, or expert_weights_format): the
+	// quantised weight matrices in the method's layout, scales and zero
+	// points included (MXFP4: 17 bytes per block of 32 weights along the
+	// input dimension, a partial block padded), every other parameter in
+	// the quantization's dtype (bf16 for expert_weights_format). 0 when the
+	// checkpoint is not quantised.
 	CheckpointWeightsBytes int64 `json:"checkpoint_weights_bytes,omitempty"`
+	// CheckpointWeights itemises CheckpointWeightsBytes by quantised op and
+	// tensor; nil when the checkpoint is not quantised.
+	CheckpointWeights *CheckpointWeights `json:"checkpoint_weights,omitempty"`
 	// WeightsByDType is params.total and params.active at each data type.
 	WeightsByDType []DTypeBytes `json:"weights_by_dtype"`
 	// TrainingStateBytes is what mixed-precision Adam keeps per parameter,

@@ -21,6 +21,9 @@ func document(p presets.Preset, w scale.Workload) (render.Document, error) {
 	if err != nil {
 		return render.Document{}, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
+	if err := addCheckpoint(p, r); err != nil {
+		return render.Document{}, err
+	}
 	return render.NewDocument(p.Model(), r), nil
 }
 
@@ -55,26 +58,31 @@ func validateWorkload(cmd string, w scale.Workload, c scale.Config) error {
 }
 
 func (c *cli) report(args []string) error {
-	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] [-tp N -pp N -dp N ...] [-gpu NAME] (SLUG | -hf config.json | -gguf FILE)",
+	fs := newFlagSet("report", "report [-format text|yaml|json] [-seq N] [-batch N] [-dtype TYPE] [-kv-dtype TYPE] [-tokens N] [-tp N -pp N -dp N ...] [-gpu NAME] (SLUG | -hf config.json | -hf DIR | -gguf FILE)",
 		"Prints the report of one preset, or of a Hugging Face config.json, on stdout. The workload\n"+
 			"defaults to batch 1 at the model's context length, in bf16. -hf - reads the config.json from\n"+
 			"stdin, bounded like a file (16 MiB); the model is then named stdin: slug stdin, name\n"+
-			"\"stdin (MODEL_TYPE)\". -gguf reads a GGUF file's header (never its tensor data) and adds what its\n"+
-			"tensors store, by ggml type, beside the exact count, naming every tensor that disagrees.\n\n"+
-			deploymentHelp+"\n\n"+countSyntax,
+			"\"stdin (MODEL_TYPE)\". -hf DIR reads a model folder: DIR/config.json and, when the folder\n"+
+			"holds them, the headers of its safetensors files (model.safetensors.index.json and its shards,\n"+
+			"or model.safetensors; never the tensor data): the report adds params.checkpoint, the values\n"+
+			"stored by type, checked tensor by tensor against the config. -gguf reads a GGUF file's header\n"+
+			"(never its tensor data) and adds what its tensors store, by ggml type, beside the exact count,\n"+
+			"naming every tensor that disagrees.\n\n"+deploymentHelp+"\n\n"+countSyntax,
 		[]string{
 			"tscale report llama-2-7b",
 			"tscale report -format yaml -seq 8Ki llama-3.1-8b",
 			"tscale report -format json -batch 8 -dtype fp8 mixtral-8x7b",
 			"tscale report -seq 128Ki llama-3.1-8b",
 			"tscale report -hf ~/models/Qwen3-8B/config.json",
+			"tscale report -hf ~/models/Qwen3-8B",
 			"curl -sL https://huggingface.co/Qwen/Qwen3-8B/raw/main/config.json | tscale report -hf -",
 			"tscale report -kv-dtype fp8 -tokens 15T llama-3.1-405b",
 			"tscale report -tp 8 -pp 16 -dp 8 -sp -recompute selective -gpu a100-80gb gpt3-175b",
 			"tscale report -seq 8Ki -tp 8 -pp 16 -dp 128 -zero 1 -gpu h100 llama-3.1-405b",
 			"tscale report -gguf ~/models/Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf",
 		})
-	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json` instead of a preset (-: from stdin)")
+	hf := fs.String("hf", "", "read the model from this Hugging Face `config.json`, or a model folder holding one and its "+
+		"safetensors files, instead of a preset (-: from stdin)")
 	ggufPath := fs.String("gguf", "", "read the model from this GGUF `file`'s metadata and check its tensors against it")
 	format := fs.String("format", "text", "output format: text, yaml or json")
 	seq := fs.count("seq", 0, "sequence length in tokens, a `count` (default: the model's context length)")
@@ -166,8 +174,9 @@ func (c *cli) reports(args []string) error {
 			"as DIR/yaml/<slug>.yaml and DIR/txt/<slug>.txt: the bytes 'tscale report' prints, and three\n"+
 			"charts of a few presets side by side in DIR/svg (forward FLOPs per token and KV cache bytes by\n"+
 			"context length, weights by data type). With -hf, the models are the Hugging Face config files in\n"+
-			"a folder (*.json, and */config.json named after their folder) instead of the presets, and no\n"+
-			"charts are drawn.\n\n"+
+			"a folder (*.json, and */config.json named after their folder, each with its safetensors headers)\n"+
+			"instead of the presets, or the one model of a folder holding config.json, and no charts are\n"+
+			"drawn.\n\n"+
 			"All or nothing: every report is rendered first, then written into a staging folder inside DIR and\n"+
 			"moved into place, each file replaced atomically. If anything fails, DIR is left as it was. A\n"+
 			"config file that cannot be read or imported stops the run before anything is written, unless\n"+
@@ -316,7 +325,7 @@ func (c *cli) compare(args []string) error {
 	seq := fs.count("seq", 0, "put every model at this sequence length (default: each model's context)")
 	batch := fs.count("batch", 1, "batch size in sequences")
 	var hf stringList
-	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
+	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` or model folder (may be repeated; -: from stdin, once)")
 	deploy := addDeploymentFlags(fs)
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {

@@ -100,6 +100,8 @@ func readHFConfig(fsys fileSystem, stdin io.Reader, path string) (presets.Preset
 	if path == stdinPath {
 		path = "stdin"
 		data, err = readBounded(stdin, path)
+	} else if info, statErr := fsys.Stat(path); statErr == nil && info.IsDir() {
+		return readModelFolder(fsys, path)
 	} else {
 		data, err = readConfigFile(fsys, path)
 	}
@@ -110,7 +112,8 @@ func readHFConfig(fsys fileSystem, stdin io.Reader, path string) (presets.Preset
 }
 
 // hfConfigPaths lists the config files of a folder: DIR/*.json and
-// DIR/*/config.json, in name order. dir is a literal name, not a pattern.
+// DIR/*/config.json, in name order, or DIR/config.json alone when DIR is a
+// model folder itself. dir is a literal name, not a pattern.
 func hfConfigPaths(fsys fileSystem, dir string) ([]string, error) {
 	info, err := fsys.Stat(dir)
 	switch {
@@ -120,6 +123,9 @@ func hfConfigPaths(fsys fileSystem, dir string) ([]string, error) {
 		return nil, fmt.Errorf("-hf %s: %w", dir, cause(err))
 	case !info.IsDir():
 		return nil, fmt.Errorf("-hf %s is a file, not a folder (tscale report -hf reads one config file)", dir)
+	}
+	if _, err := fsys.Stat(filepath.Join(dir, modelConfig)); err == nil { // dir is one model folder
+		return []string{filepath.Join(dir, modelConfig)}, nil
 	}
 	entries, err := fsys.ReadDir(dir)
 	if err != nil {
@@ -160,7 +166,12 @@ func readHFDir(fsys fileSystem, dir string) (good []presets.Preset, bad []error,
 	}
 	bySlug := map[string]string{}
 	for _, path := range paths {
-		p, err := readHFConfig(fsys, nil, path) // path is inside dir: never "-"
+		var p presets.Preset
+		if filepath.Base(path) == modelConfig { // a model folder: its checkpoint too
+			p, err = readModelFolder(fsys, filepath.Dir(path))
+		} else {
+			p, err = readHFConfig(fsys, nil, path) // path is inside dir: never "-"
+		}
 		if err != nil {
 			bad = append(bad, err)
 			continue

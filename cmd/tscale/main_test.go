@@ -185,7 +185,8 @@ func TestCommandLine(t *testing.T) {
 		{name: "report -hf missing file", args: []string{"report", "-hf", "no/such/config.json"}, code: exitFailure,
 			exactErr: "tscale: no/such/config.json: no such file\n"},
 		{name: "report -hf folder", args: []string{"report", "-hf", filepath.Join(hf, "good")}, code: exitFailure,
-			exactErr: "tscale: " + filepath.Join(hf, "good") + " is a folder; pass its config.json\n"},
+			exactErr: "tscale: " + filepath.Join(hf, "good") + " is a folder without a config.json (-hf reads a config file, " +
+				"or a model folder that holds config.json)\n"},
 		{name: "report -hf /dev/zero", args: []string{"report", "-hf", "/dev/zero"}, code: exitFailure,
 			exactErr: "tscale: /dev/zero is not a regular file (a config file must be a file of at most 16 MiB)\n"},
 		{name: "compare at one workload", args: []string{"compare", "-seq", "8Ki", "-format", "csv", "llama-3.1-8b", "mistral-7b"}, code: exitOK,

@@ -297,6 +297,9 @@ func documentOn(p presets.Preset, w scale.Workload, d scale.Deployment) (render.
 	if err != nil {
 		return render.Document{}, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
+	if err := addCheckpoint(p, r); err != nil {
+		return render.Document{}, err
+	}
 	return render.NewDocument(p.Model(), r), nil
 }
 

@@ -190,7 +190,7 @@ func (c *cli) sweep(args []string) error {
 	dtype := fs.String("dtype", "bf16", "data type of weights and activations: "+scale.DTypeNames())
 	kvDType := fs.String("kv-dtype", "", "data type of the KV cache (default: -dtype)")
 	var hf stringList
-	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` (may be repeated; -: from stdin, once)")
+	fs.Var(&hf, "hf", "add the model of this Hugging Face `config.json` or model folder (may be repeated; -: from stdin, once)")
 	deploy := addDeploymentFlags(fs)
 	slugs, err := fs.parse(args, c.stdout)
 	if err != nil {
