@@ -22,12 +22,15 @@ bench:
 	@tmp="$$(mktemp -d)" && go build -o "$$tmp/tscale" ./cmd/tscale && go run ./tools/benchreports -bin "$$tmp/tscale"; status=$$?; rm -rf "$$tmp"; exit $$status
 
 # Fuzz each fuzz target for FUZZTIME (not part of make test): the engine (alone,
-# and on layouts and devices), the command line, the config.json importer and
-# the YAML emitter. make fuzz FUZZTIME=10m for longer.
+# and on layouts and devices), the command line, the config.json importer, the
+# GGUF header reader and its mapping to a config, and the YAML emitter. make
+# fuzz FUZZTIME=10m for longer.
 FUZZTIME ?= 60s
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzAnalyze$$' -fuzztime $(FUZZTIME) ./scale
 	go test -run '^$$' -fuzz '^FuzzAnalyzeOn$$' -fuzztime $(FUZZTIME) ./scale
 	go test -run '^$$' -fuzz '^FuzzRun$$' -fuzztime $(FUZZTIME) ./cmd/tscale
 	go test -run '^$$' -fuzz '^FuzzFromHFConfig$$' -fuzztime $(FUZZTIME) ./presets
+	go test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime $(FUZZTIME) -parallel 1 ./gguf
+	go test -run '^$$' -fuzz '^FuzzFromGGUF$$' -fuzztime $(FUZZTIME) -parallel 1 ./presets
 	go test -run '^$$' -fuzz '^FuzzEmitYAML$$' -fuzztime $(FUZZTIME) ./render
