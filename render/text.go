@@ -96,9 +96,16 @@ func textReport(d Document) []byte {
 	comp.add("attention projections", flops(f.Blocks.AttentionProjections), flops(f.BlocksDense.AttentionProjections))
 	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
 	comp.add("MLP / MoE", flops(f.Blocks.MLP), flops(f.BlocksDense.MLP))
+	if f.Blocks.SSM != nil {
+		comp.add("Mamba-2 blocks (scan in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
+	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
 	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
 	comp.write(&b, "  ")
+	if f.ForwardChunked != nil {
+		fmt.Fprintf(&b, "  forward with the Mamba-2 scans in the chunked parallel form (chunks of %d tokens, mamba2_chunk_size): %s\n",
+			f.SSMChunkSize, flops(f.ForwardChunked))
+	}
 
 	m := r.Memory
 	ae := m.ActivationElements
@@ -111,7 +118,14 @@ func textReport(d Document) []byte {
 			mem.add("  not quantised", notQuantizedPhrase(q)+" (quantization_config)")
 		}
 	}
-	mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
+	if c.HasMamba2() {
+		mem.add("KV cache per token (attention layers only)", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
+		mem.add("recurrent state per sequence (Mamba-2 layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
+			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))
+		mem.add("recurrent state, whole workload", bytesBig(m.RecurrentStateBytes))
+	} else {
+		mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
+	}
 	if c.IsMLA() {
 		mem.add("  keys and values expanded per head", fmt.Sprintf("%s elements (keys with the rotary part joined, as attention computes them)",
 			grouped(m.KVCacheElementsPerTokenExpanded)))
@@ -126,6 +140,9 @@ func textReport(d Document) []byte {
 	mem.add("  attention", countBig(ae.Attention))
 	mem.add("    of which s×s scores and softmax", countBig(ae.AttentionScores))
 	mem.add("  MLP / MoE", countBig(ae.MLP))
+	if ae.SSM != nil {
+		mem.add("  Mamba-2 blocks", countBig(ae.SSM))
+	}
 	mem.add("  head", countBig(ae.Head))
 	mem.write(&b, "  ")
 	memoryViews(&b, r)

@@ -149,6 +149,8 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		case o.Block == BlockMLP:
 			f.MLP.Add(f.MLP, o.FLOPs)
 			a.MLP.Add(a.MLP, el)
+		case o.Block == BlockSSM:
+			ssmInto(&lg, o, el)
 		case o.Kind == KindScores || o.Kind == KindWeightedValues:
 			f.AttentionScores.Add(f.AttentionScores, o.FLOPs)
 			f.AttentionScoresDense.Add(f.AttentionScoresDense, o.FLOPsDense)
@@ -165,6 +167,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
 	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
+	if spec.attention == PartMamba2 {
+		lg.SSMStateElements, lg.ConvStateElements = c.mamba2State(calc)
+		lg.FLOPs.SSMScanChunked = twice(mamba2ChunkedMACs(c, ob.b, ob.s))
+		lg.KVCacheTokens = 0
+	}
 	lg.SlidingWindow, lg.AttentionChunkSize = spec.window, spec.chunk
 	return lg
 }
@@ -232,6 +239,7 @@ func totals(calc *checked, r *Report) {
 	}
 	r.FLOPs = FLOPs{Forward: fwd, ForwardDense: dense, Blocks: blocks, BlocksDense: blocksDense}
 	act.Total = bigSum(act.Embedding, act.Attention, act.MLP, act.Head)
+	recurrentTotals(calc, r)
 
 	bits := w.DType.Bits()
 	m.WeightsBytes = bytesOf(calc, "memory.weights_bytes", p.Total, bits)

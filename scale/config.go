@@ -237,6 +237,28 @@ type Config struct {
 	// config.json's quantization_config quantises them (nil: as the model's
 	// dtype). It changes no count; the report adds the bytes as stored.
 	Quantization *Quantization `json:"quantization,omitempty"`
+
+	// Mamba-2 (SSD) token mixers (Mamba-2, Nemotron-H, Bamba, Granite 4.0
+	// hybrid); rules in validateMamba2. A layer whose LayerShape.Attention
+	// is "mamba2" mixes its tokens with this block instead of attention:
+	// in_proj (h → 2·d_inner + 2·n_groups·state_size + num_heads), a
+	// depthwise causal conv1d of kernel conv_kernel over x, B and C
+	// (conv_dim = d_inner + 2·n_groups·state_size channels), dt_bias, A_log
+	// and D (num_heads each), the selective state-space scan, a gated
+	// RMSNorm over d_inner and out_proj (d_inner → h), where d_inner =
+	// num_heads × head_dim. 0 heads: the model has no Mamba-2 layer.
+	Mamba2NumHeads   int64 `json:"mamba2_num_heads"`
+	Mamba2HeadDim    int64 `json:"mamba2_head_dim"`
+	Mamba2StateSize  int64 `json:"mamba2_state_size"`
+	Mamba2NGroups    int64 `json:"mamba2_n_groups"`
+	Mamba2ConvKernel int64 `json:"mamba2_conv_kernel"`
+	// Mamba2ChunkSize is the chunk length of the chunked (SSD) parallel
+	// form whose FLOPs flops.forward_chunked reports.
+	Mamba2ChunkSize int64 `json:"mamba2_chunk_size"`
+	// Mamba2ProjBias: in_proj and out_proj have biases (use_bias);
+	// Mamba2ConvBias: the conv1d has conv_dim biases (use_conv_bias).
+	Mamba2ProjBias bool `json:"mamba2_proj_bias"`
+	Mamba2ConvBias bool `json:"mamba2_conv_bias"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -252,6 +274,10 @@ const (
 	// PartLinear replaces the block by its norm and one Linear(h, h)
 	// without bias (Nemotron-NAS's replace_with_linear).
 	PartLinear LayerPart = "linear"
+	// PartMamba2 replaces attention by the model's Mamba-2 block with its
+	// norm and residual add (as attention: the layer's token mixer). Only
+	// in LayerShape.Attention.
+	PartMamba2 LayerPart = "mamba2"
 )
 
 // LayerShape is one decoder layer's own shape. A zero field is the
@@ -275,6 +301,8 @@ const MXFP4 WeightFormat = "mxfp4"
 // "MQA" when all share one, and "GQA" otherwise.
 func (c Config) AttentionType() string {
 	switch {
+	case c.NumAttentionHeads == 0:
+		return "none"
 	case c.IsMLA():
 		return "MLA"
 	case c.NumKeyValueHeads == c.NumAttentionHeads:
@@ -335,9 +363,18 @@ func (c Config) Validate() error {
 	v.positive("hidden_size", c.HiddenSize)
 	v.positive("num_hidden_layers", c.NumHiddenLayers)
 	v.check(c.NumHiddenLayers <= MaxLayers, "num_hidden_layers", fmt.Sprintf("must not exceed %d", MaxLayers), c.NumHiddenLayers)
-	v.positive("num_attention_heads", c.NumAttentionHeads)
-	v.positive("num_key_value_heads", c.NumKeyValueHeads)
-	v.positive("head_dim", c.HeadDim)
+	if c.hasAttention() {
+		v.positive("num_attention_heads", c.NumAttentionHeads)
+		v.positive("num_key_value_heads", c.NumKeyValueHeads)
+		v.positive("head_dim", c.HeadDim)
+	} else { // no layer has attention (a pure Mamba-2 model)
+		for _, f := range []struct {
+			name  string
+			value int64
+		}{{"num_attention_heads", c.NumAttentionHeads}, {"num_key_value_heads", c.NumKeyValueHeads}, {"head_dim", c.HeadDim}} {
+			v.check(f.value == 0, f.name, "must be 0 when no layer has attention", f.value)
+		}
+	}
 	v.positive("max_position_embeddings", c.MaxPositionEmbeddings)
 	if c.NumKeyValueHeads > 0 && c.NumAttentionHeads > 0 {
 		v.check(c.NumKeyValueHeads <= c.NumAttentionHeads, "num_key_value_heads",
@@ -383,6 +420,7 @@ func (c Config) Validate() error {
 	c.validateEmbeddings(&v)
 	c.validateZeroComputation(&v)
 	c.validateQuantization(&v)
+	c.validateMamba2(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -524,8 +562,8 @@ func (c Config) validateLayers(v *validator) {
 	}
 	v.check(int64(len(c.Layers)) == c.NumHiddenLayers, "layers",
 		fmt.Sprintf("must have num_hidden_layers (%d) entries", c.NumHiddenLayers), len(c.Layers))
-	v.check(!c.IsMoE() && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
-		"are modelled only on dense, sequential pre-norm models with two norms per layer and no MLA", len(c.Layers))
+	v.check((!c.IsMoE() || c.onlyMixersVary()) && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
+		"are modelled only on sequential pre-norm models with two norms per layer and no MLA, and with experts only where the layers differ in their token mixer alone", len(c.Layers))
 	distinct := map[LayerShape]bool{}
 	for _, l := range c.Layers {
 		if distinct[l] = true; len(distinct) > MaxLayerShapes {
@@ -541,8 +579,12 @@ func (c Config) validateLayers(v *validator) {
 			name string
 			part LayerPart
 		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
-			v.check(p.part == PartFull || p.part == PartNone || p.part == PartLinear, field+"."+p.name,
-				fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear), fmt.Sprintf("%q", p.part))
+			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear || (p.name == "attention" && p.part == PartMamba2)
+			allowed := fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear)
+			if p.name == "attention" {
+				allowed = fmt.Sprintf("must be empty, %q, %q or %q", PartNone, PartLinear, PartMamba2)
+			}
+			v.check(ok, field+"."+p.name, allowed, fmt.Sprintf("%q", p.part))
 		}
 		if k := l.NumKeyValueHeads; k != 0 {
 			v.check(l.Attention == PartFull, field+".num_key_value_heads", "must be 0 unless the layer has attention", k)

@@ -1,5 +1,7 @@
 package scale
 
+import "fmt"
+
 // conventions lists, in words, the counting conventions a report of c uses.
 // The package documentation states the same rules with their formulas.
 func conventions(c Config) []string {
@@ -67,6 +69,14 @@ func conventions(c Config) []string {
 	}
 	if c.ActivationParams > 0 {
 		list = append(list, "the MLP activation is learned: activation_params parameters per dense MLP (xIELU's alpha_p and alpha_n; its beta and eps are buffers, not parameters), 0 FLOPs")
+	}
+	if c.HasMamba2() {
+		list = append(list,
+			"Mamba-2 layers: flops.forward counts the scan in its recurrent form, 2·d_inner·state_size MACs per token (state update and readout), and the depthwise conv1d as conv_dim·conv_kernel MACs per token; "+
+				"Δ's softplus, the decay, the D skip, the SiLU gates and the gated norm are elementwise and not counted; decoding a token costs the same at every KV length on these layers",
+			fmt.Sprintf("flops.forward_chunked counts the Mamba-2 scan in the chunked parallel form (transformers' torch_forward) with chunks of %d tokens (mamba2_chunk_size), the sequence padded to whole chunks", c.Mamba2ChunkSize),
+			"memory.kv_cache_* counts the attention layers only; memory.recurrent_state_* is the Mamba-2 layers' SSM state (num_heads × head_dim × state_size) and conv state (conv_dim × conv_kernel) per sequence, at the KV dtype, constant in seq_len",
+		)
 	}
 	if c.NumKeyValueHeads != c.NumAttentionHeads {
 		list = append(list, "grouped K/V heads are not expanded: scores and weights·V read each KV head once per query head of its group, with no copy")

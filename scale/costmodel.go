@@ -56,6 +56,9 @@ type CostModel struct {
 	Params               Params
 	WeightsBytes         int64
 	KVCacheBytesPerToken int64
+	// RecurrentStateBytesPerSequence is memory.recurrent_state_bytes_per_sequence:
+	// the Mamba-2 layers' state, constant in seq (0 without them).
+	RecurrentStateBytesPerSequence int64
 	// WeightsByDType is memory.weights_by_dtype.
 	WeightsByDType []DTypeBytes
 
@@ -79,7 +82,8 @@ func NewCostModel(c Config, dtype, kvDType DType) (*CostModel, error) {
 	}
 	m := &CostModel{cfg: c, dtype: dtype, kvDType: r.Workload.KVDType, Params: r.Params,
 		WeightsBytes: r.Memory.WeightsBytes, KVCacheBytesPerToken: r.Memory.KVCacheBytesPerToken,
-		WeightsByDType: r.Memory.WeightsByDType, decoder: d,
+		RecurrentStateBytesPerSequence: r.Memory.RecurrentStateBytesPerSequence,
+		WeightsByDType:                 r.Memory.WeightsByDType, decoder: d,
 		actPerToken: bigSum(r.Embedding.ActivationElements, r.Head.ActivationElements),
 		square:      new(big.Int), densePerPair: new(big.Int)}
 	// The report at one token holds each group's activations per token, and

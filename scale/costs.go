@@ -166,7 +166,11 @@ func inference(calc *checked, r *Report, groups []layerGroup) {
 	d := newDecoder(calc, r, groups)
 	for _, k := range decodeLengths(w.SeqLen) {
 		flops, kvBytes := d.cost(k)
-		in.Decode = append(in.Decode, DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes})
+		step := DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes}
+		if r.Config.HasMamba2() { // the recurrent state, whatever k
+			step.RecurrentStateBytesRead = big.NewInt(r.Memory.RecurrentStateBytesPerSequence)
+		}
+		in.Decode = append(in.Decode, step)
 	}
 }
 

@@ -131,6 +131,40 @@
 // scale (Cohere's logit_scale) multiplies the logits elementwise: it owns
 // no parameter and no matmul, and is not a Config field.
 //
+// # Mamba-2 layers
+//
+// A layer's token mixer is attention or, with layers[i].attention
+// "mamba2", a Mamba-2 (SSD) block (transformers' Mamba2Mixer, NemotronH,
+// Bamba and GraniteMoeHybrid mixers), read with its pre-norm (h weights)
+// and its residual add; its MLP or experts are the model's, or none. With
+// H_m = mamba2_num_heads, P = mamba2_head_dim, N = mamba2_state_size,
+// G = mamba2_n_groups, k = mamba2_conv_kernel, d_inner = H_m·P and
+// conv_dim = d_inner + 2·G·N, a block owns in_proj h × (2·d_inner + 2·G·N
+// + H_m) (+ as many biases with mamba2_proj_bias), a depthwise conv1d of
+// conv_dim·k weights (+ conv_dim biases with mamba2_conv_bias), dt_bias,
+// A_log and D (H_m each), a gated RMSNorm over d_inner (d_inner weights)
+// and out_proj d_inner × h (+ h biases). Its FLOPs per token: the two
+// projections' matmuls; the conv1d, conv_dim·k MACs (a depthwise
+// convolution, not a matmul, counted as its MACs); and the scan in its
+// recurrent form, 2·d_inner·N MACs (the state update h ← exp(Δ·A)·h +
+// Δ·x·Bᵀ, one MAC per state element, and the readout y = h·C, one per
+// state element). flops.forward counts the scan so, linear in s, and so
+// does decoding: a Mamba-2 layer costs the same at every KV length.
+// flops.forward_chunked counts it in the chunked parallel form of
+// transformers' torch_forward over ⌈s/Q⌉ chunks of Q = mamba2_chunk_size
+// tokens (s padded to whole chunks): per chunk and head Q²·N (C·Bᵀ) +
+// Q²·P (scores · x) + 2·Q·N·P (the chunk's state and the carried state's
+// readout) + P·N (the state passed to the next chunk). Elementwise and
+// not counted: Δ's softplus, the decay exp(Δ·A), the D skip, the SiLU
+// gates, the conv's activation and the norm. The per-sequence recurrent
+// state of a Mamba-2 layer is its SSM state H_m·P·N plus its conv state
+// conv_dim·k elements (transformers' Mamba2Cache keeps k columns), at the
+// KV dtype, constant in the context; the KV cache figures count the
+// attention layers only. A decoded token reads and writes back the whole
+// state. Per-GPU memory refuses tp > 1 and cp > 1 on such models (no
+// split of the block is modelled); at tp = 1 a block is held whole and
+// stores the inputs of each of its ops for the backward pass.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as

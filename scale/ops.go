@@ -150,6 +150,8 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	switch spec.attention {
 	case PartNone:
 		return nil
+	case PartMamba2:
+		return ob.mamba2Ops(normName)
 	case PartLinear:
 		return []Op{ob.hiddenNorm(normName, BlockAttention),
 			ob.linear("attention_linear", BlockAttention, rows, c.HiddenSize, c.HiddenSize, false),

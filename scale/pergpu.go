@@ -226,6 +226,10 @@ func layerShard(calc *checked, c Config, lg LayerGroup, l Layout) (paramShard, e
 			continue
 		}
 		switch {
+		case o.Block == BlockSSM && o.Kind == KindLinear: // a Mamba-2 block, whole (tp = 1)
+			p.denseMatrix = calc.add(what, p.denseMatrix, o.Params)
+		case o.Block == BlockSSM:
+			p.denseOther = calc.add(what, p.denseOther, o.Params)
 		case o.Kind == KindNorm && (c.QKNormFullWidth || c.QKNormPerHead) && o.Name == "q_norm":
 			// weights per head (or per projection column): split with the heads
 			p.denseOther = calc.add(what, p.denseOther, o.Params/l.TP)
@@ -346,6 +350,10 @@ func activationWidths(calc *checked, c Config, lg LayerGroup, t, etp int64) actW
 		base := opBase(o.Name)
 		expert := strings.HasPrefix(o.Name, "experts.")
 		switch {
+		case o.Block == BlockSSM && o.Kind != KindResidual: // a Mamba-2 block (tp = 1): every op's inputs
+			for _, in := range o.Inputs {
+				add(&a.replicated, calc.fit(what, bigProduct(in[2:]...)))
+			}
 		case o.Kind == KindNorm && o.Name == "q_norm":
 			add(&a.split, mul(heads, qk))
 		case o.Kind == KindNorm && o.Name == "k_norm":
@@ -499,6 +507,9 @@ func (m *gpuModel) kvPerLayer(l Layout) []*big.Int {
 			perToken = perToken / K * kvHeadsPerGPU(K, l.TP)
 		}
 		out[g] = bigProduct(perToken, lg.KVCacheTokens, w.BatchSize)
+		if lg.SSMStateElements > 0 { // a Mamba-2 layer's state, whole (tp = 1)
+			out[g] = bigProduct(w.BatchSize, lg.SSMStateElements+lg.ConvStateElements)
+		}
 	}
 	return out
 }
@@ -522,10 +533,15 @@ func (m *gpuModel) inference(l Layout) (GPUMemory, error) {
 		if i > 0 && sum.Cmp(best.TotalBytes) <= 0 {
 			continue
 		}
+		kvFormula := fmt.Sprintf("Σ over the stage's layers of batch_size × cached tokens × KV elements per token on this GPU × %d bits / 8 (%s)",
+			w.KVDType.Bits(), w.KVDType)
+		if m.r.Config.HasMamba2() {
+			kvFormula = fmt.Sprintf("Σ over the stage's attention layers of batch_size × cached tokens × KV elements per token on this GPU, "+
+				"plus over its Mamba-2 layers batch_size × (SSM + conv state elements), × %d bits / 8 (%s)", w.KVDType.Bits(), w.KVDType)
+		}
 		best = GPUMemory{Stage: i, Layers: n, Params: gpuParams(m.r.Config, p, l), TotalBytes: sum, Parts: []GPUPart{
 			{PartWeights, weights, fmt.Sprintf("Ψ × %d bits / 8 (%s; Ψ = params on this GPU, not sharded by ZeRO)", w.DType.Bits(), w.DType)},
-			{PartKVCache, cache, fmt.Sprintf("Σ over the stage's layers of batch_size × cached tokens × KV elements per token on this GPU × %d bits / 8 (%s)",
-				w.KVDType.Bits(), w.KVDType)},
+			{PartKVCache, cache, kvFormula},
 		}}
 	}
 	return best, nil

@@ -96,6 +96,12 @@ type FLOPs struct {
 	// PerToken are the averages over the workload's tokens, as exact
 	// fractions.
 	PerToken PerTokenFLOPs `json:"per_token"`
+	// ForwardChunked is Forward with the Mamba-2 scans counted in the
+	// chunked (SSD) parallel form that prefill and training run, chunks of
+	// SSMChunkSize tokens (config mamba2_chunk_size); absent without
+	// Mamba-2 layers. Forward counts them in the recurrent form.
+	ForwardChunked *big.Int `json:"forward_chunked,omitempty"`
+	SSMChunkSize   int64    `json:"ssm_chunk_size,omitempty"`
 	// TrainingRun is the compute of a run of workload.training_tokens
 	// tokens, when one is given.
 	TrainingRun *TrainingRun `json:"training_run,omitempty"`
@@ -125,6 +131,7 @@ type BlockFLOPs struct {
 	AttentionScores      *big.Int `json:"attention_scores"`      // Q·Kᵀ and weights·V
 	MLP                  *big.Int `json:"mlp"`                   // MLP or MoE, router included
 	LMHead               *big.Int `json:"lm_head"`
+	SSM                  *big.Int `json:"ssm,omitempty"` // Mamba-2 blocks, recurrent form; absent without them
 }
 
 // Memory is what the workload stores.
@@ -156,6 +163,15 @@ type Memory struct {
 	// KVCacheBytes is KVCacheElements at the workload dtype.
 	KVCacheBytes       *big.Int           `json:"kv_cache_bytes"`
 	ActivationElements ActivationElements `json:"activation_elements"`
+	// RecurrentStateElementsPerSequence is the Mamba-2 layers' state of
+	// one sequence, SSM and conv states, constant in the context;
+	// RecurrentStateBytesPerSequence the same at the KV dtype, and
+	// RecurrentStateBytes that of batch_size sequences. The KV cache
+	// figures above count the attention layers only. Absent without
+	// Mamba-2 layers.
+	RecurrentStateElementsPerSequence int64    `json:"recurrent_state_elements_per_sequence,omitempty"`
+	RecurrentStateBytesPerSequence    int64    `json:"recurrent_state_bytes_per_sequence,omitempty"`
+	RecurrentStateBytes               *big.Int `json:"recurrent_state_bytes,omitempty"`
 	// CheckpointWeightsBytes is params.total as a quantised checkpoint
 	// stores it (config quantization, or expert_weights_format): the
 	// quantised weight matrices in the method's layout, scales and zero
@@ -225,6 +241,9 @@ type DecodeStep struct {
 	KVLength         int64    `json:"kv_length"`
 	FLOPs            *big.Int `json:"flops"`
 	KVCacheBytesRead *big.Int `json:"kv_cache_bytes_read"`
+	// RecurrentStateBytesRead is the Mamba-2 layers' state the token reads
+	// (and writes back), whatever k; absent without them.
+	RecurrentStateBytesRead *big.Int `json:"recurrent_state_bytes_read,omitempty"`
 }
 
 // CrossCheck is a published formula evaluated on the model, beside the
@@ -350,6 +369,8 @@ type ActivationElements struct {
 	// AttentionScores is the share of Attention held by the seq_len × seq_len
 	// score and softmax tensors.
 	AttentionScores *big.Int `json:"attention_scores"`
+	// SSM is the Mamba-2 blocks' (absent without them).
+	SSM *big.Int `json:"ssm,omitempty"`
 }
 
 // Stage is a part of the model run once: the embedding or the head.
@@ -382,8 +403,13 @@ type LayerGroup struct {
 	KVCacheElementsPerTokenExpanded int64 `json:"kv_cache_elements_per_token_expanded"`
 	// KVCacheTokens is how many tokens of each sequence the layer caches at
 	// the workload: seq_len, or its window or chunk if smaller.
-	KVCacheTokens int64    `json:"kv_cache_tokens"`
-	Routing       *Routing `json:"routing,omitempty"`
+	KVCacheTokens int64 `json:"kv_cache_tokens"`
+	// SSMStateElements and ConvStateElements are a Mamba-2 layer's
+	// per-sequence recurrent state, constant in the context: num_heads ×
+	// head_dim × state_size and conv_dim × conv_kernel.
+	SSMStateElements  int64    `json:"ssm_state_elements,omitempty"`
+	ConvStateElements int64    `json:"conv_state_elements,omitempty"`
+	Routing           *Routing `json:"routing,omitempty"`
 	// Shape is the layers' own shape where the model gives each layer one
 	// (config layers); nil otherwise.
 	Shape *LayerShape `json:"shape,omitempty"`
@@ -403,6 +429,13 @@ type LayerFLOPs struct {
 	AttentionScores      *big.Int `json:"attention_scores"`
 	AttentionScoresDense *big.Int `json:"attention_scores_dense"`
 	MLP                  *big.Int `json:"mlp"`
+	// SSM is the Mamba-2 block's FLOPs (in_proj, conv1d, the scan in its
+	// recurrent form, out_proj); SSMScan the scan's alone and
+	// SSMScanChunked the scan's in the chunked parallel form. Absent on
+	// other layers.
+	SSM            *big.Int `json:"ssm,omitempty"`
+	SSMScan        *big.Int `json:"ssm_scan,omitempty"`
+	SSMScanChunked *big.Int `json:"ssm_scan_chunked,omitempty"`
 }
 
 // LayerActivationElements are the activation elements of one layer.
@@ -411,6 +444,7 @@ type LayerActivationElements struct {
 	Attention       *big.Int `json:"attention"`
 	MLP             *big.Int `json:"mlp"`
 	AttentionScores *big.Int `json:"attention_scores"` // score and softmax tensors
+	SSM             *big.Int `json:"ssm,omitempty"`    // the Mamba-2 block's
 }
 
 // Routing describes how a MoE layer spreads the workload's tokens.
@@ -463,6 +497,9 @@ const (
 	BlockAttention Block = "attention"
 	BlockMLP       Block = "mlp" // the MLP or MoE block
 	BlockHead      Block = "head"
+	// BlockSSM is a Mamba-2 block, a layer's token mixer in place of
+	// attention.
+	BlockSSM Block = "ssm"
 )
 
 // OpKind classifies ops for the block splits.
@@ -481,4 +518,10 @@ const (
 	KindResidual       OpKind = "residual"        // residual add
 	KindCombine        OpKind = "combine"         // weighted sum of expert outputs
 	KindConcat         OpKind = "concat"          // tensors joined into a new one
+	// KindConv is a depthwise causal convolution along the sequence: one
+	// MAC per channel per kernel tap per token, not a matmul.
+	KindConv OpKind = "conv"
+	// KindScan is a selective state-space scan (Mamba-2's SSD), its MACs
+	// those of the recurrent form; see the package doc.
+	KindScan OpKind = "scan"
 )

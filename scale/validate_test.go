@@ -275,7 +275,8 @@ func TestValidateLayerShapes(t *testing.T) {
 		says   string
 	}{
 		{[]LayerShape{{}}, "layers must have num_hidden_layers (2) entries"},
-		{[]LayerShape{{Attention: "mamba"}, {}}, `layers[0].attention must be empty, "none" or "linear"`},
+		{[]LayerShape{{Attention: "mamba"}, {}}, `layers[0].attention must be empty, "none", "linear" or "mamba2"`},
+		{[]LayerShape{{MLP: "mamba2"}, {}}, `layers[0].mlp must be empty, "none" or "linear"`},
 		{[]LayerShape{{}, {NumKeyValueHeads: 3}}, "layers[1].num_key_value_heads must divide num_attention_heads (4)"},
 		{[]LayerShape{{Attention: PartNone, NumKeyValueHeads: 2}, {}}, "layers[0].num_key_value_heads must be 0 unless the layer has attention"},
 		{[]LayerShape{{}, {MLP: PartLinear, IntermediateSize: 4}}, "layers[1].intermediate_size must be 0 unless the layer has an MLP"},
