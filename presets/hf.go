@@ -102,6 +102,8 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"hunyuan_v1_moe":   readHunyuanMoE,
 	"dots1":            readDots1,
 	"longcat_flash":    readLongcatFlash,
+	// Hybrid models: Mamba-2 beside attention.
+	"nemotron_h": readNemotronH,
 }
 
 // HFModelTypes lists the supported config.json model_type values.
@@ -137,6 +139,7 @@ func FromHFConfig(path string, data []byte) (Preset, error) {
 		return fail(&fieldError{kind: ErrTooLarge,
 			msg: fmt.Sprintf("the file is %d bytes; tscale reads at most %d (16 MiB)", len(data), MaxConfigBytes)})
 	}
+	data = nonFiniteLiterals(data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var m map[string]any
@@ -507,10 +510,73 @@ func (f *hfFields) unmodelled(cond bool, name, why string) {
 	}
 }
 
+// nonFinitePrefix marks the strings nonFiniteLiterals writes in place of
+// Python's non-finite number literals.
+const nonFinitePrefix = "\x00non-finite "
+
+// nonFiniteLiterals rewrites the literals NaN, Infinity and -Infinity that
+// Python's json module writes for non-finite floats (Mamba-2's
+// time_step_limit [0.0, Infinity]) into marked strings, outside strings
+// only, so that strict JSON reads the file: a field tscale does not read
+// may hold one, and one that changes a count is refused, named, by the
+// reader of its type ("must be an integer, got Infinity"). Other data is
+// returned unchanged.
+func nonFiniteLiterals(data []byte) []byte {
+	var out []byte
+	inString, escaped := false, false
+	for i := 0; i < len(data); i++ {
+		ch := data[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case ch == '\\':
+				escaped = true
+			case ch == '"':
+				inString = false
+			}
+			if out != nil {
+				out = append(out, ch)
+			}
+			continue
+		}
+		if ch == '"' {
+			inString = true
+		}
+		lit := ""
+		for _, l := range []string{"NaN", "Infinity", "-Infinity"} {
+			if bytes.HasPrefix(data[i:], []byte(l)) {
+				lit = l
+			}
+		}
+		if lit == "" {
+			if out != nil {
+				out = append(out, ch)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]byte, 0, len(data)+32), data[:i]...)
+		}
+		out = append(out, '"')
+		out = append(out, `\u0000non-finite `...)
+		out = append(out, lit...)
+		out = append(out, '"')
+		i += len(lit) - 1
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
 // show is a value as the file writes it, briefly.
 func show(v any) string {
 	switch v := v.(type) {
 	case string:
+		if lit, ok := strings.CutPrefix(v, nonFinitePrefix); ok {
+			return lit
+		}
 		return fmt.Sprintf("%q", v)
 	case []any:
 		return "(a list)"
@@ -523,6 +589,9 @@ func show(v any) string {
 func describe(v any) string {
 	switch v := v.(type) {
 	case string:
+		if lit, ok := strings.CutPrefix(v, nonFinitePrefix); ok {
+			return "the non-finite number " + lit
+		}
 		return fmt.Sprintf("the string %q", v)
 	case json.Number:
 		return "the number " + v.String()

@@ -76,7 +76,7 @@ func All() []Preset {
 		olmo2Family(), graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(), cohereFamily(),
 		glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(), optFamily(),
 		gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(), olmoeFamily(),
-		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(),
+		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(), nemotronHFamily(),
 	} {
 		all = append(all, family...)
 	}

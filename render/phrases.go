@@ -56,6 +56,8 @@ func layerKind(lg scale.LayerGroup) string {
 		attention = "no attention"
 	case lg.Shape != nil && lg.Shape.Attention == scale.PartLinear:
 		attention = "attention replaced by a linear layer"
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartMamba2:
+		attention = "Mamba-2 mixer"
 	case lg.SlidingWindow > 0:
 		attention = "sliding-window attention"
 	case lg.AttentionChunkSize > 0:
@@ -82,6 +84,10 @@ func layerKind(lg scale.LayerGroup) string {
 // "causal, chunk of 8,192 tokens, multi-head latent attention".
 func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 	if sh := lg.Shape; sh != nil && sh.Attention != scale.PartFull {
+		if sh.Attention == scale.PartMamba2 {
+			return fmt.Sprintf("none; Mamba-2 mixer: %d heads of %d, state %d, %d groups, conv kernel %d",
+				c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel)
+		}
 		return map[scale.LayerPart]string{scale.PartNone: "none (the layer passes its input on)",
 			scale.PartLinear: "one linear layer, hidden → hidden, no bias"}[sh.Attention]
 	}

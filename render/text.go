@@ -120,9 +120,6 @@ func textReport(d Document) []byte {
 	}
 	if c.HasMamba2() {
 		mem.add("KV cache per token (attention layers only)", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
-		mem.add("recurrent state per sequence (Mamba-2 layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
-			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))
-		mem.add("recurrent state, whole workload", bytesBig(m.RecurrentStateBytes))
 	} else {
 		mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
 	}
@@ -135,6 +132,11 @@ func textReport(d Document) []byte {
 		mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
 	}
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
+	if c.HasMamba2() {
+		mem.add("recurrent state per sequence (Mamba-2 layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
+			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))
+		mem.add("recurrent state, whole workload", bytesBig(m.RecurrentStateBytes))
+	}
 	mem.add("activation elements", countBig(ae.Total))
 	mem.add("  embedding", countBig(ae.Embedding))
 	mem.add("  attention", countBig(ae.Attention))
@@ -158,8 +160,13 @@ func textReport(d Document) []byte {
 		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", layerAttention(c, lg), layerFFN(c, lg))
 		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
 			count(lg.Params), count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
-		fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
-			grouped(lg.KVCacheElementsPerToken), grouped(lg.KVCacheTokens))
+		if lg.SSMStateElements > 0 {
+			fmt.Fprintf(&b, "  recurrent state per layer and sequence: SSM %s + conv %s elements, whatever the context; no KV cache\n",
+				grouped(lg.SSMStateElements), grouped(lg.ConvStateElements))
+		} else {
+			fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
+				grouped(lg.KVCacheElementsPerToken), grouped(lg.KVCacheTokens))
+		}
 		if rt := lg.Routing; rt != nil {
 			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
 				GroupedBig(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), GroupedBig(rt.TokenSlots),
@@ -273,6 +280,8 @@ func positionDescription(c scale.Config) string {
 		return fmt.Sprintf("learned table of %s positions", grouped(c.MaxPositionEmbeddings))
 	case scale.PositionRoPE:
 		return "rotary (RoPE), no parameters"
+	case scale.PositionNone:
+		return "none in attention (no parameters)"
 	default:
 		return "ALiBi, no parameters"
 	}
@@ -335,6 +344,10 @@ func inference(b *strings.Builder, r *scale.Report) {
 		t.add(grouped(d.KVLength), flops(d.FLOPs), bytesBig(d.KVCacheBytesRead))
 	}
 	t.write(b, "    ")
+	if r.Config.HasMamba2() {
+		fmt.Fprintf(b, "    the Mamba-2 layers' FLOPs are the same at every k, and each token also reads and writes back their "+
+			"recurrent state, %s per sequence\n", byteCount(r.Memory.RecurrentStateBytesPerSequence))
+	}
 }
 
 func crossChecks(b *strings.Builder, r *scale.Report) {

@@ -41,6 +41,9 @@ const (
 	PositionRoPE PositionKind = "rope"
 	// PositionALiBi is attention with linear biases: no parameters.
 	PositionALiBi PositionKind = "alibi"
+	// PositionNone: attention layers encode no position (Nemotron-H, whose
+	// Mamba-2 layers carry the order): no parameters, no FLOPs.
+	PositionNone PositionKind = "none"
 )
 
 // Config is the architecture of a decoder-only transformer language model.
@@ -386,8 +389,9 @@ func (c Config) Validate() error {
 		fmt.Sprintf("must be %q or %q", MLPStandard, MLPGated), fmt.Sprintf("%q", c.MLP))
 	v.check(c.Norm == LayerNorm || c.Norm == RMSNorm || c.Norm == LayerNormNoBias, "norm",
 		fmt.Sprintf("must be %q, %q or %q", LayerNorm, RMSNorm, LayerNormNoBias), fmt.Sprintf("%q", c.Norm))
-	v.check(c.PositionEmbedding == PositionLearned || c.PositionEmbedding == PositionRoPE || c.PositionEmbedding == PositionALiBi,
-		"position_embedding", fmt.Sprintf("must be %q, %q or %q", PositionLearned, PositionRoPE, PositionALiBi),
+	v.check(c.PositionEmbedding == PositionLearned || c.PositionEmbedding == PositionRoPE || c.PositionEmbedding == PositionALiBi ||
+		c.PositionEmbedding == PositionNone,
+		"position_embedding", fmt.Sprintf("must be %q, %q, %q or %q", PositionLearned, PositionRoPE, PositionALiBi, PositionNone),
 		fmt.Sprintf("%q", c.PositionEmbedding))
 	if c.ParallelBlock {
 		v.check(c.NormsPerLayer == 1 || c.NormsPerLayer == 2, "norms_per_layer",

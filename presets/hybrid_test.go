@@ -1,0 +1,86 @@
+package presets
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestNemotronHByHand counts a small Nemotron-H from modeling_nemotron_h.py:
+// per layer one RMSNorm and one mixer by hybrid_override_pattern — M a
+// Mamba-2 mixer (in_proj h → 2·d_inner + 2·G·N + H_m without bias,
+// conv1d over d_inner + 2·G·N channels of kernel 4 with bias, dt_bias,
+// A_log and D, a gated RMSNorm over d_inner, out_proj), * attention (q/k/v/o
+// of attention_head_dim, no bias), - a relu² MLP (up, down); a final norm and
+// an untied head. time_step_limit holds Python's Infinity, which is read.
+func TestNemotronHByHand(t *testing.T) {
+	const V, h, H, K, d, f = 100, 16, 4, 2, 8, 24
+	const Hm, P, N, G, k = 4, 6, 5, 2, 4
+	_, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 5,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "attention_head_dim": 8, "intermediate_size": 24,
+		"hybrid_override_pattern": "M-*M-", "mamba_num_heads": 4, "mamba_head_dim": 6, "ssm_state_size": 5,
+		"n_groups": 2, "conv_kernel": 4, "chunk_size": 3, "time_step_limit": [0.0, Infinity]}`)
+	inner := int64(Hm * P)
+	convDim := inner + 2*G*N
+	mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+	mlp := int64(h + 2*h*f)
+	attention := int64(h + h*H*d + 2*h*K*d + H*d*h)
+	if want := 2*V*h + h + 2*mamba + 2*mlp + attention; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	// One Mamba-2 layer's FLOPs per token in the recurrent form: in_proj,
+	// the conv's taps, 2·d_inner·N for the scan, out_proj.
+	b, s := tinyWorkload.BatchSize, tinyWorkload.SeqLen
+	perToken := h*(2*inner+2*G*N+Hm) + convDim*k + 2*inner*N + inner*h
+	for _, lg := range r.Layers {
+		if lg.SSMStateElements == 0 {
+			continue
+		}
+		if got, want := lg.FLOPs.SSM.Int64(), 2*b*s*perToken; got != want {
+			t.Errorf("Mamba-2 layer FLOPs %d, by hand %d", got, want)
+		}
+		if lg.SSMStateElements != inner*N || lg.ConvStateElements != convDim*k {
+			t.Errorf("state %d + %d, by hand %d + %d", lg.SSMStateElements, lg.ConvStateElements, inner*N, convDim*k)
+		}
+	}
+	if got, want := r.Memory.KVCacheElementsPerToken, int64(2*K*d); got != want {
+		t.Errorf("KV cache per token %d, want %d (one attention layer)", got, want)
+	}
+	if r.FLOPs.SSMChunkSize != 3 {
+		t.Errorf("chunk size %d, want chunk_size 3", r.FLOPs.SSMChunkSize)
+	}
+}
+
+// TestHybridImportErrors: what the hybrid readers refuse, each naming the
+// field; a non-finite number where a count is read is refused by name.
+func TestHybridImportErrors(t *testing.T) {
+	base := `"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 3,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "mamba_num_heads": 4, "mamba_head_dim": 6, "n_groups": 2`
+	for _, tt := range []struct {
+		json string
+		kind error
+		want string
+	}{
+		{`{` + base + `, "hybrid_override_pattern": "ME*"}`, ErrUnmodelled, `hybrid_override_pattern has "E" at layer 1`},
+		{`{` + base + `, "hybrid_override_pattern": "M-*-"}`, ErrInvalidValue, "hybrid_override_pattern lists 4 layers, not num_hidden_layers (3)"},
+		{`{` + base + `}`, ErrMissingField, "hybrid_override_pattern (nemotron_h)"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "ssm_state_size": Infinity}`, ErrWrongType,
+			"ssm_state_size must be an integer, got the non-finite number Infinity"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "conv_kernel": NaN}`, ErrWrongType,
+			"conv_kernel must be an integer, got the non-finite number NaN"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "use_conv_bias": -Infinity}`, ErrWrongType,
+			"use_conv_bias must be true or false, got the non-finite number -Infinity"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "mamba_num_heads": 3}`, ErrInvalidValue,
+			"mamba_num_heads must be divisible by n_groups (2)"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "sliding_window": 128}`, ErrUnmodelled, "sliding_window 128"},
+	} {
+		_, err := FromHFConfig("config.json", []byte(tt.json))
+		if err == nil || !errors.Is(err, tt.kind) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s:\n got %v\nwant %v saying %q", tt.json, err, tt.kind, tt.want)
+		}
+	}
+	// A string holding the words is a string, not a number.
+	if _, err := FromHFConfig("config.json", []byte(`{`+base+`, "hybrid_override_pattern": "M-*", "note": "NaN Infinity"}`)); err != nil {
+		t.Errorf("a string saying NaN: %v", err)
+	}
+}
