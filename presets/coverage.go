@@ -7,6 +7,7 @@ import "sort"
 // transformers has none). The README's coverage table is this map.
 var hfFollows = map[string]string{
 	"apertus":          "ApertusForCausalLM",
+	"bamba":            "BambaForCausalLM (attn_layer_indices attention, Mamba-2 elsewhere)",
 	"arcee":            "ArceeForCausalLM",
 	"bloom":            "BloomForCausalLM",
 	"cohere":           "CohereForCausalLM",
@@ -32,6 +33,7 @@ var hfFollows = map[string]string{
 	"gptj":             "GPTJForCausalLM",
 	"granite":          "GraniteForCausalLM",
 	"granitemoe":       "GraniteMoeForCausalLM",
+	"granitemoehybrid": "GraniteMoeHybridForCausalLM (layer_types mamba and attention)",
 	"hunyuan_v1_dense": "HunYuanDenseV1ForCausalLM",
 	"hunyuan_v1_moe":   "HunYuanMoEV1ForCausalLM",
 	"kimi_k2":          "DeepseekV3ForCausalLM (Kimi's remote code counts the router's score bias too)",
@@ -66,20 +68,18 @@ var hfFollows = map[string]string{
 // error for each names the reason, and the README's coverage table lists
 // them.
 var hfRefused = map[string]string{
-	"RefinedWebModel":  "Falcon's original remote-code config: the in-library falcon config.json of the same model is read",
-	"RefinedWeb":       "Falcon's original remote-code config: the in-library falcon config.json of the same model is read",
-	"bert":             "an encoder, not a decoder-only language model",
-	"t5":               "an encoder-decoder, not a decoder-only language model",
-	"mamba":            "state-space layers, not attention: not modelled yet",
-	"mamba2":           "state-space layers, not attention: not modelled yet",
-	"jamba":            "a hybrid of Mamba and attention layers: not modelled yet",
-	"bamba":            "a hybrid of Mamba-2 and attention layers: not modelled yet",
-	"falcon_h1":        "Mamba-2 and attention in parallel in every layer: not modelled yet",
-	"granitemoehybrid": "a hybrid of Mamba-2 and attention layers: not modelled yet",
-	"zamba2":           "Mamba-2 layers with shared attention blocks: not modelled yet",
-	"qwen3_next":       "Gated DeltaNet linear-attention layers beside attention: not modelled yet",
-	"lfm2":             "short-convolution layers beside attention: not modelled yet",
-	"minimax":          "lightning (linear) attention layers beside softmax attention: not modelled yet",
+	"RefinedWebModel": "Falcon's original remote-code config: the in-library falcon config.json of the same model is read",
+	"RefinedWeb":      "Falcon's original remote-code config: the in-library falcon config.json of the same model is read",
+	"bert":            "an encoder, not a decoder-only language model",
+	"t5":              "an encoder-decoder, not a decoder-only language model",
+	"mamba":           "state-space layers, not attention: not modelled yet",
+	"mamba2":          "state-space layers, not attention: not modelled yet",
+	"jamba":           "a hybrid of Mamba and attention layers: not modelled yet",
+	"falcon_h1":       "Mamba-2 and attention in parallel in every layer: not modelled yet",
+	"zamba2":          "Mamba-2 layers with shared attention blocks: not modelled yet",
+	"qwen3_next":      "Gated DeltaNet linear-attention layers beside attention: not modelled yet",
+	"lfm2":            "short-convolution layers beside attention: not modelled yet",
+	"minimax":         "lightning (linear) attention layers beside softmax attention: not modelled yet",
 }
 
 // HFTypeRow is one line of the coverage table: a model_type and what

@@ -103,7 +103,9 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"dots1":            readDots1,
 	"longcat_flash":    readLongcatFlash,
 	// Hybrid models: Mamba-2 beside attention.
-	"nemotron_h": readNemotronH,
+	"nemotron_h":       readNemotronH,
+	"bamba":            readBamba,
+	"granitemoehybrid": readGraniteMoEHybrid,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

@@ -84,3 +84,69 @@ func TestHybridImportErrors(t *testing.T) {
 		t.Errorf("a string saying NaN: %v", err)
 	}
 }
+
+// TestBambaByHand counts a small Bamba from modeling_bamba.py: per layer
+// input_layernorm, a Mamba-2 mixer (mamba_d_head "auto" = expand·h /
+// n_heads; in_proj and out_proj without bias, conv1d with bias) or Llama
+// attention at attn_layer_indices, pre_ff_layernorm and a gated MLP; a
+// final norm and an untied head.
+func TestBambaByHand(t *testing.T) {
+	const V, h, H, K, f = 100, 16, 4, 2, 24
+	const Hm, N, G, k = 4, 5, 1, 3
+	_, r := importTiny(t, `{"model_type": "bamba", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 3,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "attn_layer_indices": [1],
+		"mamba_n_heads": 4, "mamba_d_head": "auto", "mamba_d_state": 5, "mamba_n_groups": 1, "mamba_d_conv": 3,
+		"mamba_expand": 2, "time_step_limit": [0.0, Infinity]}`)
+	inner := int64(2 * h)
+	convDim := inner + 2*G*N
+	mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+	const d = h / H
+	attention := int64(h + h*H*d + 2*h*K*d + H*d*h)
+	mlp := int64(h + 3*h*f)
+	if want := 2*V*h + h + 2*mamba + attention + 3*mlp; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+}
+
+// TestGraniteMoEHybridByHand counts a small Granite 4.0 hybrid from
+// modeling_granitemoehybrid.py: per layer input_layernorm, a Mamba-2 mixer
+// or attention by layer_types, post_attention_layernorm, a router Linear(h,
+// E) without bias, E gated experts of intermediate_size and the shared
+// gated MLP of shared_intermediate_size; a final norm; the head tied.
+func TestGraniteMoEHybridByHand(t *testing.T) {
+	const V, h, H, K, E, top, fe, fs = 100, 16, 4, 2, 4, 2, 8, 12
+	const Hm, P, N, G, k = 4, 8, 5, 2, 4
+	p, r := importTiny(t, `{"model_type": "granitemoehybrid", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 3,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 8, "shared_intermediate_size": 12,
+		"num_local_experts": 4, "num_experts_per_tok": 2, "layer_types": ["mamba", "attention", "mamba"],
+		"mamba_n_heads": 4, "mamba_d_head": 8, "mamba_d_state": 5, "mamba_n_groups": 2, "mamba_d_conv": 4,
+		"mamba_expand": 2, "position_embedding_type": "nope", "tie_word_embeddings": true,
+		"embedding_multiplier": 12.0, "time_step_limit": [0.0, Infinity]}`)
+	inner := int64(Hm * P)
+	convDim := inner + 2*G*N
+	mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+	const d = h / H
+	attention := int64(h + h*H*d + 2*h*K*d + H*d*h)
+	moe := int64(h + h*E + E*3*h*fe + 3*h*fs)
+	if want := V*h + h + 2*mamba + attention + 3*moe; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if want := r.Params.Total - 3*int64((E-top)*3*h*fe); r.Params.Active != want {
+		t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+	}
+	if p.Config.PositionEmbedding != "none" {
+		t.Errorf("position_embedding_type nope read as %q", p.Config.PositionEmbedding)
+	}
+	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "granitemoehybrid", "vocab_size": 100, "hidden_size": 16,
+		"num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 8, "mamba_n_heads": 4, "mamba_d_head": 6,
+		"mamba_n_groups": 2, "layer_types": ["mamba", "attention"]}`)); err == nil ||
+		!strings.Contains(err.Error(), "mamba_n_heads × mamba_d_head (4 × 6) is not mamba_expand × hidden_size (32)") {
+		t.Errorf("d_head not matching the mixer width: %v", err)
+	}
+	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "granitemoehybrid", "vocab_size": 100, "hidden_size": 16,
+		"num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 8, "mamba_n_heads": 4, "mamba_n_groups": 2,
+		"layer_types": ["mamba", "linear_attention"]}`)); err == nil || !errors.Is(err, ErrUnmodelled) ||
+		!strings.Contains(err.Error(), `layer_types[1] is the string "linear_attention"`) {
+		t.Errorf("an unknown layer type: %v", err)
+	}
+}

@@ -76,7 +76,8 @@ func All() []Preset {
 		olmo2Family(), graniteFamily(), starcoder2Family(), gptOssFamily(), gemma3Family(), cohereFamily(),
 		glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(), optFamily(),
 		gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(), olmoeFamily(),
-		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(), nemotronHFamily(),
+		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(), nemotronHFamily(), bambaFamily(),
+		graniteMoEHybridFamily(),
 	} {
 		all = append(all, family...)
 	}
