@@ -106,6 +106,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"nemotron_h":       readNemotronH,
 	"bamba":            readBamba,
 	"granitemoehybrid": readGraniteMoEHybrid,
+	"mamba2":           readMamba2,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

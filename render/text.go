@@ -37,14 +37,22 @@ func textReport(d Document) []byte {
 	arch.add("family", d.Model.Family)
 	arch.add("hidden size", grouped(c.HiddenSize))
 	arch.add("layers", grouped(c.NumHiddenLayers))
-	if c.IsMLA() {
+	if c.HasMamba2() {
+		arch.add("token mixers", fmt.Sprintf("Mamba-2: %d heads of %d (d_inner %s), state %d, %d groups, conv kernel %d, chunk %d",
+			c.Mamba2NumHeads, c.Mamba2HeadDim, grouped(c.Mamba2NumHeads*c.Mamba2HeadDim), c.Mamba2StateSize, c.Mamba2NGroups,
+			c.Mamba2ConvKernel, c.Mamba2ChunkSize))
+	}
+	switch {
+	case c.NumAttentionHeads == 0:
+		arch.add("attention", "none: every token mixer is a Mamba-2 block")
+	case c.IsMLA():
 		q := "one q_proj"
 		if c.QLoraRank > 0 {
 			q = fmt.Sprintf("q_lora_rank %d", c.QLoraRank)
 		}
 		arch.add("attention", fmt.Sprintf("MLA: %d heads; %s, kv_lora_rank %d; query/key head %d + %d rotary, value head %d",
 			c.NumAttentionHeads, q, c.KVLoraRank, c.QKNopeHeadDim, c.QKRopeHeadDim, c.VHeadDim))
-	} else {
+	default:
 		arch.add("attention", fmt.Sprintf("%s: %d query heads, %d KV heads (group size %d), head_dim %d",
 			a.AttentionType, c.NumAttentionHeads, c.NumKeyValueHeads, a.GroupSize, c.HeadDim))
 		arch.add("", fmt.Sprintf("query width %s, KV width %s", grouped(a.QueryWidth), grouped(a.KVWidth)))

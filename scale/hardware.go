@@ -339,8 +339,8 @@ func smallestInference(calc *checked, r *Report, dev *Device) (*InferenceGPUs, e
 	m := newGPUModel(calc, r)
 	var best *InferenceGPUs
 	searched, limit := int64(0), max(inferenceSearchBudget/c.NumHiddenLayers, 1)
-	for tp := min(c.NumAttentionHeads, MaxParallel); tp >= 1; tp-- {
-		if c.NumAttentionHeads%tp != 0 {
+	for tp := min(max(c.NumAttentionHeads, 1), MaxParallel); tp >= 1; tp-- { // no attention heads (pure Mamba-2): tp 1
+		if c.NumAttentionHeads > 0 && c.NumAttentionHeads%tp != 0 {
 			continue
 		}
 		l := OneGPU()

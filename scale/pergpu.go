@@ -702,6 +702,7 @@ func perGPU(calc *checked, r *Report, l Layout, dev *Device) (*PerGPU, error) {
 	switch {
 	case c.IsMLA():
 		out.KVCacheReplicated = l.TP > 1
+	case c.NumKeyValueHeads == 0: // no attention layer: no KV cache
 	default:
 		K := c.NumKeyValueHeads
 		out.KVHeadsPerGPU, out.KVHeadCopies = kvHeadsPerGPU(K, l.TP), max(l.TP/K, 1)
