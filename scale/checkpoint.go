@@ -609,6 +609,12 @@ func expectTensor(calc *checked, c Config, q *Quantization, skips quantSkips, l 
 			return tensorWant{shape: []int64{o.Params}, params: o.Params}, ""
 		case o.Kind == KindActivation && slices.Contains(activationParts(o), ref.Part): // learned activation parameters
 			return tensorWant{shape: []int64{1}, params: 1}, ""
+		case o.Kind == KindConv && ref.Part == "weight": // Mamba-2's depthwise conv1d: [conv_dim, 1, kernel]
+			return tensorWant{shape: []int64{width, 1, c.Mamba2ConvKernel}, params: width * c.Mamba2ConvKernel}, ""
+		case o.Kind == KindConv && ref.Part == "bias" && c.Mamba2ConvBias:
+			return tensorWant{shape: []int64{width}, params: width}, ""
+		case o.Kind == KindScan && slices.Contains(scanParts, ref.Part): // dt_bias, A_log, D: one per head
+			return tensorWant{shape: []int64{c.Mamba2NumHeads}, params: c.Mamba2NumHeads}, ""
 		}
 		return tensorWant{}, DisagreeNoPart
 	}
@@ -677,6 +683,13 @@ func impliedParts(c Config, q *Quantization, skips quantSkips, o Op, i int64) []
 		return normParts(c, o)
 	case KindActivation:
 		return activationParts(o)
+	case KindConv:
+		if c.Mamba2ConvBias {
+			return []string{"weight", "bias"}
+		}
+		return []string{"weight"}
+	case KindScan:
+		return scanParts
 	case KindLinear:
 	default:
 		return nil
@@ -701,6 +714,9 @@ func impliedParts(c Config, q *Quantization, skips quantSkips, o Op, i int64) []
 	return parts
 }
 
+// scanParts are the tensors of a Mamba-2 scan: dt_bias, A_log and D.
+var scanParts = []string{"dt_bias", "A_log", "D"}
+
 // maxActivationParts bounds the scalar parameters an activation's tensors
 // are checked one by one for.
 const maxActivationParts = 64
@@ -708,7 +724,7 @@ const maxActivationParts = 64
 // normBias reports whether norm op o has a bias: a LayerNorm's, except
 // MLA's latent norms, which are RMSNorms whatever the model's norm.
 func (c Config) normBias(o Op) bool {
-	return c.Norm == LayerNorm && o.Name != "q_a_layernorm" && o.Name != "kv_a_layernorm"
+	return c.Norm == LayerNorm && o.Name != "q_a_layernorm" && o.Name != "kv_a_layernorm" && o.Name != "gated_norm"
 }
 
 // normParts are the tensors of norm op o: its weight, and its bias.

@@ -154,14 +154,17 @@
 // transformers' torch_forward over ⌈s/Q⌉ chunks of Q = mamba2_chunk_size
 // tokens (s padded to whole chunks): per chunk and head Q²·N (C·Bᵀ) +
 // Q²·P (scores · x) + 2·Q·N·P (the chunk's state and the carried state's
-// readout) + P·N (the state passed to the next chunk). Elementwise and
+// readout) + P·N (the state passed to the next chunk, counted as the
+// sequential pass the SSD kernels make; torch_forward's reference einsum
+// over all pairs of chunks is quadratic in their number). Elementwise and
 // not counted: Δ's softplus, the decay exp(Δ·A), the D skip, the SiLU
 // gates, the conv's activation and the norm. The per-sequence recurrent
 // state of a Mamba-2 layer is its SSM state H_m·P·N plus its conv state
 // conv_dim·k elements (transformers' Mamba2Cache keeps k columns), at the
 // KV dtype, constant in the context; the KV cache figures count the
 // attention layers only. A decoded token reads and writes back the whole
-// state. Per-GPU memory refuses tp > 1 and cp > 1 on such models (no
+// state. A checkpoint holds conv1d.weight [conv_dim, 1, k] (and bias) and
+// dt_bias, A_log and D [H_m]. Per-GPU memory refuses tp > 1 and cp > 1 on such models (no
 // split of the block is modelled); at tp = 1 a block is held whole and
 // stores the inputs of each of its ops for the backward pass.
 //

@@ -17,6 +17,9 @@ func FuzzAnalyze(f *testing.F) {
 	// 5 slots on FFN experts, a dense MLP beside them (rank 24: bits 8, 16).
 	f.Add(int64(1000), int64(64), int64(4), int64(4), int64(2), int64(16), int64(48), int64(4096),
 		int64(6), int64(5), int64(4), int64(2), false, false, int64(2), int64(9), uint8(1), int64(0), int64(24))
+	// Mamba-2 mixers among per-layer shapes (variant bits 16, 32, 128).
+	f.Add(int64(1000), int64(64), int64(6), int64(4), int64(2), int64(16), int64(48), int64(4096),
+		int64(0), int64(3), int64(0), int64(2), false, false, int64(2), int64(9), uint8(177), int64(7), int64(5))
 	// The workloads and layer counts the hardening issue found crashing.
 	for _, x := range [][3]int64{{9223372036854775807, 4096, 32}, {4611686018427387904, 2, 12}, {1, 8, 9223372036854775807},
 		{1, 8, 1_000_000_000_000}, {MaxBatchSize, MaxSeqLen, 2}} {
@@ -91,9 +94,13 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		if variant&16 != 0 && layers > 0 && layers <= 64 { // per-layer shapes of every kind
 			part := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear}[(x%3+3)%3] }
+			mixer := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear, PartMamba2}[(x%4+4)%4] }
 			c.Layers = make([]LayerShape, layers)
 			for i := range c.Layers {
 				l := LayerShape{Attention: part(int64(i) + span%3), MLP: part(int64(i) + rank%3)}
+				if variant&32 != 0 { // Mamba-2 mixers among them
+					l.Attention = mixer(int64(i) + span%4)
+				}
 				if l.Attention == PartFull && i%2 == 0 {
 					l.NumKeyValueHeads = kvHeads
 				}
@@ -101,6 +108,11 @@ func FuzzAnalyze(f *testing.F) {
 					l.IntermediateSize = ffn + int64(i)
 				}
 				c.Layers[i] = l
+			}
+			if c.HasMamba2() {
+				c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize = max(heads, 1)%9+1, hidden%7+1, rank%17+1
+				c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 1, topK%5+1, span%64+1
+				c.Mamba2ProjBias, c.Mamba2ConvBias = variant&64 != 0, variant&128 != 0
 			}
 		}
 		if c.IsMoE() && c.NumHiddenLayers > 0 && c.NumHiddenLayers <= MaxLayers && !c.hasDenseLayers() {
