@@ -26,6 +26,7 @@ type compareRow struct {
 	weightsBF16Bytes   int64
 	trainingStateBytes int64
 	deployed           *deployedRow // with a layout or a device (parallel.go)
+	stateBytes         int64        // memory.recurrent_state_bytes_per_sequence: Mamba-2 layers' state
 }
 
 // compareRowOf picks the numbers a comparison table shows out of d.
@@ -35,6 +36,7 @@ func compareRowOf(d Document) compareRow {
 		paramsTotal: d.Params.Total, paramsActive: d.Params.Active,
 		forwardPerToken: d.FLOPs.PerToken.Forward, trainingPerToken: d.FLOPs.PerToken.Training,
 		kvBytesPerToken: d.Memory.KVCacheBytesPerToken, trainingStateBytes: d.Memory.TrainingStateBytes,
+		stateBytes: d.Memory.RecurrentStateBytesPerSequence,
 	}
 	row.deployed = deployedRowOf(d)
 	for _, w := range d.Memory.WeightsByDType {
@@ -153,7 +155,24 @@ func compareFootnote(rows []compareRow) (string, error) {
 	}
 	return "FLOPs per token: matmul FLOPs averaged over one sequence of " + seq + ", causal attention, " +
 		"2 per multiply-accumulate; training = 3 × forward. KV cache in " + string(rows[0].kvDType) +
-		". Training state: mixed-precision Adam, 16 bytes per parameter.\n" + deployedFootnote(rows[0].deployed), nil
+		". Training state: mixed-precision Adam, 16 bytes per parameter.\n" + recurrentFootnote(rows) + deployedFootnote(rows[0].deployed), nil
+}
+
+// recurrentFootnote says, for the models with Mamba-2 layers, that their
+// KV cache per token counts the attention layers only, and what state each
+// keeps per sequence whatever the context; "" when none has them.
+func recurrentFootnote(rows []compareRow) string {
+	var parts []string
+	for _, r := range rows {
+		if r.stateBytes > 0 {
+			parts = append(parts, r.model.Slug+" "+byteCount(r.stateBytes))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "KV cache/token counts attention layers only; Mamba-2 layers keep a recurrent state per sequence, whatever the context: " +
+		strings.Join(parts, ", ") + ".\n"
 }
 
 // describeRows lists each row's slug with what of it: "gpt2 1,024, mistral-7b 8,192".
