@@ -89,7 +89,7 @@ func readBamba(f *hfFields) scale.Config {
 	f.alias("layers", f.name("attn_layer_indices"))
 	if !c.HasMamba2() {
 		c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
-		c.Mamba2ProjBias, c.Mamba2ConvBias = false, false
+		c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
 	}
 	return c
 }
@@ -180,7 +180,7 @@ func readGraniteMoEHybrid(f *hfFields) scale.Config {
 	f.alias("layers", f.name("layer_types"))
 	if !c.HasMamba2() {
 		c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
-		c.Mamba2ProjBias, c.Mamba2ConvBias = false, false
+		c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
 	}
 	return c
 }

@@ -107,6 +107,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"bamba":            readBamba,
 	"granitemoehybrid": readGraniteMoEHybrid,
 	"mamba2":           readMamba2,
+	"falcon_h1":        readFalconH1,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

@@ -150,3 +150,44 @@ func TestGraniteMoEHybridByHand(t *testing.T) {
 		t.Errorf("an unknown layer type: %v", err)
 	}
 }
+
+// TestFalconH1ByHand counts a small Falcon-H1 from modeling_falcon_h1.py:
+// per layer input_layernorm, Llama attention (head_dim 4, no bias) and a
+// Mamba-2 mixer side by side (in_proj without bias, conv1d with bias,
+// dt_bias, A_log, D, no gated norm: mamba_rms_norm false, out_proj with
+// bias: projectors_bias), pre_ff_layernorm and a gated MLP; a final norm
+// and an untied head. mamba_d_head "auto" is mamba_d_ssm / mamba_n_heads.
+func TestFalconH1ByHand(t *testing.T) {
+	const V, h, L, H, K, d, f = 100, 16, 2, 4, 2, 4, 24
+	const Hm, ssm, N, G, k = 4, 24, 5, 2, 4
+	p, r := importTiny(t, `{"model_type": "falcon_h1", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 4, "intermediate_size": 24, "mamba_d_ssm": 24,
+		"mamba_n_heads": 4, "mamba_d_head": "auto", "mamba_d_state": 5, "mamba_n_groups": 2, "mamba_d_conv": 4,
+		"mamba_rms_norm": false, "projectors_bias": true, "attn_layer_indices": null}`)
+	convDim := int64(ssm + 2*G*N)
+	mamba := int64(h*(2*ssm+2*G*N+Hm)) + convDim*k + convDim + 3*Hm + ssm*h + h
+	attention := int64(h*H*d + 2*h*K*d + H*d*h)
+	layer := 2*h + attention + mamba + 3*h*f
+	if want := 2*V*h + h + L*layer; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if c := p.Config; c.Mamba2HeadDim != ssm/Hm || !c.Mamba2NoNorm || c.Mamba2InProjBias || !c.Mamba2OutProjBias {
+		t.Errorf("read %+v", c)
+	}
+	if got, want := r.Memory.KVCacheElementsPerToken, int64(L*2*K*d); got != want {
+		t.Errorf("KV cache per token %d, want %d: every layer has attention", got, want)
+	}
+	if got, want := r.Memory.RecurrentStateElementsPerSequence, int64(L*(ssm*N+int(convDim)*k)); got != want {
+		t.Errorf("recurrent state %d, want %d", got, want)
+	}
+	for _, tt := range []struct{ json, want string }{
+		{`"mamba_d_ssm": 20, "mamba_d_head": 6`, "mamba_d_ssm 20 is not mamba_n_heads × mamba_d_head (4 × 6)"},
+		{`"mamba_d_ssm": 24, "attn_layer_indices": [1]`, "attn_layer_indices"},
+	} {
+		_, err := FromHFConfig("config.json", []byte(`{"model_type": "falcon_h1", "vocab_size": 100, "hidden_size": 16,
+			"num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 24, "mamba_n_heads": 4, "mamba_n_groups": 2, `+tt.json+`}`))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want one saying %q", tt.json, err, tt.want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 // family naming them its own way.
 type mamba2Names struct {
 	heads, headDim, state, groups, kernel, chunk, projBias, convBias string
+	outBias                                                          string // "": projBias sets out_proj's bias too
 }
 
 // mamba2 reads the Mamba-2 fields named by n onto c, each with d's value
@@ -22,12 +23,16 @@ func (f *hfFields) mamba2(c *scale.Config, d scale.Config, n mamba2Names) {
 	c.Mamba2NGroups = f.intOr(n.groups, d.Mamba2NGroups, why)
 	c.Mamba2ConvKernel = f.intOr(n.kernel, d.Mamba2ConvKernel, why)
 	c.Mamba2ChunkSize = f.intOr(n.chunk, d.Mamba2ChunkSize, why)
-	c.Mamba2ProjBias = f.boolOr(n.projBias, d.Mamba2ProjBias)
+	c.Mamba2InProjBias = f.boolOr(n.projBias, d.Mamba2InProjBias)
+	c.Mamba2OutProjBias = c.Mamba2InProjBias
+	if n.outBias != "" { // out_proj's bias read apart (Falcon-H1's projectors_bias)
+		c.Mamba2OutProjBias = f.boolOr(n.outBias, d.Mamba2OutProjBias)
+	}
 	c.Mamba2ConvBias = f.boolOr(n.convBias, d.Mamba2ConvBias)
 	for field, name := range map[string]string{
 		"mamba2_num_heads": n.heads, "mamba2_head_dim": n.headDim, "mamba2_state_size": n.state,
 		"mamba2_n_groups": n.groups, "mamba2_conv_kernel": n.kernel, "mamba2_chunk_size": n.chunk,
-		"mamba2_proj_bias": n.projBias, "mamba2_conv_bias": n.convBias,
+		"mamba2_in_proj_bias": n.projBias, "mamba2_conv_bias": n.convBias,
 	} {
 		f.alias(field, f.name(name))
 	}

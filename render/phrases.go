@@ -98,6 +98,10 @@ func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 	if c.IsMLA() {
 		s += ", multi-head latent attention"
 	}
+	if c.Mamba2BesideAttention {
+		s += fmt.Sprintf("; beside it on the same input a Mamba-2 mixer: %d heads of %d, state %d, %d groups, conv kernel %d",
+			c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel)
+	}
 	return s
 }
 

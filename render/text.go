@@ -169,9 +169,14 @@ func textReport(d Document) []byte {
 		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
 			count(lg.Params), count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
 		if lg.SSMStateElements > 0 {
-			fmt.Fprintf(&b, "  recurrent state per layer and sequence: SSM %s + conv %s elements, whatever the context; no KV cache\n",
-				grouped(lg.SSMStateElements), grouped(lg.ConvStateElements))
-		} else {
+			noKV := ""
+			if lg.KVCacheElementsPerToken == 0 {
+				noKV = "; no KV cache"
+			}
+			fmt.Fprintf(&b, "  recurrent state per layer and sequence: SSM %s + conv %s elements, whatever the context%s\n",
+				grouped(lg.SSMStateElements), grouped(lg.ConvStateElements), noKV)
+		}
+		if lg.SSMStateElements == 0 || lg.KVCacheElementsPerToken > 0 {
 			fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
 				grouped(lg.KVCacheElementsPerToken), grouped(lg.KVCacheTokens))
 		}

@@ -167,10 +167,12 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
 	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
-	if spec.attention == PartMamba2 {
+	if spec.attention == PartMamba2 || (c.Mamba2BesideAttention && spec.attention == PartFull) {
 		lg.SSMStateElements, lg.ConvStateElements = c.mamba2State(calc)
 		lg.FLOPs.SSMScanChunked = twice(mamba2ChunkedMACs(c, ob.b, ob.s))
-		lg.KVCacheTokens = 0
+		if spec.attention == PartMamba2 {
+			lg.KVCacheTokens = 0
+		}
 	}
 	lg.SlidingWindow, lg.AttentionChunkSize = spec.window, spec.chunk
 	return lg

@@ -258,10 +258,19 @@ type Config struct {
 	// Mamba2ChunkSize is the chunk length of the chunked (SSD) parallel
 	// form whose FLOPs flops.forward_chunked reports.
 	Mamba2ChunkSize int64 `json:"mamba2_chunk_size"`
-	// Mamba2ProjBias: in_proj and out_proj have biases (use_bias);
+	// Mamba2InProjBias and Mamba2OutProjBias: in_proj and out_proj have
+	// biases (use_bias sets both; Falcon-H1 sets them apart);
 	// Mamba2ConvBias: the conv1d has conv_dim biases (use_conv_bias).
-	Mamba2ProjBias bool `json:"mamba2_proj_bias"`
-	Mamba2ConvBias bool `json:"mamba2_conv_bias"`
+	Mamba2InProjBias  bool `json:"mamba2_in_proj_bias"`
+	Mamba2OutProjBias bool `json:"mamba2_out_proj_bias"`
+	Mamba2ConvBias    bool `json:"mamba2_conv_bias"`
+	// Mamba2NoNorm: the block has no gated RMSNorm; the gate multiplies
+	// the scan's output elementwise (Falcon-H1's mamba_rms_norm false).
+	Mamba2NoNorm bool `json:"mamba2_no_norm"`
+	// Mamba2BesideAttention: every layer runs its attention and a Mamba-2
+	// block side by side on the same normed input, and both outputs join
+	// the residual (Falcon-H1); no per-layer shapes.
+	Mamba2BesideAttention bool `json:"mamba2_beside_attention"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.

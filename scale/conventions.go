@@ -77,6 +77,9 @@ func conventions(c Config) []string {
 			fmt.Sprintf("flops.forward_chunked counts the Mamba-2 scan in the chunked parallel form (transformers' torch_forward) with chunks of %d tokens (mamba2_chunk_size), the sequence padded to whole chunks", c.Mamba2ChunkSize),
 			"memory.kv_cache_* counts the attention layers only; memory.recurrent_state_* is the Mamba-2 layers' SSM state (num_heads × head_dim × state_size) and conv state (conv_dim × conv_kernel) per sequence, at the KV dtype, constant in seq_len",
 		)
+		if c.Mamba2BesideAttention {
+			list = append(list, "every layer runs attention and a Mamba-2 block side by side on its input norm (Falcon-H1): it caches keys and values and keeps the Mamba-2 state")
+		}
 	}
 	if c.NumKeyValueHeads != c.NumAttentionHeads {
 		list = append(list, "grouped K/V heads are not expanded: scores and weights·V read each KV head once per query head of its group, with no copy")

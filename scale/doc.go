@@ -163,7 +163,12 @@
 // conv_dim·k elements (transformers' Mamba2Cache keeps k columns), at the
 // KV dtype, constant in the context; the KV cache figures count the
 // attention layers only. A decoded token reads and writes back the whole
-// state. A checkpoint holds conv1d.weight [conv_dim, 1, k] (and bias) and
+// state. With mamba2_beside_attention (Falcon-H1) every layer runs its
+// attention and a Mamba-2 block (without a norm of its own) side by side
+// on the layer's input norm, both outputs joining the residual; the layer
+// caches keys and values and keeps the state. mamba2_no_norm drops the
+// gated RMSNorm (the gate then multiplies elementwise), and in_proj's and
+// out_proj's biases are set apart. A checkpoint holds conv1d.weight [conv_dim, 1, k] (and bias) and
 // dt_bias, A_log and D [H_m]. Per-GPU memory refuses tp > 1 and cp > 1 on such models (no
 // split of the block is modelled); at tp = 1 a block is held whole and
 // stores the inputs of each of its ops for the backward pass.

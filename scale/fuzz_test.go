@@ -112,7 +112,7 @@ func FuzzAnalyze(f *testing.F) {
 			if c.HasMamba2() {
 				c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize = max(heads, 1)%9+1, hidden%7+1, rank%17+1
 				c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 1, topK%5+1, span%64+1
-				c.Mamba2ProjBias, c.Mamba2ConvBias = variant&64 != 0, variant&128 != 0
+				c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = variant&64 != 0, variant&64 != 0, variant&128 != 0
 			}
 		}
 		if c.IsMoE() && c.NumHiddenLayers > 0 && c.NumHiddenLayers <= MaxLayers && !c.hasDenseLayers() {

@@ -3,6 +3,7 @@ package scale
 import (
 	"fmt"
 	"math/big"
+	"slices"
 )
 
 // This file is the Mamba-2 (SSD) token mixer: its validation, its ops and
@@ -26,6 +27,9 @@ func (c Config) hasAttention() bool {
 // HasMamba2 reports whether some layer mixes its tokens with a Mamba-2
 // block.
 func (c Config) HasMamba2() bool {
+	if c.Mamba2BesideAttention {
+		return true
+	}
 	for _, l := range c.Layers {
 		if l.Attention == PartMamba2 {
 			return true
@@ -60,10 +64,17 @@ func (c Config) validateMamba2(v *validator) {
 		for _, f := range fields {
 			v.check(f.value == 0, f.name, "must be 0 unless some layer is a Mamba-2 block (layers[i].attention \"mamba2\")", f.value)
 		}
-		v.check(!c.Mamba2ProjBias, "mamba2_proj_bias", "must be false unless some layer is a Mamba-2 block", c.Mamba2ProjBias)
+		for _, f := range []struct {
+			name  string
+			value bool
+		}{{"mamba2_in_proj_bias", c.Mamba2InProjBias}, {"mamba2_out_proj_bias", c.Mamba2OutProjBias}, {"mamba2_no_norm", c.Mamba2NoNorm}} {
+			v.check(!f.value, f.name, "must be false unless some layer is a Mamba-2 block", f.value)
+		}
 		v.check(!c.Mamba2ConvBias, "mamba2_conv_bias", "must be false unless some layer is a Mamba-2 block", c.Mamba2ConvBias)
 		return
 	}
+	v.check(!c.Mamba2BesideAttention || (c.Layers == nil && !c.ParallelBlock && !c.IsMLA()), "mamba2_beside_attention",
+		"needs a sequential model without per-layer shapes and without MLA", c.Mamba2BesideAttention)
 	for _, f := range fields {
 		v.positive(f.name, f.value)
 		v.check(f.value <= MaxMamba2Width, f.name, fmt.Sprintf("must not exceed %d", int64(MaxMamba2Width)), f.value)
@@ -138,14 +149,14 @@ func (ob *opBuilder) mamba2Ops(normName string) []Op {
 	w := c.mamba2Widths(ob.calc)
 	H, P, N := c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize
 	ssm := func(o Op) Op { o.Block = BlockSSM; return o }
-	inProj := ssm(ob.linear("in_proj", BlockSSM, rows, h, w.proj, c.Mamba2ProjBias))
+	inProj := ssm(ob.linear("in_proj", BlockSSM, rows, h, w.proj, c.Mamba2InProjBias))
 	convParams := ob.calc.mul("conv1d params", w.conv, c.Mamba2ConvKernel)
 	if c.Mamba2ConvBias {
 		convParams = ob.calc.add("conv1d params", convParams, w.conv)
 	}
 	convMACs := bigProduct(b, s, w.conv, c.Mamba2ConvKernel)
 	scanMACs := mamba2ScanMACs(w.inner, N, ob.tokens)
-	out := ob.linear("out_proj", BlockSSM, rows, w.inner, h, c.Mamba2ProjBias)
+	out := ob.linear("out_proj", BlockSSM, rows, w.inner, h, c.Mamba2OutProjBias)
 	var ops []Op
 	if normName != "" {
 		ops = append(ops, ob.hiddenNorm(normName, BlockSSM))
@@ -161,6 +172,9 @@ func (ob *opBuilder) mamba2Ops(normName string) []Op {
 		ob.norm("gated_norm", BlockSSM, shape(rows, w.inner), w.inner, RMSNorm),
 		out,
 		ob.residual("mixer_residual", BlockSSM, 2))
+	if c.Mamba2NoNorm { // the gate multiplies elementwise: no op of its own
+		ops = slices.DeleteFunc(ops, func(o Op) bool { return o.Name == "gated_norm" })
+	}
 	return ops
 }
 

@@ -18,7 +18,7 @@ func tinyHybrid() Config {
 		PositionEmbedding: PositionRoPE, NormsPerLayer: 2,
 		Layers:         []LayerShape{{Attention: PartMamba2, MLP: PartNone}, {}, {Attention: PartMamba2}},
 		Mamba2NumHeads: 3, Mamba2HeadDim: 2, Mamba2StateSize: 5, Mamba2NGroups: 3, Mamba2ConvKernel: 4,
-		Mamba2ChunkSize: 4, Mamba2ProjBias: true, Mamba2ConvBias: true,
+		Mamba2ChunkSize: 4, Mamba2InProjBias: true, Mamba2OutProjBias: true, Mamba2ConvBias: true,
 	}
 }
 
@@ -219,7 +219,7 @@ func TestHybridAllAttentionIsTransformer(t *testing.T) {
 	c := tinyHybrid()
 	c.Layers = nil
 	c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
-	c.Mamba2ProjBias, c.Mamba2ConvBias = false, false
+	c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
 	hybrid := c
 	hybrid.Layers = make([]LayerShape, c.NumHiddenLayers)
 	w := Workload{BatchSize: 2, SeqLen: 12, DType: BF16}
@@ -247,5 +247,52 @@ func TestMamba2Refusals(t *testing.T) {
 	l.TP, l.GPUs = 2, 2
 	if err := l.Validate(c, w); err == nil || !strings.Contains(err.Error(), "tp must be 1 on a model with Mamba-2 layers") {
 		t.Errorf("tp 2 on a hybrid: %v", err)
+	}
+}
+
+// TestMamba2BesideAttentionByHand: Falcon-H1's layers run attention and a
+// Mamba-2 block (without its own norm: they share the layer's input norm)
+// side by side, and both outputs join the residual; the layer caches keys
+// and values and keeps the Mamba-2 state. Without the gated norm the block
+// owns d_inner fewer parameters; out_proj's bias is its own.
+func TestMamba2BesideAttentionByHand(t *testing.T) {
+	c := tinyHybrid()
+	c.Layers = nil
+	c.Mamba2BesideAttention, c.Mamba2NoNorm, c.Mamba2InProjBias = true, true, false
+	plain := tinyHybrid()
+	plain.Layers = nil
+	plain.Mamba2NumHeads, plain.Mamba2HeadDim, plain.Mamba2StateSize, plain.Mamba2NGroups = 0, 0, 0, 0
+	plain.Mamba2ConvKernel, plain.Mamba2ChunkSize = 0, 0
+	plain.Mamba2InProjBias, plain.Mamba2OutProjBias, plain.Mamba2ConvBias = false, false, false
+	const b, s = 2, 10
+	w := Workload{BatchSize: b, SeqLen: s, DType: BF16}
+	r, base := mustAnalyze(t, c, w), mustAnalyze(t, plain, w)
+	h, inner, bc, H := int64(8), int64(6), int64(15), int64(3)
+	convDim := inner + 2*bc
+	mamba := h*(2*inner+2*bc+H) + convDim*4 + convDim + 3*H + inner*h + h // no norm; in_proj without bias, out_proj with
+	if got, want := r.Params.Total, base.Params.Total+3*mamba; got != want {
+		t.Errorf("params.total %d, want the transformer's %d + 3 × %d", got, base.Params.Total, mamba)
+	}
+	macs, ssmState, convState := naiveMamba2(c, s)
+	lg := r.Layers[0]
+	if got, want := lg.FLOPs.SSM, big.NewInt(2*b*macs); got.Cmp(want) != 0 {
+		t.Errorf("Mamba-2 FLOPs %v, naive %v", got, want)
+	}
+	if lg.KVCacheElementsPerToken != base.Layers[0].KVCacheElementsPerToken || lg.KVCacheTokens != s ||
+		lg.SSMStateElements != ssmState || lg.ConvStateElements != convState {
+		t.Errorf("layer keeps KV %d × %d and state %d + %d; want the transformer's KV and %d + %d", lg.KVCacheElementsPerToken,
+			lg.KVCacheTokens, lg.SSMStateElements, lg.ConvStateElements, ssmState, convState)
+	}
+	// Decoding: the attention's cost grows with k as the transformer's, the
+	// Mamba-2 block's does not.
+	for i, d := range r.Inference.Decode {
+		extra := new(big.Int).Sub(d.FLOPs, base.Inference.Decode[i].FLOPs)
+		if want := big.NewInt(3 * 2 * macs / s); extra.Cmp(want) != 0 {
+			t.Errorf("k=%d: decode costs %v more than the transformer, want %v (three Mamba-2 blocks, one token)", d.KVLength, extra, want)
+		}
+	}
+	c.Layers = make([]LayerShape, c.NumHiddenLayers)
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "mamba2_beside_attention needs a sequential model without per-layer shapes") {
+		t.Errorf("beside attention with per-layer shapes: %v", err)
 	}
 }

@@ -192,6 +192,10 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	if c.NormsPerLayer == 4 || c.PostNorm {
 		ops = append(ops, ob.hiddenNorm("post_attention_norm", BlockAttention))
 	}
+	if c.Mamba2BesideAttention { // Falcon-H1: a Mamba-2 block on the same normed input; both join the residual
+		m := ob.mamba2Ops("")
+		return append(append(ops, m[:len(m)-1]...), ob.residual("mixer_residual", BlockSSM, 3))
+	}
 	if !c.ParallelBlock {
 		ops = append(ops, ob.residual("attention_residual", BlockAttention, 2))
 	}

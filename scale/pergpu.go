@@ -507,8 +507,8 @@ func (m *gpuModel) kvPerLayer(l Layout) []*big.Int {
 			perToken = perToken / K * kvHeadsPerGPU(K, l.TP)
 		}
 		out[g] = bigProduct(perToken, lg.KVCacheTokens, w.BatchSize)
-		if lg.SSMStateElements > 0 { // a Mamba-2 layer's state, whole (tp = 1)
-			out[g] = bigProduct(w.BatchSize, lg.SSMStateElements+lg.ConvStateElements)
+		if lg.SSMStateElements > 0 { // a Mamba-2 block's state, whole (tp = 1)
+			out[g].Add(out[g], bigProduct(w.BatchSize, lg.SSMStateElements+lg.ConvStateElements))
 		}
 	}
 	return out
