@@ -20,6 +20,9 @@ func FuzzAnalyze(f *testing.F) {
 	// Mamba-2 mixers among per-layer shapes (variant bits 16, 32, 128).
 	f.Add(int64(1000), int64(64), int64(6), int64(4), int64(2), int64(16), int64(48), int64(4096),
 		int64(0), int64(3), int64(0), int64(2), false, false, int64(2), int64(9), uint8(177), int64(7), int64(5))
+	// A Mamba-2 block beside attention in every layer (variant bits 32, 1).
+	f.Add(int64(1000), int64(64), int64(3), int64(4), int64(2), int64(16), int64(48), int64(4096),
+		int64(0), int64(3), int64(0), int64(2), false, false, int64(2), int64(9), uint8(33), int64(7), int64(5))
 	// The workloads and layer counts the hardening issue found crashing.
 	for _, x := range [][3]int64{{9223372036854775807, 4096, 32}, {4611686018427387904, 2, 12}, {1, 8, 9223372036854775807},
 		{1, 8, 1_000_000_000_000}, {MaxBatchSize, MaxSeqLen, 2}} {
@@ -110,10 +113,17 @@ func FuzzAnalyze(f *testing.F) {
 				c.Layers[i] = l
 			}
 			if c.HasMamba2() {
+				c.Mamba2NoNorm = variant&8 != 0
 				c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize = max(heads, 1)%9+1, hidden%7+1, rank%17+1
 				c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 1, topK%5+1, span%64+1
 				c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = variant&64 != 0, variant&64 != 0, variant&128 != 0
 			}
+		}
+		if variant&(16|32) == 32 { // Falcon-H1: a Mamba-2 block beside attention in every layer
+			c.Mamba2BesideAttention, c.Mamba2NoNorm = true, variant&8 != 0
+			c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize = max(heads, 1)%9+1, hidden%7+1, rank%17+1
+			c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 1, topK%5+1, span%64+1
+			c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = variant&64 != 0, variant&128 == 0, variant&128 != 0
 		}
 		if c.IsMoE() && c.NumHiddenLayers > 0 && c.NumHiddenLayers <= MaxLayers && !c.hasDenseLayers() {
 			c.IntermediateSize = 0 // an all-MoE model has no dense width
