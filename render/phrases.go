@@ -243,6 +243,8 @@ func mismatchPhrase(r *scale.Report, m scale.Mismatch) string {
 		return "multi-head latent attention"
 	case scale.MismatchLayerShapes:
 		return "layers of different shapes, where the formula assumes identical ones"
+	case scale.MismatchMamba2:
+		return "Mamba-2 blocks beside attention, which the formula does not count"
 	case scale.MismatchWindowedKeys:
 		return "windowed or chunked attention scores fewer keys than the formula's n_ctx"
 	case scale.MismatchWindowed:

@@ -146,6 +146,9 @@ func korthikantiMismatch(c Config) []Mismatch {
 	if c.HasLayerShapes() {
 		why = append(why, MismatchLayerShapes)
 	}
+	if c.Mamba2BesideAttention {
+		why = append(why, MismatchMamba2)
+	}
 	return why
 }
 
@@ -334,6 +337,9 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	if c.HasLayerShapes() {
 		shapes = []Mismatch{MismatchLayerShapes}
 	}
+	if c.Mamba2BesideAttention {
+		shapes = append(shapes, MismatchMamba2)
+	}
 	shapes = append(shapes, longcatMismatch(c)...)
 	windowed = shapes
 	if len(windowed) == 0 && (c.SlidingWindow > 0 || c.AttentionChunkSize > 0) {
@@ -342,6 +348,8 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 	switch {
 	case c.HasLayerShapes():
 		denseAttention = []Mismatch{MismatchLayerShapes}
+	case c.Mamba2BesideAttention:
+		denseAttention = []Mismatch{MismatchMamba2}
 	case c.IsMoE():
 		denseAttention = []Mismatch{MismatchMoE}
 	case c.IsMLA():

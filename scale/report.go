@@ -347,6 +347,9 @@ const (
 	// MismatchLayerShapes: layers of different shapes (config layers), where
 	// the formula assumes n_layer identical ones.
 	MismatchLayerShapes Mismatch = "layer_shapes"
+	// MismatchMamba2: Mamba-2 blocks beside attention (Falcon-H1), which the
+	// formula does not count.
+	MismatchMamba2 Mismatch = "mamba2"
 	// MismatchActivationDType: the formula assumes 2-byte activations.
 	MismatchActivationDType Mismatch = "activation_dtype"
 	// MismatchZeroComputationExperts: the router also scores
