@@ -69,7 +69,7 @@ func TestEveryPresetOnALayout(t *testing.T) {
 	for _, p := range All() {
 		c := p.Config
 		l := scale.Layout{TP: 1, PP: 1, DP: 2, EP: 1, CP: 1, MicroBatchSize: 1, ZeRO: 3, Optimizer: scale.OptimizerMuon}
-		if c.NumAttentionHeads%2 == 0 && (c.NumKeyValueHeads%2 == 0 || c.NumKeyValueHeads == 1) && !c.HasMamba2() { // Mamba-2: tp 1 only
+		if c.NumAttentionHeads%2 == 0 && (c.NumKeyValueHeads%2 == 0 || c.NumKeyValueHeads == 1) && !c.HasRecurrent() { // Mamba layers: tp 1 only
 			l.TP = 2
 		}
 		if c.NumHiddenLayers >= 2 {

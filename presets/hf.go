@@ -108,6 +108,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"granitemoehybrid": readGraniteMoEHybrid,
 	"mamba2":           readMamba2,
 	"falcon_h1":        readFalconH1,
+	"jamba":            readJamba,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

@@ -191,3 +191,39 @@ func TestFalconH1ByHand(t *testing.T) {
 		}
 	}
 }
+
+// TestJambaByHand counts a small Jamba from modeling_jamba.py: attention
+// where i mod attn_layer_period is attn_layer_offset (no bias, no rotary
+// embedding), JambaMambaMixer elsewhere (in_proj h → 2·d_inner, conv1d with
+// bias, x_proj, the dt/B/C RMSNorms, dt_proj with bias, A_log [d_inner, N],
+// D, out_proj), and experts (router without bias) where i mod
+// expert_layer_period is expert_layer_offset, a gated MLP elsewhere.
+// mamba_dt_rank "auto" is ⌈h/16⌉.
+func TestJambaByHand(t *testing.T) {
+	const V, h, L, H, K, f, E, top = 100, 32, 4, 4, 2, 24, 4, 2
+	const inner, N, k, R = 2 * h, 8, 4, 2
+	_, r := importTiny(t, `{"model_type": "jamba", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 4,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "attn_layer_period": 2,
+		"attn_layer_offset": 1, "expert_layer_period": 2, "expert_layer_offset": 1, "num_experts": 4,
+		"num_experts_per_tok": 2, "mamba_d_state": 8, "mamba_d_conv": 4, "mamba_expand": 2, "mamba_dt_rank": "auto"}`)
+	const d = h / H
+	mamba := int64(h + h*2*inner + inner*k + inner + inner*(R+2*N) + R + 2*N + R*inner + inner + inner*N + inner + inner*h)
+	attention := int64(h + h*H*d + 2*h*K*d + H*d*h)
+	dense := int64(h + 3*h*f)
+	moe := int64(h + h*E + E*3*h*f)
+	// layers 0, 2: Mamba-1 + dense MLP; layers 1, 3: attention + experts
+	if want := 2*V*h + h + 2*(mamba+dense) + 2*(attention+moe); r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if want := r.Params.Total - 2*int64((E-top)*3*h*f); r.Params.Active != want {
+		t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+	}
+	if got, want := r.Memory.RecurrentStateElementsPerSequence, int64(2*(inner*N+inner*k)); got != want {
+		t.Errorf("recurrent state %d, want %d", got, want)
+	}
+	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "jamba", "vocab_size": 100, "hidden_size": 32,
+		"num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 24, "expert_layer_period": 4,
+		"expert_layer_offset": 1}`)); err == nil || !errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), "expert_layer_offset") {
+		t.Errorf("experts at offset 1 of 4: %v", err)
+	}
+}

@@ -58,6 +58,8 @@ func layerKind(lg scale.LayerGroup) string {
 		attention = "attention replaced by a linear layer"
 	case lg.Shape != nil && lg.Shape.Attention == scale.PartMamba2:
 		attention = "Mamba-2 mixer"
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartMamba1:
+		attention = "Mamba-1 mixer"
 	case lg.SlidingWindow > 0:
 		attention = "sliding-window attention"
 	case lg.AttentionChunkSize > 0:
@@ -84,6 +86,10 @@ func layerKind(lg scale.LayerGroup) string {
 // "causal, chunk of 8,192 tokens, multi-head latent attention".
 func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 	if sh := lg.Shape; sh != nil && sh.Attention != scale.PartFull {
+		if sh.Attention == scale.PartMamba1 {
+			return fmt.Sprintf("none; Mamba-1 mixer: d_inner %d, state %d, dt_rank %d, conv kernel %d",
+				c.MambaInnerSize, c.MambaStateSize, c.MambaDTRank, c.MambaConvKernel)
+		}
 		if sh.Attention == scale.PartMamba2 {
 			return fmt.Sprintf("none; Mamba-2 mixer: %d heads of %d, state %d, %d groups, conv kernel %d",
 				c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel)

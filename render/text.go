@@ -37,6 +37,10 @@ func textReport(d Document) []byte {
 	arch.add("family", d.Model.Family)
 	arch.add("hidden size", grouped(c.HiddenSize))
 	arch.add("layers", grouped(c.NumHiddenLayers))
+	if c.HasMamba1() {
+		arch.add("token mixers", fmt.Sprintf("Mamba-1: d_inner %s, state %d, dt_rank %d, conv kernel %d",
+			grouped(c.MambaInnerSize), c.MambaStateSize, c.MambaDTRank, c.MambaConvKernel))
+	}
 	if c.HasMamba2() {
 		arch.add("token mixers", fmt.Sprintf("Mamba-2: %d heads of %d (d_inner %s), state %d, %d groups, conv kernel %d, chunk %d",
 			c.Mamba2NumHeads, c.Mamba2HeadDim, grouped(c.Mamba2NumHeads*c.Mamba2HeadDim), c.Mamba2StateSize, c.Mamba2NGroups,
@@ -105,12 +109,12 @@ func textReport(d Document) []byte {
 	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
 	comp.add("MLP / MoE", flops(f.Blocks.MLP), flops(f.BlocksDense.MLP))
 	if f.Blocks.SSM != nil {
-		comp.add("Mamba-2 blocks (scan in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
+		comp.add("Mamba blocks (scan in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
 	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
 	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
 	comp.write(&b, "  ")
-	if f.ForwardChunked != nil {
+	if f.ForwardChunked != nil && f.SSMChunkSize > 0 {
 		fmt.Fprintf(&b, "  forward with the Mamba-2 scans in the chunked parallel form (chunks of %d tokens, mamba2_chunk_size): %s\n",
 			f.SSMChunkSize, flops(f.ForwardChunked))
 	}
@@ -126,7 +130,7 @@ func textReport(d Document) []byte {
 			mem.add("  not quantised", notQuantizedPhrase(q)+" (quantization_config)")
 		}
 	}
-	if c.HasMamba2() {
+	if c.HasRecurrent() {
 		mem.add("KV cache per token (attention layers only)", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
 	} else {
 		mem.add("KV cache per token", fmt.Sprintf("%s elements = %s", grouped(m.KVCacheElementsPerToken), byteCount(m.KVCacheBytesPerToken)))
@@ -140,8 +144,8 @@ func textReport(d Document) []byte {
 		mem.add("  keys and values per head", fmt.Sprintf("%s elements (the MHA-equivalent cache)", grouped(m.KVCacheElementsPerTokenExpanded)))
 	}
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
-	if c.HasMamba2() {
-		mem.add("recurrent state per sequence (Mamba-2 layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
+	if c.HasRecurrent() {
+		mem.add("recurrent state per sequence (Mamba layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
 			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))
 		mem.add("recurrent state, whole workload", bytesBig(m.RecurrentStateBytes))
 	}
@@ -151,7 +155,7 @@ func textReport(d Document) []byte {
 	mem.add("    of which s×s scores and softmax", countBig(ae.AttentionScores))
 	mem.add("  MLP / MoE", countBig(ae.MLP))
 	if ae.SSM != nil {
-		mem.add("  Mamba-2 blocks", countBig(ae.SSM))
+		mem.add("  Mamba blocks", countBig(ae.SSM))
 	}
 	mem.add("  head", countBig(ae.Head))
 	mem.write(&b, "  ")
@@ -357,8 +361,8 @@ func inference(b *strings.Builder, r *scale.Report) {
 		t.add(grouped(d.KVLength), flops(d.FLOPs), bytesBig(d.KVCacheBytesRead))
 	}
 	t.write(b, "    ")
-	if r.Config.HasMamba2() {
-		fmt.Fprintf(b, "    the Mamba-2 layers' FLOPs are the same at every k, and each token also reads and writes back their "+
+	if r.Config.HasRecurrent() {
+		fmt.Fprintf(b, "    the Mamba layers' FLOPs are the same at every k, and each token also reads and writes back their "+
 			"recurrent state, %s per sequence\n", byteCount(r.Memory.RecurrentStateBytesPerSequence))
 	}
 }

@@ -167,6 +167,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
 	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
+	if spec.attention == PartMamba1 {
+		lg.SSMStateElements, lg.ConvStateElements = c.mamba1State(calc)
+		lg.FLOPs.SSMScanChunked = new(big.Int).Set(lg.FLOPs.SSMScan) // no chunked form: the scan as run
+		lg.KVCacheTokens = 0
+	}
 	if spec.attention == PartMamba2 || (c.Mamba2BesideAttention && spec.attention == PartFull) {
 		lg.SSMStateElements, lg.ConvStateElements = c.mamba2State(calc)
 		lg.FLOPs.SSMScanChunked = twice(mamba2ChunkedMACs(c, ob.b, ob.s))

@@ -609,12 +609,20 @@ func expectTensor(calc *checked, c Config, q *Quantization, skips quantSkips, l 
 			return tensorWant{shape: []int64{o.Params}, params: o.Params}, ""
 		case o.Kind == KindActivation && slices.Contains(activationParts(o), ref.Part): // learned activation parameters
 			return tensorWant{shape: []int64{1}, params: 1}, ""
-		case o.Kind == KindConv && ref.Part == "weight": // Mamba-2's depthwise conv1d: [conv_dim, 1, kernel]
-			return tensorWant{shape: []int64{width, 1, c.Mamba2ConvKernel}, params: width * c.Mamba2ConvKernel}, ""
-		case o.Kind == KindConv && ref.Part == "bias" && c.Mamba2ConvBias:
-			return tensorWant{shape: []int64{width}, params: width}, ""
-		case o.Kind == KindScan && slices.Contains(scanParts, ref.Part): // dt_bias, A_log, D: one per head
-			return tensorWant{shape: []int64{c.Mamba2NumHeads}, params: c.Mamba2NumHeads}, ""
+		case o.Kind == KindConv && ref.Part == "weight": // a Mamba depthwise conv1d: [channels, 1, kernel]
+			k, _ := c.mambaConv()
+			return tensorWant{shape: []int64{width, 1, k}, params: width * k}, ""
+		case o.Kind == KindConv && ref.Part == "bias":
+			if _, bias := c.mambaConv(); bias {
+				return tensorWant{shape: []int64{width}, params: width}, ""
+			}
+		case o.Kind == KindScan && c.scanTensors()[ref.Part] != nil: // A_log, D (and Mamba-2's dt_bias)
+			shape := c.scanTensors()[ref.Part]
+			n := int64(1)
+			for _, x := range shape {
+				n *= x
+			}
+			return tensorWant{shape: shape, params: n}, ""
 		}
 		return tensorWant{}, DisagreeNoPart
 	}
@@ -684,12 +692,18 @@ func impliedParts(c Config, q *Quantization, skips quantSkips, o Op, i int64) []
 	case KindActivation:
 		return activationParts(o)
 	case KindConv:
-		if c.Mamba2ConvBias {
+		if _, bias := c.mambaConv(); bias {
 			return []string{"weight", "bias"}
 		}
 		return []string{"weight"}
 	case KindScan:
-		return scanParts
+		var parts []string
+		for _, p := range []string{"dt_bias", "A_log", "D"} {
+			if c.scanTensors()[p] != nil {
+				parts = append(parts, p)
+			}
+		}
+		return parts
 	case KindLinear:
 	default:
 		return nil
@@ -713,9 +727,6 @@ func impliedParts(c Config, q *Quantization, skips quantSkips, o Op, i int64) []
 	}
 	return parts
 }
-
-// scanParts are the tensors of a Mamba-2 scan: dt_bias, A_log and D.
-var scanParts = []string{"dt_bias", "A_log", "D"}
 
 // maxActivationParts bounds the scalar parameters an activation's tensors
 // are checked one by one for.

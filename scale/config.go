@@ -271,6 +271,25 @@ type Config struct {
 	// block side by side on the same normed input, and both outputs join
 	// the residual (Falcon-H1); no per-layer shapes.
 	Mamba2BesideAttention bool `json:"mamba2_beside_attention"`
+
+	// Mamba-1 (selective SSM) token mixers (Jamba); rules in
+	// validateMamba1. A layer whose LayerShape.Attention is "mamba" mixes
+	// its tokens with in_proj (h → 2·d_inner), a depthwise causal conv1d
+	// over d_inner channels of kernel mamba_conv_kernel, x_proj (d_inner →
+	// dt_rank + 2·state_size, no bias), dt_proj (dt_rank → d_inner with
+	// bias), A_log (d_inner × state_size), D (d_inner), the selective scan
+	// and out_proj (d_inner → h). 0: no Mamba-1 layer.
+	MambaInnerSize  int64 `json:"mamba_inner_size"`
+	MambaStateSize  int64 `json:"mamba_state_size"`
+	MambaConvKernel int64 `json:"mamba_conv_kernel"`
+	MambaDTRank     int64 `json:"mamba_dt_rank"`
+	// MambaConvBias: the conv1d has biases; MambaProjBias: in_proj and
+	// out_proj have biases; MambaInnerNorms: RMSNorms over Δ (dt_rank), B
+	// and C (state_size) after x_proj (Jamba's dt_layernorm, b_layernorm,
+	// c_layernorm).
+	MambaConvBias   bool `json:"mamba_conv_bias"`
+	MambaProjBias   bool `json:"mamba_proj_bias"`
+	MambaInnerNorms bool `json:"mamba_inner_norms"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -290,6 +309,9 @@ const (
 	// norm and residual add (as attention: the layer's token mixer). Only
 	// in LayerShape.Attention.
 	PartMamba2 LayerPart = "mamba2"
+	// PartMamba1 replaces attention by the model's Mamba-1 block with its
+	// norm and residual add (Jamba). Only in LayerShape.Attention.
+	PartMamba1 LayerPart = "mamba"
 )
 
 // LayerShape is one decoder layer's own shape. A zero field is the
@@ -434,6 +456,7 @@ func (c Config) Validate() error {
 	c.validateZeroComputation(&v)
 	c.validateQuantization(&v)
 	c.validateMamba2(&v)
+	c.validateMamba1(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -592,10 +615,11 @@ func (c Config) validateLayers(v *validator) {
 			name string
 			part LayerPart
 		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
-			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear || (p.name == "attention" && p.part == PartMamba2)
+			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear ||
+				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1))
 			allowed := fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear)
 			if p.name == "attention" {
-				allowed = fmt.Sprintf("must be empty, %q, %q or %q", PartNone, PartLinear, PartMamba2)
+				allowed = fmt.Sprintf("must be empty, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1)
 			}
 			v.check(ok, field+"."+p.name, allowed, fmt.Sprintf("%q", p.part))
 		}

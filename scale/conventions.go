@@ -70,6 +70,10 @@ func conventions(c Config) []string {
 	if c.ActivationParams > 0 {
 		list = append(list, "the MLP activation is learned: activation_params parameters per dense MLP (xIELU's alpha_p and alpha_n; its beta and eps are buffers, not parameters), 0 FLOPs")
 	}
+	if c.HasMamba1() {
+		list = append(list, "Mamba-1 layers (Jamba): in_proj, x_proj, dt_proj and out_proj are matmuls; the conv1d counts d_inner·conv_kernel MACs per token and the selective scan 2·d_inner·state_size (state update and readout); "+
+			"the scan has no chunked form, so flops.forward_chunked counts it as run; memory.recurrent_state_* holds d_inner × state_size and d_inner × conv_kernel per layer and sequence")
+	}
 	if c.HasMamba2() {
 		list = append(list,
 			"Mamba-2 layers: flops.forward counts the scan in its recurrent form, 2·d_inner·state_size MACs per token (state update and readout), and the depthwise conv1d as conv_dim·conv_kernel MACs per token; "+

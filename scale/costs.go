@@ -170,7 +170,7 @@ func inference(calc *checked, r *Report, groups []layerGroup) {
 	for _, k := range decodeLengths(w.SeqLen) {
 		flops, kvBytes := d.cost(k)
 		step := DecodeStep{KVLength: k, FLOPs: flops, KVCacheBytesRead: kvBytes}
-		if r.Config.HasMamba2() { // the recurrent state, whatever k
+		if r.Config.HasRecurrent() { // the recurrent state, whatever k
 			step.RecurrentStateBytesRead = big.NewInt(r.Memory.RecurrentStateBytesPerSequence)
 		}
 		in.Decode = append(in.Decode, step)

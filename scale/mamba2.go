@@ -196,13 +196,13 @@ func ssmInto(lg *LayerGroup, o Op, el *big.Int) {
 // FLOPs, flops.forward_chunked and the per-sequence recurrent state.
 func recurrentTotals(calc *checked, r *Report) {
 	c := r.Config
-	if !c.HasMamba2() {
+	if !c.HasRecurrent() {
 		return
 	}
 	f, m, act := &r.FLOPs, &r.Memory, &r.Memory.ActivationElements
 	f.Blocks.SSM, f.BlocksDense.SSM, act.SSM = new(big.Int), new(big.Int), new(big.Int)
 	f.ForwardChunked = new(big.Int).Set(f.Forward)
-	f.SSMChunkSize = c.Mamba2ChunkSize
+	f.SSMChunkSize = c.Mamba2ChunkSize // 0 without Mamba-2 layers: Mamba-1 has no chunked form
 	const what = "memory.recurrent_state_elements_per_sequence"
 	for _, lg := range r.Layers {
 		if lg.FLOPs.SSM == nil {

@@ -212,9 +212,9 @@ func (l Layout) Validate(c Config, w Workload) error {
 				fmt.Sprintf("must divide num_key_value_heads (%d) or be a multiple of it (each KV head then held by tp/%d GPUs)", K, K), r.TP)
 		}
 	}
-	if c.HasMamba2() { // no tensor- or context-parallel rule for Mamba-2 blocks yet
-		v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba-2 layers (their tensor-parallel split is not modelled)", r.TP)
-		v.check(r.CP == 1, "cp", "must be 1 on a model with Mamba-2 layers (a scan split along the sequence is not modelled)", r.CP)
+	if c.HasRecurrent() { // no tensor- or context-parallel rule for Mamba blocks yet
+		v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba layers (their tensor-parallel split is not modelled)", r.TP)
+		v.check(r.CP == 1, "cp", "must be 1 on a model with Mamba layers (a scan split along the sequence is not modelled)", r.CP)
 	}
 	if L := c.NumHiddenLayers; L > 0 {
 		v.check(r.PP <= L, "pp", fmt.Sprintf("must not exceed num_hidden_layers (%d): each stage holds at least one layer", L), r.PP)
