@@ -173,6 +173,20 @@
 // split of the block is modelled); at tp = 1 a block is held whole and
 // stores the inputs of each of its ops for the backward pass.
 //
+// A Mamba-1 layer (layers[i].attention "mamba": Jamba's JambaMambaMixer)
+// with d_inner = mamba_inner_size, N = mamba_state_size, R =
+// mamba_dt_rank and k = mamba_conv_kernel owns in_proj h × 2·d_inner (+
+// biases with mamba_proj_bias), a depthwise conv1d of d_inner·k weights (+
+// d_inner biases with mamba_conv_bias), x_proj d_inner × (R + 2N) without
+// bias, RMSNorms over Δ, B and C (R + 2N weights, with mamba_inner_norms),
+// dt_proj R × d_inner with d_inner biases, A_log d_inner × N and D
+// d_inner, and out_proj d_inner × h. Its matmuls, its conv (d_inner·k MACs
+// per token) and its scan (2·d_inner·N MACs per token, as Mamba-2's) are
+// counted as Mamba-2's; it has no chunked form, so flops.forward_chunked
+// counts its scan as run. Its state is d_inner·N + d_inner·k elements per
+// sequence (Jamba's cache keeps k conv columns). A model has Mamba-1 or
+// Mamba-2 blocks, not both.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as
