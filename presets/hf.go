@@ -109,6 +109,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"mamba2":           readMamba2,
 	"falcon_h1":        readFalconH1,
 	"jamba":            readJamba,
+	"lfm2":             readLfm2,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

@@ -227,3 +227,42 @@ func TestJambaByHand(t *testing.T) {
 		t.Errorf("experts at offset 1 of 4: %v", err)
 	}
 }
+
+// TestLfm2ByHand counts a small LFM2 from modeling_lfm2.py: per layer
+// operator_norm, attention (q/k/v/out_proj without bias, q_layernorm and
+// k_layernorm over head_dim) or Lfm2ShortConv (in_proj h → 3h, depthwise
+// conv of kernel 3, out_proj h → h, no bias) by layer_types, ffn_norm and a
+// gated MLP of int(2·f/3) rounded up to block_multiple_of; embedding_norm
+// and a tied head. A short-convolution layer keeps h × 3 conv elements.
+func TestLfm2ByHand(t *testing.T) {
+	const V, h, H, K, k = 100, 16, 4, 2, 3
+	const d = h / H
+	const ff = 32 // int(2·40/3) = 26, rounded up to a multiple of 8
+	_, r := importTiny(t, `{"model_type": "lfm2", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 3,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 40, "block_multiple_of": 8,
+		"block_auto_adjust_ff_dim": true, "block_ffn_dim_multiplier": 1.0, "conv_L_cache": 3,
+		"layer_types": ["conv", "full_attention", "conv"]}`)
+	conv := int64(h*3*h + h*k + h*h)
+	attention := int64(h*H*d + 2*h*K*d + H*d*h + 2*d)
+	mlp := int64(3 * h * ff)
+	if want := V*h + h + 3*(2*h+mlp) + attention + 2*conv; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	b, s := tinyWorkload.BatchSize, tinyWorkload.SeqLen
+	for _, lg := range r.Layers {
+		if lg.ConvStateElements == 0 {
+			continue
+		}
+		if got, want := lg.FLOPs.SSM.Int64(), 2*b*s*int64(3*h*h+h*k+h*h); got != want {
+			t.Errorf("short-convolution FLOPs %d, by hand %d", got, want)
+		}
+		if lg.ConvStateElements != h*k || lg.SSMStateElements != 0 {
+			t.Errorf("state %d + %d, want 0 + %d", lg.SSMStateElements, lg.ConvStateElements, h*k)
+		}
+	}
+	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "lfm2", "vocab_size": 100, "hidden_size": 16,
+		"num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 40, "layer_types": ["conv", "sliding_attention"]}`)); err == nil ||
+		!errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), `layer_types[1] is the string "sliding_attention"`) {
+		t.Errorf("an unknown layer type: %v", err)
+	}
+}

@@ -60,6 +60,8 @@ func layerKind(lg scale.LayerGroup) string {
 		attention = "Mamba-2 mixer"
 	case lg.Shape != nil && lg.Shape.Attention == scale.PartMamba1:
 		attention = "Mamba-1 mixer"
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartShortConv:
+		attention = "short convolution"
 	case lg.SlidingWindow > 0:
 		attention = "sliding-window attention"
 	case lg.AttentionChunkSize > 0:
@@ -86,6 +88,9 @@ func layerKind(lg scale.LayerGroup) string {
 // "causal, chunk of 8,192 tokens, multi-head latent attention".
 func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 	if sh := lg.Shape; sh != nil && sh.Attention != scale.PartFull {
+		if sh.Attention == scale.PartShortConv {
+			return fmt.Sprintf("none; short convolution: in_proj h → 3h, depthwise conv of kernel %d, out_proj", c.ShortConvKernel)
+		}
 		if sh.Attention == scale.PartMamba1 {
 			return fmt.Sprintf("none; Mamba-1 mixer: d_inner %d, state %d, dt_rank %d, conv kernel %d",
 				c.MambaInnerSize, c.MambaStateSize, c.MambaDTRank, c.MambaConvKernel)

@@ -37,6 +37,9 @@ func textReport(d Document) []byte {
 	arch.add("family", d.Model.Family)
 	arch.add("hidden size", grouped(c.HiddenSize))
 	arch.add("layers", grouped(c.NumHiddenLayers))
+	if c.HasShortConv() {
+		arch.add("token mixers", fmt.Sprintf("short convolutions: in_proj h → 3h, depthwise conv of kernel %d, out_proj", c.ShortConvKernel))
+	}
 	if c.HasMamba1() {
 		arch.add("token mixers", fmt.Sprintf("Mamba-1: d_inner %s, state %d, dt_rank %d, conv kernel %d",
 			grouped(c.MambaInnerSize), c.MambaStateSize, c.MambaDTRank, c.MambaConvKernel))

@@ -167,6 +167,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
 	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
+	if spec.attention == PartShortConv { // the conv state alone; no scan
+		lg.ConvStateElements = calc.mul("conv state elements", c.HiddenSize, c.ShortConvKernel)
+		lg.FLOPs.SSMScanChunked = new(big.Int)
+		lg.KVCacheTokens = 0
+	}
 	if spec.attention == PartMamba1 {
 		lg.SSMStateElements, lg.ConvStateElements = c.mamba1State(calc)
 		lg.FLOPs.SSMScanChunked = new(big.Int).Set(lg.FLOPs.SSMScan) // no chunked form: the scan as run

@@ -290,6 +290,14 @@ type Config struct {
 	MambaConvBias   bool `json:"mamba_conv_bias"`
 	MambaProjBias   bool `json:"mamba_proj_bias"`
 	MambaInnerNorms bool `json:"mamba_inner_norms"`
+
+	// Short-convolution token mixers (LFM2); rules in validateShortConv. A
+	// layer whose LayerShape.Attention is "short_conv" mixes its tokens
+	// with in_proj (h → 3h: B, C and x), a depthwise causal conv1d over h
+	// channels of kernel short_conv_kernel applied to B·x, the gate C and
+	// out_proj (h → h); short_conv_bias puts biases on all three. 0: none.
+	ShortConvKernel int64 `json:"short_conv_kernel"`
+	ShortConvBias   bool  `json:"short_conv_bias"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -312,6 +320,10 @@ const (
 	// PartMamba1 replaces attention by the model's Mamba-1 block with its
 	// norm and residual add (Jamba). Only in LayerShape.Attention.
 	PartMamba1 LayerPart = "mamba"
+	// PartShortConv replaces attention by the model's short-convolution
+	// block with its norm and residual add (LFM2). Only in
+	// LayerShape.Attention.
+	PartShortConv LayerPart = "short_conv"
 )
 
 // LayerShape is one decoder layer's own shape. A zero field is the
@@ -457,6 +469,7 @@ func (c Config) Validate() error {
 	c.validateQuantization(&v)
 	c.validateMamba2(&v)
 	c.validateMamba1(&v)
+	c.validateShortConv(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -616,10 +629,10 @@ func (c Config) validateLayers(v *validator) {
 			part LayerPart
 		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
 			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear ||
-				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1))
+				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv))
 			allowed := fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear)
 			if p.name == "attention" {
-				allowed = fmt.Sprintf("must be empty, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1)
+				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv)
 			}
 			v.check(ok, field+"."+p.name, allowed, fmt.Sprintf("%q", p.part))
 		}

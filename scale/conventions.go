@@ -70,6 +70,10 @@ func conventions(c Config) []string {
 	if c.ActivationParams > 0 {
 		list = append(list, "the MLP activation is learned: activation_params parameters per dense MLP (xIELU's alpha_p and alpha_n; its beta and eps are buffers, not parameters), 0 FLOPs")
 	}
+	if c.HasShortConv() {
+		list = append(list, "short-convolution layers (LFM2): in_proj (h → 3h) and out_proj are matmuls, the depthwise conv counts hidden·short_conv_kernel MACs per token, the B·x and C gates are elementwise; "+
+			"memory.recurrent_state_* holds each such layer's conv window, hidden × short_conv_kernel per sequence")
+	}
 	if c.HasMamba1() {
 		list = append(list, "Mamba-1 layers (Jamba): in_proj, x_proj, dt_proj and out_proj are matmuls; the conv1d counts d_inner·conv_kernel MACs per token and the selective scan 2·d_inner·state_size (state update and readout); "+
 			"the scan has no chunked form, so flops.forward_chunked counts it as run; memory.recurrent_state_* holds d_inner × state_size and d_inner × conv_kernel per layer and sequence")

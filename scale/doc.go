@@ -187,6 +187,13 @@
 // sequence (Jamba's cache keeps k conv columns). A model has Mamba-1 or
 // Mamba-2 blocks, not both.
 //
+// A short-convolution layer (layers[i].attention "short_conv": LFM2's
+// Lfm2ShortConv) owns in_proj h × 3h, a depthwise conv of h·k weights (k =
+// short_conv_kernel) and out_proj h × h (biases on all three with
+// short_conv_bias); per token it costs its two matmuls and h·k conv MACs
+// (the B·x and C products are elementwise), and it keeps a conv window of
+// h·k elements per sequence.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as

@@ -19,7 +19,7 @@ func (c Config) HasMamba1() bool {
 
 // HasRecurrent reports whether some layer keeps a recurrent state (a
 // Mamba-1 or Mamba-2 block).
-func (c Config) HasRecurrent() bool { return c.HasMamba2() || c.HasMamba1() }
+func (c Config) HasRecurrent() bool { return c.HasMamba2() || c.HasMamba1() || c.HasShortConv() }
 
 // validateMamba1 checks the Mamba-1 fields: set exactly when some layer is
 // a Mamba-1 block, and positive.
@@ -53,6 +53,9 @@ func (c Config) validateMamba1(v *validator) {
 // mambaConv is the kernel and bias of the model's conv1d: Mamba-1's or
 // Mamba-2's (a model has one kind).
 func (c Config) mambaConv() (kernel int64, bias bool) {
+	if c.HasShortConv() {
+		return c.ShortConvKernel, c.ShortConvBias
+	}
 	if c.HasMamba1() {
 		return c.MambaConvKernel, c.MambaConvBias
 	}

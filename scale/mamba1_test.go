@@ -94,3 +94,48 @@ func TestMamba1ByHand(t *testing.T) {
 		t.Errorf("the config's own checkpoint: %v, agrees %v, params %d of %d", err, ck.Agrees, ck.Params, r.Params.Total)
 	}
 }
+
+// TestShortConvByHand: LFM2's short-convolution block counted with plain
+// loops over tokens: in_proj (h → 3h), the depthwise conv over its window
+// (one MAC per channel and tap), out_proj; its state is the window, h × k
+// per sequence, whatever the sequence length; a checkpoint of its tensors
+// agrees.
+func TestShortConvByHand(t *testing.T) {
+	c := tinyHybrid()
+	c.Layers = []LayerShape{{Attention: PartShortConv}, {}, {Attention: PartShortConv, MLP: PartNone}}
+	c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
+	c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
+	c.ShortConvKernel, c.ShortConvBias = 3, true
+	h, k := c.HiddenSize, c.ShortConvKernel
+	for _, s := range []int64{1, 10, 100} {
+		r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: s, DType: BF16})
+		var macs int64
+		window := make([][]float64, h)
+		for ch := range window {
+			window[ch] = make([]float64, k)
+		}
+		for range s {
+			macs += h * 3 * h
+			for ch := range window {
+				copy(window[ch], window[ch][1:])
+				for range window[ch] {
+					macs++
+				}
+			}
+			macs += h * h
+		}
+		lg := r.Layers[0]
+		if got, want := lg.FLOPs.SSM, big.NewInt(2*macs); got.Cmp(want) != 0 {
+			t.Errorf("s=%d: short-convolution FLOPs %v, naive %v", s, got, want)
+		}
+		if got := r.Memory.RecurrentStateElementsPerSequence; got != 2*h*k {
+			t.Errorf("s=%d: state %d, want 2 × %d", s, got, h*k)
+		}
+		if s == 10 {
+			ck, err := CompareCheckpoint(c, 1, 0, storedFrom(t, c))
+			if err != nil || !ck.Agrees || ck.Params != r.Params.Total {
+				t.Errorf("the config's own checkpoint: %v, agrees %v, params %d of %d", err, ck.Agrees, ck.Params, r.Params.Total)
+			}
+		}
+	}
+}

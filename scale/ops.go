@@ -154,6 +154,8 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 		return ob.mamba2Ops(normName)
 	case PartMamba1:
 		return ob.mamba1Ops(normName)
+	case PartShortConv:
+		return ob.shortConvOps(normName)
 	case PartLinear:
 		return []Op{ob.hiddenNorm(normName, BlockAttention),
 			ob.linear("attention_linear", BlockAttention, rows, c.HiddenSize, c.HiddenSize, false),
