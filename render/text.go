@@ -112,7 +112,7 @@ func textReport(d Document) []byte {
 	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
 	comp.add("MLP / MoE", flops(f.Blocks.MLP), flops(f.BlocksDense.MLP))
 	if f.Blocks.SSM != nil {
-		comp.add("Mamba blocks (scan in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
+		comp.add("recurrent mixers (Mamba scans in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
 	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
 	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
@@ -148,7 +148,7 @@ func textReport(d Document) []byte {
 	}
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
 	if c.HasRecurrent() {
-		mem.add("recurrent state per sequence (Mamba layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
+		mem.add("recurrent state per sequence (Mamba / short-conv layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
 			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))
 		mem.add("recurrent state, whole workload", bytesBig(m.RecurrentStateBytes))
 	}
@@ -158,7 +158,7 @@ func textReport(d Document) []byte {
 	mem.add("    of which s×s scores and softmax", countBig(ae.AttentionScores))
 	mem.add("  MLP / MoE", countBig(ae.MLP))
 	if ae.SSM != nil {
-		mem.add("  Mamba blocks", countBig(ae.SSM))
+		mem.add("  recurrent mixers", countBig(ae.SSM))
 	}
 	mem.add("  head", countBig(ae.Head))
 	mem.write(&b, "  ")
@@ -365,7 +365,7 @@ func inference(b *strings.Builder, r *scale.Report) {
 	}
 	t.write(b, "    ")
 	if r.Config.HasRecurrent() {
-		fmt.Fprintf(b, "    the Mamba layers' FLOPs are the same at every k, and each token also reads and writes back their "+
+		fmt.Fprintf(b, "    the recurrent layers' FLOPs are the same at every k, and each token also reads and writes back their "+
 			"recurrent state, %s per sequence\n", byteCount(r.Memory.RecurrentStateBytesPerSequence))
 	}
 }
