@@ -735,7 +735,11 @@ const maxActivationParts = 64
 // normBias reports whether norm op o has a bias: a LayerNorm's, except
 // MLA's latent norms, which are RMSNorms whatever the model's norm.
 func (c Config) normBias(o Op) bool {
-	return c.Norm == LayerNorm && o.Name != "q_a_layernorm" && o.Name != "kv_a_layernorm" && o.Name != "gated_norm"
+	kind := c.Norm
+	if (o.Name == "q_norm" || o.Name == "k_norm") && c.QKNormKind != "" { // QK norms of their own kind (StableLM 2)
+		kind = c.QKNormKind
+	}
+	return kind == LayerNorm && o.Name != "q_a_layernorm" && o.Name != "kv_a_layernorm" && o.Name != "gated_norm"
 }
 
 // normParts are the tensors of norm op o: its weight, and its bias.
