@@ -42,8 +42,8 @@ func lfm2Width(f int64, autoAdjust bool, multiplier float64, multipleOf int64) i
 
 // lfm2Layers is the layers of a layer_types list: attention where it says
 // full_attention, a short convolution elsewhere.
-func lfm2Layers(attention ...int) []scale.LayerShape {
-	layers := make([]scale.LayerShape, 16)
+func lfm2Layers(n int, attention ...int) []scale.LayerShape {
+	layers := make([]scale.LayerShape, n)
 	for i := range layers {
 		layers[i].Attention = scale.PartShortConv
 	}
@@ -58,7 +58,7 @@ func lfm2Family() []Preset {
 		Slug: "lfm2-1.2b", Name: "LFM2 1.2B", Family: "LFM2",
 		Config: shaped(lfm2Defaults(), scale.Config{
 			VocabSize: 65536, HiddenSize: 2048, NumHiddenLayers: 16, NumAttentionHeads: 32, NumKeyValueHeads: 8,
-			IntermediateSize: lfm2Width(12288, true, 1.0, 256), Layers: lfm2Layers(2, 5, 8, 10, 12, 14),
+			IntermediateSize: lfm2Width(12288, true, 1.0, 256), Layers: lfm2Layers(16, 2, 5, 8, 10, 12, 14),
 		}),
 		Sources: []string{
 			hfConfig("LiquidAI/LFM2-1.2B") + ", layer_types, conv_L_cache, conv_bias, block_auto_adjust_ff_dim, " +
@@ -69,6 +69,23 @@ func lfm2Family() []Preset {
 			"16 layers: attention at 2, 5, 8, 10, 12 and 14, short convolutions elsewhere",
 			"intermediate_size 12288 is adjusted: int(2 × 12288 / 3) = 8192, × 1.0, rounded up to a multiple of 256: 8192",
 			"Liquid AI names it 1.2B; the Hub page shows 1.17B",
+		},
+	}, {
+		Slug: "lfm2-2.6b", Name: "LFM2 2.6B", Family: "LFM2",
+		Config: shaped(lfm2Defaults(), scale.Config{
+			VocabSize: 65536, HiddenSize: 2048, NumHiddenLayers: 30, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+			IntermediateSize: lfm2Width(10752, false, 1.0, 256), Layers: lfm2Layers(30, 2, 5, 9, 13, 17, 21, 24, 27),
+		}),
+		Sources: []string{
+			hfConfig("LiquidAI/LFM2-2.6B") + ", layer_types, conv_L_cache, conv_bias, block_auto_adjust_ff_dim, " +
+				"block_ffn_dim_multiplier, block_multiple_of, tie_embedding",
+			lfm2Code,
+		},
+		Notes: []string{
+			"30 layers: attention at 2, 5, 9, 13, 17, 21, 24 and 27, short convolutions elsewhere",
+			"block_auto_adjust_ff_dim is false: the MLP is intermediate_size 10752 wide, not adjusted (the 1.2B's is)",
+			"the attention head_dim is hidden_size / num_attention_heads = 64, so q_layernorm and k_layernorm hold 64 weights each",
+			"Liquid AI names it 2.6B",
 		},
 	}}
 }
