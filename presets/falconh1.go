@@ -55,6 +55,26 @@ func falconH1Family() []Preset {
 			"the µP multipliers (embedding, lm_head, attention in/out, key, ssm in/out, ssm_multipliers, mlp_multipliers) scale " +
 				"activations: no parameters, no matmul FLOPs",
 		},
+	}, {
+		Slug: "falcon-h1-7b", Name: "Falcon-H1 7B", Family: "Falcon-H1",
+		Config: shaped(falconH1Defaults(), scale.Config{
+			VocabSize: 130048, HiddenSize: 3072, NumHiddenLayers: 44, NumAttentionHeads: 12, NumKeyValueHeads: 2, HeadDim: 128,
+			IntermediateSize: 12288, MaxPositionEmbeddings: 262144,
+			Mamba2NumHeads: 24, Mamba2HeadDim: 128, Mamba2ChunkSize: 128,
+		}),
+		Sources: []string{
+			hfConfig("tiiuae/Falcon-H1-7B-Base") + ", head_dim, mamba_d_ssm, mamba_n_heads, mamba_d_head, mamba_d_state, " +
+				"mamba_n_groups, mamba_d_conv, mamba_chunk_size, attn_layer_indices",
+			falconH1Code,
+		},
+		Notes: []string{
+			"44 layers, each with attention (12 query, 2 KV heads of 128) and a Mamba-2 mixer (24 heads of 128, d_ssm 3072, " +
+				"state 256, 1 group) side by side",
+			"the copies of the config found do not show attention_bias, mlp_bias, mamba_conv_bias, mamba_proj_bias, " +
+				"projectors_bias or mamba_rms_norm: FalconH1Config's defaults are taken (conv bias only, no gated norm), as " +
+				"in the 0.5B's full config",
+			"TII names it 7B; the Hub page shows 7.59B",
+		},
 	}}
 }
 
