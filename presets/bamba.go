@@ -251,5 +251,27 @@ func graniteMoEHybridFamily() []Preset {
 			"position_embedding_type nope: the attention layers encode no position",
 			graniteMultipliers,
 		},
+	}, {
+		Slug: "granite-4.0-h-small", Name: "Granite 4.0 H Small", Family: "Granite",
+		Config: shaped(graniteMoEHybridDefaults(), scale.Config{
+			VocabSize: 100352, HiddenSize: 4096, NumHiddenLayers: 40, NumAttentionHeads: 32, NumKeyValueHeads: 8,
+			MaxPositionEmbeddings: 131072, TieWordEmbeddings: true, PositionEmbedding: scale.PositionNone,
+			NumLocalExperts: 72, NumExpertsPerTok: 10, MoEIntermediateSize: 768, NumSharedExperts: 1,
+			SharedExpertIntermediateSize: 1536,
+			Mamba2NumHeads:               128, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: bambaLayers(40, 5, 15, 25, 35),
+		}),
+		Sources: []string{
+			hfConfig("ibm-granite/granite-4.0-h-small") + ", layer_types, num_local_experts, num_experts_per_tok, " +
+				"intermediate_size, shared_intermediate_size, mamba_n_heads, mamba_d_head, mamba_d_state, mamba_n_groups, " +
+				"mamba_d_conv, mamba_expand",
+			graniteMoEHybridCode,
+		},
+		Notes: []string{
+			"40 layers: Mamba-2 (128 heads of 64, d_inner 8192 = 2 × 4096) except attention at layers 5, 15, 25 and 35; every " +
+				"layer has 72 experts of 768 (10 per token) and a shared gated MLP of 1536",
+			"IBM's card calls it 32B total, 9B active; params.active counts the router, the shared MLP and 10 experts per layer",
+			"position_embedding_type nope: the attention layers encode no position",
+			graniteMultipliers,
+		},
 	}}
 }
