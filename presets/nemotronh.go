@@ -56,6 +56,7 @@ func nemotronHLayers(pattern string) []scale.LayerShape {
 
 func nemotronHFamily() []Preset {
 	p8b := "M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-"
+	p47b := "M-M-M-M-M-M-M-M-M*-M-M-M-M-M-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M*-M-M-M-M-M-M-M---MM---M-M*-M-M-M-M-M-"
 	return []Preset{{
 		Slug: "nemotron-h-8b", Name: "Nemotron-H 8B", Family: "Nemotron-H",
 		Config: shaped(nemotronHDefaults(), scale.Config{
@@ -71,6 +72,25 @@ func nemotronHFamily() []Preset {
 			"the attention layers encode no position (no rotary embedding): the Mamba-2 layers carry the order",
 			"expand 2 is not read by the modelling code: d_inner is mamba_num_heads × mamba_head_dim = 8192 (= 2 × 4096)",
 			"NVIDIA's paper (arXiv 2504.03624) names it Nemotron-H-8B; no exact parameter count is published",
+		},
+	}, {
+		Slug: "nemotron-h-47b", Name: "Nemotron-H 47B", Family: "Nemotron-H",
+		Config: shaped(nemotronHDefaults(), scale.Config{
+			HiddenSize: 8192, NumHiddenLayers: 98, NumAttentionHeads: 64, IntermediateSize: 30720,
+			MaxPositionEmbeddings: 8192, Mamba2NumHeads: 256, Mamba2StateSize: 256, Mamba2ChunkSize: 128,
+			Layers: nemotronHLayers(p47b),
+		}),
+		Sources: []string{
+			hfConfig("nvidia/Nemotron-H-47B-Base-8K") + ", hybrid_override_pattern, attention_head_dim, mamba_num_heads, " +
+				"mamba_head_dim, ssm_state_size, n_groups, conv_kernel, chunk_size, use_bias, use_conv_bias",
+			nemotronHCode,
+		},
+		Notes: []string{
+			"98 layers: 45 Mamba-2 (M), 5 attention (*, at 17, 38, 49, 60 and 86), 48 MLP (-), each a norm, one mixer and a " +
+				"residual add; the pattern is irregular (M---MM---M near the end), pruned from the 56B's",
+			"Mamba-2 of 256 heads of 64 (d_inner 16384 = 2 × 8192), state 256, 8 groups; attention of 64 query and 8 KV heads of 128",
+			"NVIDIA's paper (arXiv 2504.03624) makes it from Nemotron-H-56B by MiniPuzzle pruning and distillation and names it " +
+				"47B; no exact parameter count is published",
 		},
 	}}
 }
