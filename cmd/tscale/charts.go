@@ -26,9 +26,14 @@ func presetCharts() ([]outFile, error) {
 	var sweeps []modelSweep
 	weights := render.Chart{Title: "weights by data type", XLabel: "bits per weight", XUnit: render.UnitCount,
 		YLabel: "weights", YUnit: render.UnitBytes}
+	bySlug := map[string]presets.Preset{} // one All(), not one per chart line
+	for _, p := range presets.All() {
+		bySlug[p.Slug] = p
+	}
 	for _, slug := range chartSlugs {
-		p, err := presets.Lookup(slug)
-		if err != nil {
+		p, ok := bySlug[slug]
+		if !ok {
+			_, err := presets.Lookup(slug) // the error that names the nearest slugs
 			return nil, err
 		}
 		m, err := scale.NewCostModel(p.Config, scale.BF16, "")

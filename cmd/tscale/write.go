@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // outFile is one file to write: its path inside the output folder
@@ -123,10 +124,27 @@ func (w *writer) holds(path string, data []byte) bool {
 		return false
 	}
 	defer file.Close()
-	old := make([]byte, len(data)+1) // one byte more, to see a longer file
-	n, err := io.ReadFull(file, old)
-	return (err == io.ErrUnexpectedEOF || err == io.EOF && len(data) == 0) && bytes.Equal(old[:n], data)
+	// Compared a chunk at a time through one pooled buffer: no copy of the
+	// file is kept.
+	buf := holdBuffers.Get().(*[]byte)
+	defer holdBuffers.Put(buf)
+	for {
+		n, err := io.ReadFull(file, *buf)
+		if n > len(data) || !bytes.Equal((*buf)[:n], data[:n]) {
+			return false
+		}
+		data = data[n:]
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			return len(data) == 0
+		case err != nil:
+			return false
+		}
+	}
 }
+
+// holdBuffers are the read buffers of writer.holds.
+var holdBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // write creates the folders, stages every file, then moves each into place.
 func (w *writer) write(files []outFile) error {

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -359,5 +360,45 @@ func TestReportsLeavesUnchangedFilesAlone(t *testing.T) {
 	}
 	if os.SameFile(staleInfo, fresh) || fresh.Size() < 1000 {
 		t.Errorf("a stale report was not replaced")
+	}
+}
+
+// TestHoldsComparesWholeFiles: writer.holds is true exactly when the file
+// on disk has the same bytes, at sizes around its read buffer's.
+func TestHoldsComparesWholeFiles(t *testing.T) {
+	dir := t.TempDir()
+	w := &writer{fs: osFS{}}
+	for _, size := range []int{0, 1, 64<<10 - 1, 64 << 10, 64<<10 + 1, 3 * 64 << 10} {
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(i * 7)
+		}
+		path := filepath.Join(dir, "f")
+		for _, tc := range []struct {
+			name string
+			disk []byte
+			want bool
+		}{
+			{"same", data, true},
+			{"longer", append(slices.Clone(data), 'x'), false},
+			{"shorter", data[:max(size-1, 0)], size == 0},
+			{"one byte differs", func() []byte {
+				d := slices.Clone(data)
+				if len(d) > 0 {
+					d[len(d)-1]++
+				}
+				return d
+			}(), size == 0},
+		} {
+			if err := os.WriteFile(path, tc.disk, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.holds(path, data); got != tc.want {
+				t.Errorf("size %d, %s: holds %v, want %v", size, tc.name, got, tc.want)
+			}
+		}
+	}
+	if w.holds(filepath.Join(dir, "missing"), nil) {
+		t.Error("a missing file holds the data")
 	}
 }
