@@ -116,7 +116,11 @@ func textReport(d Document) []byte {
 	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
 	comp.add("MLP / MoE", flops(f.Blocks.MLP), flops(f.BlocksDense.MLP))
 	if f.Blocks.SSM != nil {
-		comp.add("recurrent mixers (Mamba scans in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
+		label := "recurrent mixers (Mamba scans in recurrent form)"
+		if c.HasGatedDeltaNet() {
+			label = "recurrent mixers (delta rules in recurrent form)"
+		}
+		comp.add(label, flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
 	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
 	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
