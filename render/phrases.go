@@ -132,7 +132,13 @@ func layerFFN(c scale.Config, lg scale.LayerGroup) string {
 		case scale.PartLinear:
 			return "one linear layer, hidden → hidden, no bias"
 		}
-		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, sh.IntermediateSize)
+		if !lg.MoE { // a layer of its own width, or the model's (0)
+			width := sh.IntermediateSize
+			if width == 0 {
+				width = c.IntermediateSize
+			}
+			return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, width)
+		}
 	}
 	if !lg.MoE {
 		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)
