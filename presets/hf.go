@@ -110,6 +110,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"falcon_h1":        readFalconH1,
 	"jamba":            readJamba,
 	"lfm2":             readLfm2,
+	"qwen3_next":       readQwen3Next,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

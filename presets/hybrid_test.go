@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tscale/tscale/scale"
 )
 
 // TestNemotronHByHand counts a small Nemotron-H from modeling_nemotron_h.py:
@@ -264,5 +266,65 @@ func TestLfm2ByHand(t *testing.T) {
 		"num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 40, "layer_types": ["conv", "sliding_attention"]}`)); err == nil ||
 		!errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), `layer_types[1] is the string "sliding_attention"`) {
 		t.Errorf("an unknown layer type: %v", err)
+	}
+}
+
+// TestQwen3NextByHand counts a small Qwen3-Next from modeling_qwen3_next.py:
+// per layer input_layernorm, Qwen3NextGatedDeltaNet (in_proj_qkvz h → 2·key
+// + 2·value, in_proj_ba h → 2·value heads, conv1d over 2·key + value of
+// kernel 4 without bias, dt_bias and A_log, an RMSNorm over the value head
+// width, out_proj) or the gated Qwen3NextAttention (q_proj h → 2·H·d,
+// k/v/o_proj, q_norm and k_norm over d) at every full_attention_interval-th
+// layer, post_attention_layernorm and Qwen3NextSparseMoeBlock (router,
+// experts, shared expert and its gate); norm and an untied head. The delta
+// rule costs 3·Hv·dk·dv MACs a token; a Gated DeltaNet layer keeps Hv·dk·dv
+// + (2·key + value)·4 state elements.
+func TestQwen3NextByHand(t *testing.T) {
+	const V, h, H, K, d = 100, 16, 4, 2, 8
+	const Hk, Hv, dk, dv, k = 2, 4, 4, 2, 4
+	const E, f, fs = 8, 6, 10
+	const key, value = Hk * dk, Hv * dv
+	_, r := importTiny(t, `{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 4,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "full_attention_interval": 2,
+		"linear_num_key_heads": 2, "linear_num_value_heads": 4, "linear_key_head_dim": 4, "linear_value_head_dim": 2,
+		"num_experts": 8, "num_experts_per_tok": 2, "moe_intermediate_size": 6, "shared_expert_intermediate_size": 10}`)
+	gdn := int64(h + h*(2*key+2*value) + h*2*Hv + (2*key+value)*k + 2*Hv + dv + value*h)
+	attention := int64(h + h*2*H*d + 2*h*K*d + 2*d + H*d*h)
+	moe := int64(h + h*E + E*3*h*f + 3*h*fs + h)
+	if want := 2*V*h + h + 2*gdn + 2*attention + 4*moe; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	b, s := tinyWorkload.BatchSize, tinyWorkload.SeqLen
+	gdnLayers := int64(0)
+	for i, lg := range r.Layers {
+		if lg.Shape == nil || lg.Shape.Attention != scale.PartGatedDeltaNet {
+			continue
+		}
+		gdnLayers += lg.Count
+		if got, want := lg.FLOPs.SSMScan.Int64(), 2*b*s*int64(3*Hv*dk*dv); got != want {
+			t.Errorf("layer group %d: delta-rule FLOPs %d, by hand %d", i, got, want)
+		}
+		if lg.SSMStateElements != Hv*dk*dv || lg.ConvStateElements != (2*key+value)*k {
+			t.Errorf("state %d + %d, want %d + %d", lg.SSMStateElements, lg.ConvStateElements, Hv*dk*dv, (2*key+value)*k)
+		}
+	}
+	if gdnLayers != 2 {
+		t.Errorf("%d Gated DeltaNet layers, want 2 (full_attention_interval 2 of 4)", gdnLayers)
+	}
+	for _, bad := range []struct{ json, says string }{
+		{`"layer_types": ["linear_attention", "sliding_attention", "linear_attention", "full_attention"]`, `layer_types[1] is the string "sliding_attention"`},
+		{`"mlp_only_layers": [0]`, "mlp_only_layers"},
+		{`"num_experts": 0`, "num_experts"},
+		{`"shared_expert_intermediate_size": 0`, "shared_expert_intermediate_size"},
+	} {
+		_, err := FromHFConfig("config.json", []byte(`{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16,
+			"num_hidden_layers": 4, "num_attention_heads": 4, `+bad.json+`}`))
+		if err == nil || !errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), bad.says) {
+			t.Errorf("%s: %v", bad.json, err)
+		}
+	}
+	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16,
+		"num_hidden_layers": 4, "num_attention_heads": 4, "full_attention_interval": 0}`)); err == nil || !strings.Contains(err.Error(), "full_attention_interval") {
+		t.Errorf("full_attention_interval 0: %v", err)
 	}
 }

@@ -62,6 +62,8 @@ func layerKind(lg scale.LayerGroup) string {
 		attention = "Mamba-1 mixer"
 	case lg.Shape != nil && lg.Shape.Attention == scale.PartShortConv:
 		attention = "short convolution"
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartGatedDeltaNet:
+		attention = "Gated DeltaNet mixer"
 	case lg.SlidingWindow > 0:
 		attention = "sliding-window attention"
 	case lg.AttentionChunkSize > 0:
@@ -88,6 +90,10 @@ func layerKind(lg scale.LayerGroup) string {
 // "causal, chunk of 8,192 tokens, multi-head latent attention".
 func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 	if sh := lg.Shape; sh != nil && sh.Attention != scale.PartFull {
+		if sh.Attention == scale.PartGatedDeltaNet {
+			return fmt.Sprintf("none; Gated DeltaNet: %d key heads × %d, %d value heads × %d, conv kernel %d",
+				c.GDNNumKeyHeads, c.GDNKeyHeadDim, c.GDNNumValueHeads, c.GDNValueHeadDim, c.GDNConvKernel)
+		}
 		if sh.Attention == scale.PartShortConv {
 			return fmt.Sprintf("none; short convolution: in_proj h → 3h, depthwise conv of kernel %d, out_proj", c.ShortConvKernel)
 		}
@@ -126,7 +132,13 @@ func layerFFN(c scale.Config, lg scale.LayerGroup) string {
 		case scale.PartLinear:
 			return "one linear layer, hidden → hidden, no bias"
 		}
-		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, sh.IntermediateSize)
+		if !lg.MoE { // a layer of its own width, or the model's (0)
+			width := sh.IntermediateSize
+			if width == 0 {
+				width = c.IntermediateSize
+			}
+			return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, width)
+		}
 	}
 	if !lg.MoE {
 		return fmt.Sprintf("dense %s MLP (%s), %d wide", c.MLP, c.HiddenAct, c.IntermediateSize)

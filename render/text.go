@@ -37,6 +37,10 @@ func textReport(d Document) []byte {
 	arch.add("family", d.Model.Family)
 	arch.add("hidden size", grouped(c.HiddenSize))
 	arch.add("layers", grouped(c.NumHiddenLayers))
+	if c.HasGatedDeltaNet() {
+		arch.add("token mixers", fmt.Sprintf("Gated DeltaNet: %d key heads × %d, %d value heads × %d, conv kernel %d",
+			c.GDNNumKeyHeads, c.GDNKeyHeadDim, c.GDNNumValueHeads, c.GDNValueHeadDim, c.GDNConvKernel))
+	}
 	if c.HasShortConv() {
 		arch.add("token mixers", fmt.Sprintf("short convolutions: in_proj h → 3h, depthwise conv of kernel %d, out_proj", c.ShortConvKernel))
 	}
@@ -112,14 +116,22 @@ func textReport(d Document) []byte {
 	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
 	comp.add("MLP / MoE", flops(f.Blocks.MLP), flops(f.BlocksDense.MLP))
 	if f.Blocks.SSM != nil {
-		comp.add("recurrent mixers (Mamba scans in recurrent form)", flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
+		label := "recurrent mixers (Mamba scans in recurrent form)"
+		if c.HasGatedDeltaNet() {
+			label = "recurrent mixers (delta rules in recurrent form)"
+		}
+		comp.add(label, flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
 	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
 	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
 	comp.write(&b, "  ")
 	if f.ForwardChunked != nil && f.SSMChunkSize > 0 {
-		fmt.Fprintf(&b, "  forward with the Mamba-2 scans in the chunked parallel form (chunks of %d tokens, mamba2_chunk_size): %s\n",
-			f.SSMChunkSize, flops(f.ForwardChunked))
+		scans, field := "Mamba-2 scans", "mamba2_chunk_size"
+		if c.HasGatedDeltaNet() {
+			scans, field = "Gated DeltaNet delta rules", "gdn_chunk_size"
+		}
+		fmt.Fprintf(&b, "  forward with the %s in the chunked parallel form (chunks of %d tokens, %s): %s\n",
+			scans, f.SSMChunkSize, field, flops(f.ForwardChunked))
 	}
 
 	m := r.Memory
@@ -148,7 +160,11 @@ func textReport(d Document) []byte {
 	}
 	mem.add("KV cache, whole workload", fmt.Sprintf("%s elements = %s", GroupedBig(m.KVCacheElements), bytesBig(m.KVCacheBytes)))
 	if c.HasRecurrent() {
-		mem.add("recurrent state per sequence (Mamba / short-conv layers)", fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
+		label := "recurrent state per sequence (Mamba / short-conv layers)"
+		if c.HasGatedDeltaNet() {
+			label = "recurrent state per sequence (Gated DeltaNet layers)"
+		}
+		mem.add(label, fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
 			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))
 		mem.add("recurrent state, whole workload", bytesBig(m.RecurrentStateBytes))
 	}

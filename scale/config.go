@@ -298,6 +298,29 @@ type Config struct {
 	// out_proj (h → h); short_conv_bias puts biases on all three. 0: none.
 	ShortConvKernel int64 `json:"short_conv_kernel"`
 	ShortConvBias   bool  `json:"short_conv_bias"`
+
+	// Gated DeltaNet token mixers and gated attention (Qwen3-Next); rules
+	// in validateGatedDeltaNet. A layer whose LayerShape.Attention is
+	// "gated_deltanet" mixes its tokens with in_proj_qkvz (h → 2·key +
+	// 2·value: q, k, v and the gate z), in_proj_ba (h → 2·value_heads), a
+	// depthwise causal conv1d without bias over q, k and v (2·key + value
+	// channels, kernel gdn_conv_kernel), dt_bias and A_log (value_heads
+	// each), the gated delta rule, a gated RMSNorm over value_head_dim and
+	// out_proj (value → h), where key = key_heads × key_head_dim and value
+	// = value_heads × value_head_dim. GDNChunkSize is the chunk length of
+	// the chunked parallel form whose FLOPs flops.forward_chunked reports.
+	// 0: no Gated DeltaNet layer.
+	GDNNumKeyHeads   int64 `json:"gdn_num_key_heads"`
+	GDNNumValueHeads int64 `json:"gdn_num_value_heads"`
+	GDNKeyHeadDim    int64 `json:"gdn_key_head_dim"`
+	GDNValueHeadDim  int64 `json:"gdn_value_head_dim"`
+	GDNConvKernel    int64 `json:"gdn_conv_kernel"`
+	GDNChunkSize     int64 `json:"gdn_chunk_size"`
+	// AttentionOutputGate: q_proj also makes a gate per query element
+	// (width 2·num_attention_heads·head_dim), and the attention output is
+	// multiplied by its sigmoid before o_proj (Qwen3-Next); the product is
+	// elementwise, not counted.
+	AttentionOutputGate bool `json:"attention_output_gate"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -324,6 +347,10 @@ const (
 	// block with its norm and residual add (LFM2). Only in
 	// LayerShape.Attention.
 	PartShortConv LayerPart = "short_conv"
+	// PartGatedDeltaNet replaces attention by the model's Gated DeltaNet
+	// block with its norm and residual add (Qwen3-Next). Only in
+	// LayerShape.Attention.
+	PartGatedDeltaNet LayerPart = "gated_deltanet"
 )
 
 // LayerShape is one decoder layer's own shape. A zero field is the
@@ -470,6 +497,7 @@ func (c Config) Validate() error {
 	c.validateMamba2(&v)
 	c.validateMamba1(&v)
 	c.validateShortConv(&v)
+	c.validateGatedDeltaNet(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -629,10 +657,10 @@ func (c Config) validateLayers(v *validator) {
 			part LayerPart
 		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
 			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear ||
-				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv))
+				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv || p.part == PartGatedDeltaNet))
 			allowed := fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear)
 			if p.name == "attention" {
-				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv)
+				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv, PartGatedDeltaNet)
 			}
 			v.check(ok, field+"."+p.name, allowed, fmt.Sprintf("%q", p.part))
 		}

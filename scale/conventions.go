@@ -74,6 +74,16 @@ func conventions(c Config) []string {
 		list = append(list, "short-convolution layers (LFM2): in_proj (h → 3h) and out_proj are matmuls, the depthwise conv counts hidden·short_conv_kernel MACs per token, the B·x and C gates are elementwise; "+
 			"memory.recurrent_state_* holds each such layer's conv window, hidden × short_conv_kernel per sequence")
 	}
+	if c.HasGatedDeltaNet() {
+		list = append(list,
+			"Gated DeltaNet layers (Qwen3-Next): in_proj_qkvz, in_proj_ba and out_proj are matmuls; the depthwise conv1d counts (2·key + value)·gdn_conv_kernel MACs per token; flops.forward counts the delta rule in its recurrent form, 3·value_heads·key_head_dim·value_head_dim MACs per token (the state's readout at the key, the rank-one update and the readout at the query); "+
+				"the decay, β's sigmoid, g's softplus, the L2 norms of q and k and the SiLU gate are elementwise and not counted; decoding a token costs the same at every KV length on these layers",
+			fmt.Sprintf("flops.forward_chunked counts the delta rule in the chunked parallel form (transformers' torch_chunk_gated_delta_rule, its row-by-row triangular solve included) with chunks of %d tokens (gdn_chunk_size), the sequence padded to whole chunks", c.GDNChunkSize),
+			"memory.kv_cache_* counts the attention layers only; memory.recurrent_state_* is the Gated DeltaNet layers' state (value_heads × key_head_dim × value_head_dim) and conv state ((2·key + value) × conv_kernel) per sequence, at the KV dtype, constant in seq_len")
+	}
+	if c.AttentionOutputGate {
+		list = append(list, "gated attention (Qwen3-Next): q_proj also makes the output gate (2·heads·head_dim wide); the sigmoid and the product with the attention output are elementwise and not counted")
+	}
 	if c.HasMamba1() {
 		list = append(list, "Mamba-1 layers (Jamba): in_proj, x_proj, dt_proj and out_proj are matmuls; the conv1d counts d_inner·conv_kernel MACs per token and the selective scan 2·d_inner·state_size (state update and readout); "+
 			"the scan has no chunked form, so flops.forward_chunked counts it as run; memory.recurrent_state_* holds d_inner × state_size and d_inner × conv_kernel per layer and sequence")

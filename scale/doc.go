@@ -194,6 +194,21 @@
 // (the B·x and C products are elementwise), and it keeps a conv window of
 // h·k elements per sequence.
 //
+// A Gated DeltaNet layer (layers[i].attention "gated_deltanet": Qwen3-Next's
+// Qwen3NextGatedDeltaNet) owns in_proj_qkvz h × (2·key + 2·value),
+// in_proj_ba h × 2·value_heads, a depthwise conv1d of (2·key + value)·k
+// weights without bias (k = gdn_conv_kernel), dt_bias and A_log
+// (value_heads each), a gated RMSNorm of value_head_dim weights and
+// out_proj value × h, where key = gdn_num_key_heads × gdn_key_head_dim and
+// value = gdn_num_value_heads × gdn_value_head_dim. Per token the delta
+// rule costs 3·value_heads·key_head_dim·value_head_dim MACs in the
+// recurrent form (readout at the key, rank-one update, readout at the
+// query); flops.forward_chunked counts transformers' chunked form with
+// chunks of gdn_chunk_size. Its state is value_heads × key_head_dim ×
+// value_head_dim plus the conv window (2·key + value) × k per sequence.
+// attention_output_gate doubles q_proj for Qwen3-Next's sigmoid output
+// gate (the product is elementwise).
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as

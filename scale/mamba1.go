@@ -19,7 +19,9 @@ func (c Config) HasMamba1() bool {
 
 // HasRecurrent reports whether some layer keeps a recurrent state (a
 // Mamba-1 or Mamba-2 block).
-func (c Config) HasRecurrent() bool { return c.HasMamba2() || c.HasMamba1() || c.HasShortConv() }
+func (c Config) HasRecurrent() bool {
+	return c.HasMamba2() || c.HasMamba1() || c.HasShortConv() || c.HasGatedDeltaNet()
+}
 
 // validateMamba1 checks the Mamba-1 fields: set exactly when some layer is
 // a Mamba-1 block, and positive.
@@ -56,6 +58,9 @@ func (c Config) mambaConv() (kernel int64, bias bool) {
 	if c.HasShortConv() {
 		return c.ShortConvKernel, c.ShortConvBias
 	}
+	if c.HasGatedDeltaNet() { // no conv bias
+		return c.GDNConvKernel, false
+	}
 	if c.HasMamba1() {
 		return c.MambaConvKernel, c.MambaConvBias
 	}
@@ -66,6 +71,10 @@ func (c Config) mambaConv() (kernel int64, bias bool) {
 // A_log [d_inner, state_size] and D [d_inner], or Mamba-2's dt_bias, A_log
 // and D [num_heads].
 func (c Config) scanTensors() map[string][]int64 {
+	if c.HasGatedDeltaNet() {
+		h := []int64{c.GDNNumValueHeads}
+		return map[string][]int64{"dt_bias": h, "A_log": h}
+	}
 	if c.HasMamba1() {
 		return map[string][]int64{"A_log": {c.MambaInnerSize, c.MambaStateSize}, "D": {c.MambaInnerSize}}
 	}

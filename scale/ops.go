@@ -156,6 +156,8 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 		return ob.mamba1Ops(normName)
 	case PartShortConv:
 		return ob.shortConvOps(normName)
+	case PartGatedDeltaNet:
+		return ob.gatedDeltaNetOps(normName)
 	case PartLinear:
 		return []Op{ob.hiddenNorm(normName, BlockAttention),
 			ob.linear("attention_linear", BlockAttention, rows, c.HiddenSize, c.HiddenSize, false),
@@ -225,9 +227,13 @@ func (ob *opBuilder) gqaProjections(K int64) []Op {
 	H := c.NumAttentionHeads
 	rows := []int64{b, s}
 	qWidth := ob.calc.mul("query width", H, d)
+	qProjWidth := qWidth
+	if c.AttentionOutputGate { // the queries and their output gate
+		qProjWidth = ob.calc.mul("query and gate width", 2, qWidth)
+	}
 	kvWidth := ob.calc.mul("key/value width", K, d)
 	ops := []Op{
-		ob.linear("q_proj", BlockAttention, rows, c.HiddenSize, qWidth, c.AttentionQKVBias),
+		ob.linear("q_proj", BlockAttention, rows, c.HiddenSize, qProjWidth, c.AttentionQKVBias),
 		ob.linear("k_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
 		ob.linear("v_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
 		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, d}),

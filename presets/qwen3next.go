@@ -1,0 +1,147 @@
+package presets
+
+import (
+	"fmt"
+
+	"github.com/tscale/tscale/scale"
+)
+
+// qwen3NextDefaults are Qwen3NextConfig's (model_type qwen3_next): layers of
+// an RMSNorm, a token mixer (gated attention, 16 heads, 2 KV heads of 256,
+// with RMSNorms over head_dim on queries and keys, every
+// full_attention_interval-th layer (4); a Gated DeltaNet of 16 key heads
+// and 32 value heads of 128, conv kernel 4, elsewhere), an RMSNorm and a
+// sparse MoE block (512 experts of 512, 10 per token, a shared expert of
+// 512 with a sigmoid gate) on every layer; an untied head.
+func qwen3NextDefaults() scale.Config {
+	c := qwen3Defaults()
+	c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim = 16, 2, 256
+	c.AttentionOutputGate = true
+	c.GDNNumKeyHeads, c.GDNNumValueHeads, c.GDNKeyHeadDim, c.GDNValueHeadDim, c.GDNConvKernel = 16, 32, 128, 128, 4
+	c.GDNChunkSize = 64 // torch_chunk_gated_delta_rule's chunk_size default
+	c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize, c.MoELayerInterval = 512, 10, 512, 1
+	c.NumSharedExperts, c.SharedExpertIntermediateSize, c.SharedExpertGate = 1, 512, true
+	return c
+}
+
+const qwen3NextCode = "transformers modeling_qwen3_next.py: Qwen3NextDecoderLayer = input_layernorm → Qwen3NextAttention " +
+	"(q_proj h → 2·heads·head_dim, the queries and a sigmoid output gate; k/v/o_proj; bias where attention_bias says; " +
+	"q_norm and k_norm RMSNorm(head_dim); partial rotary) where layer_types says full_attention, else " +
+	"Qwen3NextGatedDeltaNet (in_proj_qkvz h → 2·key_dim + 2·value_dim, in_proj_ba h → 2·linear_num_value_heads, depthwise " +
+	"conv1d over 2·key_dim + value_dim channels of kernel linear_conv_kernel_dim without bias, dt_bias and A_log " +
+	"[linear_num_value_heads], the gated delta rule, Qwen3NextRMSNormGated(linear_value_head_dim), out_proj value_dim → h) → " +
+	"residual → post_attention_layernorm → Qwen3NextSparseMoeBlock (gate Linear(h, num_experts) without bias, num_experts " +
+	"gated SiLU experts of moe_intermediate_size, a shared expert of shared_expert_intermediate_size and its " +
+	"shared_expert_gate Linear(h, 1)) unless mlp_only_layers or decoder_sparse_step say a dense MLP → residual; norm, " +
+	"lm_head. The zero-centred RMSNorms (1 + weight) have the usual weight count; the checkpoint's mtp.* tensors are " +
+	"not loaded (_keys_to_ignore_on_load_unexpected)"
+
+// qwen3NextLayers is the layers of a full_attention_interval: attention at
+// every interval-th layer, Gated DeltaNet elsewhere.
+func qwen3NextLayers(n, interval int64) []scale.LayerShape {
+	layers := make([]scale.LayerShape, n)
+	for i := range layers {
+		if (int64(i)+1)%interval != 0 {
+			layers[i].Attention = scale.PartGatedDeltaNet
+		}
+	}
+	return layers
+}
+
+func qwen3NextFamily() []Preset {
+	return []Preset{{
+		Slug: "qwen3-next-80b-a3b", Name: "Qwen3-Next 80B-A3B", Family: "Qwen",
+		Config: shaped(qwen3NextDefaults(), scale.Config{
+			VocabSize: 151936, HiddenSize: 2048, NumHiddenLayers: 48, MaxPositionEmbeddings: 262144,
+			Layers: qwen3NextLayers(48, 4),
+		}),
+		Sources: []string{
+			hfConfig("Qwen/Qwen3-Next-80B-A3B-Instruct") + ", full_attention_interval, head_dim, linear_* fields, num_experts, " +
+				"num_experts_per_tok, moe_intermediate_size, shared_expert_intermediate_size, decoder_sparse_step, mlp_only_layers",
+			qwen3NextCode,
+		},
+		Notes: []string{
+			"48 layers: gated attention at 3, 7, …, 47 (full_attention_interval 4), Gated DeltaNet elsewhere; experts on every layer",
+			"intermediate_size 5120 is unused: decoder_sparse_step 1 and mlp_only_layers [] make every layer MoE",
+			"the Thinking model has the same config.json counts",
+			"params.total is what transformers' model builds, without the checkpoint's multi-token-prediction (mtp.*) " +
+				"layer, which transformers does not load; Qwen names it 80B total, 3B active, " +
+				"NVIDIA's NIM card 80B total, 3.9B active",
+			"flops.forward_chunked uses chunks of 64 tokens, torch_chunk_gated_delta_rule's default; " +
+				"partial_rotary_factor 0.25 changes no count",
+		},
+	}}
+}
+
+// readQwen3Next reads model_type qwen3_next.
+func readQwen3Next(f *hfFields) scale.Config {
+	d := qwen3NextDefaults()
+	c := f.decoderShape(d)
+	why := "qwen3_next default"
+	c.HeadDim = f.intOr("head_dim", d.HeadDim, why)
+	c.AttentionQKVBias, c.AttentionOutBias = f.attentionBias()
+	c.GDNNumKeyHeads = f.intOr("linear_num_key_heads", d.GDNNumKeyHeads, why)
+	c.GDNNumValueHeads = f.intOr("linear_num_value_heads", d.GDNNumValueHeads, why)
+	c.GDNKeyHeadDim = f.intOr("linear_key_head_dim", d.GDNKeyHeadDim, why)
+	c.GDNValueHeadDim = f.intOr("linear_value_head_dim", d.GDNValueHeadDim, why)
+	c.GDNConvKernel = f.intOr("linear_conv_kernel_dim", d.GDNConvKernel, why)
+	for field, name := range map[string]string{"gdn_num_key_heads": "linear_num_key_heads", "gdn_num_value_heads": "linear_num_value_heads",
+		"gdn_key_head_dim": "linear_key_head_dim", "gdn_value_head_dim": "linear_value_head_dim", "gdn_conv_kernel": "linear_conv_kernel_dim"} {
+		f.alias(field, f.name(name))
+	}
+	f.notes = append(f.notes, fmt.Sprintf("gdn_chunk_size %d: torch_chunk_gated_delta_rule's default chunk, not a config field", d.GDNChunkSize))
+	c.NumLocalExperts = f.intOr("num_experts", d.NumLocalExperts, why)
+	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", d.NumExpertsPerTok, why)
+	c.MoEIntermediateSize = f.intOr("moe_intermediate_size", d.MoEIntermediateSize, why)
+	c.MoELayerInterval = f.intOr("decoder_sparse_step", 1, why)
+	c.SharedExpertIntermediateSize = f.intOr("shared_expert_intermediate_size", d.SharedExpertIntermediateSize, why)
+	f.alias("num_local_experts", f.name("num_experts"))
+	f.alias("moe_layer_interval", f.name("decoder_sparse_step"))
+	f.follows("num_shared_experts") // both derived from shared_expert_intermediate_size
+	f.follows("shared_expert_gate")
+	if only, ok := f.intList("mlp_only_layers"); ok {
+		f.unmodelled(len(only) > 0, "mlp_only_layers", "a list of dense layers is not modelled; only decoder_sparse_step is")
+	}
+	f.unmodelled(c.NumLocalExperts <= 0, "num_experts", "a qwen3_next without experts (dense MLPs on every layer) is not modelled")
+	f.unmodelled(c.SharedExpertIntermediateSize <= 0, "shared_expert_intermediate_size",
+		"a qwen3_next without a shared expert is not modelled (Qwen3NextSparseMoeBlock builds one, and its gate, whatever the width)")
+	if c.MoELayerInterval > 1 {
+		c.IntermediateSize = f.intOr("intermediate_size", 5632, why)
+	}
+	if c.NumHiddenLayers <= 0 || c.NumHiddenLayers > scale.MaxLayers {
+		return c
+	}
+	if v, present := f.value("layer_types"); present && v != nil {
+		items, ok := v.([]any)
+		if !ok || int64(len(items)) != c.NumHiddenLayers {
+			f.errorf(ErrInvalidValue, "layer_types", "%s must list num_hidden_layers (%d) layer types, got %s",
+				f.name("layer_types"), c.NumHiddenLayers, describe(v))
+			return c
+		}
+		c.Layers = make([]scale.LayerShape, c.NumHiddenLayers)
+		for i, it := range items {
+			switch it {
+			case "full_attention":
+			case "linear_attention":
+				c.Layers[i].Attention = scale.PartGatedDeltaNet
+			default:
+				f.errorf(ErrUnmodelled, "layer_types", "%s[%d] is %s: tscale models \"linear_attention\" and \"full_attention\" layers",
+					f.name("layer_types"), i, describe(it))
+				return c
+			}
+		}
+		f.alias("layers", f.name("layer_types"))
+	} else {
+		interval := f.intOr("full_attention_interval", 4, why)
+		if interval < 1 {
+			f.errorf(ErrInvalidValue, "full_attention_interval", "%s must be at least 1, got %d", f.name("full_attention_interval"), interval)
+			return c
+		}
+		c.Layers = qwen3NextLayers(c.NumHiddenLayers, interval)
+		f.alias("layers", f.name("full_attention_interval"))
+	}
+	if !c.HasGatedDeltaNet() {
+		c.GDNNumKeyHeads, c.GDNNumValueHeads, c.GDNKeyHeadDim, c.GDNValueHeadDim, c.GDNConvKernel, c.GDNChunkSize = 0, 0, 0, 0, 0, 0
+	}
+	return c
+}
