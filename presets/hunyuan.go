@@ -29,12 +29,15 @@ func hunyuanMoEDefaults() scale.Config {
 	return c
 }
 
-const hunyuanCode = "transformers modeling_hunyuan_v1_dense.py / modeling_hunyuan_v1_moe.py: LlamaAttention's q/k/v/o (bias " +
-	"where attention_bias says, head_dim from config.json) with query_layernorm and key_layernorm = RMSNorm(head_dim) " +
-	"after RoPE; the dense model's MLP is gate/up/down of intermediate_size without bias; the MoE model's every layer " +
-	"has gate.wg Linear(hidden, num_experts) without bias, num_experts gated experts and one shared_mlp, all of " +
-	"intermediate_size; input_layernorm and post_attention_layernorm RMSNorms, final norm, lm_head tied where " +
-	"tie_word_embeddings says"
+// What the Hunyuan readers follow (no preset cites it yet):
+// transformers modeling_hunyuan_v1_dense.py / modeling_hunyuan_v1_moe.py:
+// LlamaAttention's q/k/v/o (bias where attention_bias says, head_dim from
+// config.json) with query_layernorm and key_layernorm = RMSNorm(head_dim)
+// after RoPE; the dense model's MLP is gate/up/down of intermediate_size
+// without bias; the MoE model's every layer has gate.wg Linear(hidden,
+// num_experts) without bias, num_experts gated experts and one shared_mlp,
+// all of intermediate_size; input_layernorm and post_attention_layernorm
+// RMSNorms, final norm, lm_head tied where tie_word_embeddings says
 
 func readHunyuanDense(f *hfFields) scale.Config {
 	c := f.hunyuanBlock(hunyuanDefaults())
