@@ -38,6 +38,7 @@ var hfFollows = map[string]string{
 	"hunyuan_v1_dense": "HunYuanDenseV1ForCausalLM",
 	"hunyuan_v1_moe":   "HunYuanMoEV1ForCausalLM",
 	"jamba":            "JambaForCausalLM (Mamba-1 and attention layers by attn_layer_period/offset, experts by expert_layer_period/offset)",
+	"minimax":          "MiniMaxForCausalLM (lightning attention and softmax attention by layer_types; Mixtral's experts on every layer)",
 	"qwen3_next":       "Qwen3NextForCausalLM (Gated DeltaNet and gated attention by layer_types or full_attention_interval; experts with a gated shared expert)",
 	"lfm2":             "Lfm2ForCausalLM (layer_types conv and full_attention; the MLP width adjusted as Lfm2MLP does)",
 	"kimi_k2":          "DeepseekV3ForCausalLM (Kimi's remote code counts the router's score bias too)",
@@ -79,7 +80,6 @@ var hfRefused = map[string]string{
 	"t5":              "an encoder-decoder, not a decoder-only language model",
 	"mamba":           "state-space layers, not attention: not modelled yet",
 	"zamba2":          "Mamba-2 layers with shared attention blocks: not modelled yet",
-	"minimax":         "lightning (linear) attention layers beside softmax attention: not modelled yet",
 }
 
 // HFTypeRow is one line of the coverage table: a model_type and what

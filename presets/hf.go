@@ -111,6 +111,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"jamba":            readJamba,
 	"lfm2":             readLfm2,
 	"qwen3_next":       readQwen3Next,
+	"minimax":          readMiniMax,
 }
 
 // HFModelTypes lists the supported config.json model_type values.

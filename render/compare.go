@@ -171,7 +171,7 @@ func recurrentFootnote(rows []compareRow) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	return "KV cache/token counts attention layers only; recurrent (Mamba, short-convolution, Gated DeltaNet) layers keep a state per sequence, whatever the context: " +
+	return "KV cache/token counts attention layers only; recurrent (Mamba, short-convolution, Gated DeltaNet, lightning-attention) layers keep a state per sequence, whatever the context: " +
 		strings.Join(parts, ", ") + ".\n"
 }
 

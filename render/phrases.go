@@ -64,6 +64,8 @@ func layerKind(lg scale.LayerGroup) string {
 		attention = "short convolution"
 	case lg.Shape != nil && lg.Shape.Attention == scale.PartGatedDeltaNet:
 		attention = "Gated DeltaNet mixer"
+	case lg.Shape != nil && lg.Shape.Attention == scale.PartLightning:
+		attention = "lightning attention"
 	case lg.SlidingWindow > 0:
 		attention = "sliding-window attention"
 	case lg.AttentionChunkSize > 0:
@@ -90,6 +92,9 @@ func layerKind(lg scale.LayerGroup) string {
 // "causal, chunk of 8,192 tokens, multi-head latent attention".
 func layerAttention(c scale.Config, lg scale.LayerGroup) string {
 	if sh := lg.Shape; sh != nil && sh.Attention != scale.PartFull {
+		if sh.Attention == scale.PartLightning {
+			return fmt.Sprintf("none; lightning attention: %d heads × %d, blocks of %d tokens", c.NumAttentionHeads, c.HeadDim, c.LightningBlockSize)
+		}
 		if sh.Attention == scale.PartGatedDeltaNet {
 			return fmt.Sprintf("none; Gated DeltaNet: %d key heads × %d, %d value heads × %d, conv kernel %d",
 				c.GDNNumKeyHeads, c.GDNKeyHeadDim, c.GDNNumValueHeads, c.GDNValueHeadDim, c.GDNConvKernel)

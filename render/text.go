@@ -37,6 +37,10 @@ func textReport(d Document) []byte {
 	arch.add("family", d.Model.Family)
 	arch.add("hidden size", grouped(c.HiddenSize))
 	arch.add("layers", grouped(c.NumHiddenLayers))
+	if c.HasLightning() {
+		arch.add("token mixers", fmt.Sprintf("lightning attention: %d heads × %d, blocks of %d tokens",
+			c.NumAttentionHeads, c.HeadDim, c.LightningBlockSize))
+	}
 	if c.HasGatedDeltaNet() {
 		arch.add("token mixers", fmt.Sprintf("Gated DeltaNet: %d key heads × %d, %d value heads × %d, conv kernel %d",
 			c.GDNNumKeyHeads, c.GDNKeyHeadDim, c.GDNNumValueHeads, c.GDNValueHeadDim, c.GDNConvKernel))
@@ -120,6 +124,9 @@ func textReport(d Document) []byte {
 		if c.HasGatedDeltaNet() {
 			label = "recurrent mixers (delta rules in recurrent form)"
 		}
+		if c.HasLightning() {
+			label = "recurrent mixers (lightning attention in recurrent form)"
+		}
 		comp.add(label, flops(f.Blocks.SSM), flops(f.BlocksDense.SSM))
 	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
@@ -129,6 +136,9 @@ func textReport(d Document) []byte {
 		scans, field := "Mamba-2 scans", "mamba2_chunk_size"
 		if c.HasGatedDeltaNet() {
 			scans, field = "Gated DeltaNet delta rules", "gdn_chunk_size"
+		}
+		if c.HasLightning() {
+			scans, field = "lightning attention", "lightning_block_size"
 		}
 		fmt.Fprintf(&b, "  forward with the %s in the chunked parallel form (chunks of %d tokens, %s): %s\n",
 			scans, f.SSMChunkSize, field, flops(f.ForwardChunked))
@@ -163,6 +173,9 @@ func textReport(d Document) []byte {
 		label := "recurrent state per sequence (Mamba / short-conv layers)"
 		if c.HasGatedDeltaNet() {
 			label = "recurrent state per sequence (Gated DeltaNet layers)"
+		}
+		if c.HasLightning() {
+			label = "recurrent state per sequence (lightning-attention layers)"
 		}
 		mem.add(label, fmt.Sprintf("%s elements = %s (SSM and conv states, %s; constant in context)",
 			grouped(m.RecurrentStateElementsPerSequence), byteCount(m.RecurrentStateBytesPerSequence), w.KVDType))

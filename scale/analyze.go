@@ -177,6 +177,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		lg.FLOPs.SSMScanChunked = twice(gdnChunkedMACs(c, ob.b, ob.s))
 		lg.KVCacheTokens = 0
 	}
+	if spec.attention == PartLightning {
+		lg.SSMStateElements = c.lightningState(calc)
+		lg.FLOPs.SSMScanChunked = twice(lightningChunkedMACs(c, ob.b, ob.s))
+		lg.KVCacheTokens = 0
+	}
 	if spec.attention == PartMamba1 {
 		lg.SSMStateElements, lg.ConvStateElements = c.mamba1State(calc)
 		lg.FLOPs.SSMScanChunked = new(big.Int).Set(lg.FLOPs.SSMScan) // no chunked form: the scan as run

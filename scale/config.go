@@ -321,6 +321,16 @@ type Config struct {
 	// multiplied by its sigmoid before o_proj (Qwen3-Next); the product is
 	// elementwise, not counted.
 	AttentionOutputGate bool `json:"attention_output_gate"`
+
+	// Lightning attention (MiniMax); rules in validateLightning. A layer
+	// whose LayerShape.Attention is "lightning" mixes its tokens with
+	// qkv_proj (h → 3·num_attention_heads·head_dim), a linear attention
+	// whose state decays per head, an RMSNorm over heads·head_dim, a
+	// sigmoid output gate output_gate (h → heads·head_dim) and out_proj
+	// (heads·head_dim → h). LightningBlockSize is the block length of the
+	// blockwise form whose FLOPs flops.forward_chunked reports (the
+	// config's block_size). 0: no lightning-attention layer.
+	LightningBlockSize int64 `json:"lightning_block_size"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -351,6 +361,10 @@ const (
 	// block with its norm and residual add (Qwen3-Next). Only in
 	// LayerShape.Attention.
 	PartGatedDeltaNet LayerPart = "gated_deltanet"
+	// PartLightning replaces attention by the model's lightning-attention
+	// block with its norm and residual add (MiniMax). Only in
+	// LayerShape.Attention.
+	PartLightning LayerPart = "lightning"
 )
 
 // LayerShape is one decoder layer's own shape. A zero field is the
@@ -436,7 +450,7 @@ func (c Config) Validate() error {
 	v.positive("hidden_size", c.HiddenSize)
 	v.positive("num_hidden_layers", c.NumHiddenLayers)
 	v.check(c.NumHiddenLayers <= MaxLayers, "num_hidden_layers", fmt.Sprintf("must not exceed %d", MaxLayers), c.NumHiddenLayers)
-	if c.hasAttention() {
+	if c.hasAttention() || c.HasLightning() { // lightning attention uses the heads and head_dim
 		v.positive("num_attention_heads", c.NumAttentionHeads)
 		v.positive("num_key_value_heads", c.NumKeyValueHeads)
 		v.positive("head_dim", c.HeadDim)
@@ -498,6 +512,7 @@ func (c Config) Validate() error {
 	c.validateMamba1(&v)
 	c.validateShortConv(&v)
 	c.validateGatedDeltaNet(&v)
+	c.validateLightning(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
@@ -657,10 +672,10 @@ func (c Config) validateLayers(v *validator) {
 			part LayerPart
 		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
 			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear ||
-				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv || p.part == PartGatedDeltaNet))
+				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv || p.part == PartGatedDeltaNet || p.part == PartLightning))
 			allowed := fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear)
 			if p.name == "attention" {
-				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv, PartGatedDeltaNet)
+				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv, PartGatedDeltaNet, PartLightning)
 			}
 			v.check(ok, field+"."+p.name, allowed, fmt.Sprintf("%q", p.part))
 		}

@@ -81,6 +81,13 @@ func conventions(c Config) []string {
 			fmt.Sprintf("flops.forward_chunked counts the delta rule in the chunked parallel form (transformers' torch_chunk_gated_delta_rule, its row-by-row triangular solve included) with chunks of %d tokens (gdn_chunk_size), the sequence padded to whole chunks", c.GDNChunkSize),
 			"memory.kv_cache_* counts the attention layers only; memory.recurrent_state_* is the Gated DeltaNet layers' state (value_heads × key_head_dim × value_head_dim) and conv state ((2·key + value) × conv_kernel) per sequence, at the KV dtype, constant in seq_len")
 	}
+	if c.HasLightning() {
+		list = append(list,
+			"lightning-attention layers (MiniMax): qkv_proj, output_gate and out_proj are matmuls; flops.forward counts the linear attention in its recurrent form, 2·heads·head_dim² MACs per token (the state's update kᵀ·v and the readout q·S); "+
+				"the decays, qkv_proj's activation and the sigmoid gate are elementwise and not counted; decoding a token costs the same at every KV length on these layers",
+			fmt.Sprintf("flops.forward_chunked counts lightning attention in transformers' blockwise form with blocks of %d tokens (lightning_block_size), the last block holding what is left: per block of q tokens and head 2·q²·head_dim + 2·q·head_dim²", c.LightningBlockSize),
+			"memory.kv_cache_* counts the softmax-attention layers only; memory.recurrent_state_* is the lightning-attention layers' state, heads × head_dim × head_dim per sequence, at the KV dtype, constant in seq_len")
+	}
 	if c.AttentionOutputGate {
 		list = append(list, "gated attention (Qwen3-Next): q_proj also makes the output gate (2·heads·head_dim wide); the sigmoid and the product with the attention output are elementwise and not counted")
 	}

@@ -209,6 +209,16 @@
 // attention_output_gate doubles q_proj for Qwen3-Next's sigmoid output
 // gate (the product is elementwise).
 //
+// A lightning-attention layer (layers[i].attention "lightning": MiniMax's
+// MiniMaxLightningAttention) owns qkv_proj h × 3·H·d, an RMSNorm of H·d
+// weights, output_gate h × H·d and out_proj H·d × h (H =
+// num_attention_heads, d = head_dim); its per-head decay slopes are
+// buffers, not parameters. Per token the linear attention costs 2·H·d²
+// MACs in the recurrent form (the update kᵀ·v and the readout q·S);
+// flops.forward_chunked counts transformers' blockwise form with blocks of
+// lightning_block_size, 2·q²·d + 2·q·d² per block of q tokens and head.
+// Its state is H × d × d per sequence, with no conv window.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as

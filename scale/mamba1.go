@@ -20,7 +20,7 @@ func (c Config) HasMamba1() bool {
 // HasRecurrent reports whether some layer keeps a recurrent state (a
 // Mamba-1 or Mamba-2 block).
 func (c Config) HasRecurrent() bool {
-	return c.HasMamba2() || c.HasMamba1() || c.HasShortConv() || c.HasGatedDeltaNet()
+	return c.HasMamba2() || c.HasMamba1() || c.HasShortConv() || c.HasGatedDeltaNet() || c.HasLightning()
 }
 
 // validateMamba1 checks the Mamba-1 fields: set exactly when some layer is

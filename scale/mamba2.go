@@ -202,7 +202,7 @@ func recurrentTotals(calc *checked, r *Report) {
 	f, m, act := &r.FLOPs, &r.Memory, &r.Memory.ActivationElements
 	f.Blocks.SSM, f.BlocksDense.SSM, act.SSM = new(big.Int), new(big.Int), new(big.Int)
 	f.ForwardChunked = new(big.Int).Set(f.Forward)
-	f.SSMChunkSize = c.Mamba2ChunkSize + c.GDNChunkSize // 0 without Mamba-2 or Gated DeltaNet layers (a model has one kind): Mamba-1 has no chunked form
+	f.SSMChunkSize = c.Mamba2ChunkSize + c.GDNChunkSize + c.LightningBlockSize // 0 without Mamba-2, Gated DeltaNet or lightning layers (a model has one kind): Mamba-1 has no chunked form
 	const what = "memory.recurrent_state_elements_per_sequence"
 	for _, lg := range r.Layers {
 		if lg.FLOPs.SSM == nil {

@@ -245,7 +245,7 @@ func TestMamba2Refusals(t *testing.T) {
 	w := Workload{BatchSize: 1, SeqLen: 8, DType: BF16}
 	l := OneGPU()
 	l.TP, l.GPUs = 2, 2
-	if err := l.Validate(c, w); err == nil || !strings.Contains(err.Error(), "tp must be 1 on a model with Mamba, short-convolution or Gated DeltaNet layers") {
+	if err := l.Validate(c, w); err == nil || !strings.Contains(err.Error(), "tp must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers") {
 		t.Errorf("tp 2 on a hybrid: %v", err)
 	}
 }

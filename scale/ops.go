@@ -158,6 +158,8 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 		return ob.shortConvOps(normName)
 	case PartGatedDeltaNet:
 		return ob.gatedDeltaNetOps(normName)
+	case PartLightning:
+		return ob.lightningOps(normName)
 	case PartLinear:
 		return []Op{ob.hiddenNorm(normName, BlockAttention),
 			ob.linear("attention_linear", BlockAttention, rows, c.HiddenSize, c.HiddenSize, false),

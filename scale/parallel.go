@@ -213,8 +213,8 @@ func (l Layout) Validate(c Config, w Workload) error {
 		}
 	}
 	if c.HasRecurrent() { // no tensor- or context-parallel rule for Mamba blocks yet
-		v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba, short-convolution or Gated DeltaNet layers (their tensor-parallel split is not modelled)", r.TP)
-		v.check(r.CP == 1, "cp", "must be 1 on a model with Mamba, short-convolution or Gated DeltaNet layers (a recurrence split along the sequence is not modelled)", r.CP)
+		v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers (their tensor-parallel split is not modelled)", r.TP)
+		v.check(r.CP == 1, "cp", "must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers (a recurrence split along the sequence is not modelled)", r.CP)
 	}
 	if L := c.NumHiddenLayers; L > 0 {
 		v.check(r.PP <= L, "pp", fmt.Sprintf("must not exceed num_hidden_layers (%d): each stage holds at least one layer", L), r.PP)

@@ -537,7 +537,7 @@ func (m *gpuModel) inference(l Layout) (GPUMemory, error) {
 			w.KVDType.Bits(), w.KVDType)
 		if m.r.Config.HasRecurrent() {
 			kvFormula = fmt.Sprintf("Σ over the stage's attention layers of batch_size × cached tokens × KV elements per token on this GPU, "+
-				"plus over its recurrent (Mamba, short-convolution, Gated DeltaNet) layers batch_size × (SSM + conv state elements), × %d bits / 8 (%s)", w.KVDType.Bits(), w.KVDType)
+				"plus over its recurrent (Mamba, short-convolution, Gated DeltaNet, lightning-attention) layers batch_size × (SSM + conv state elements), × %d bits / 8 (%s)", w.KVDType.Bits(), w.KVDType)
 		}
 		best = GPUMemory{Stage: i, Layers: n, Params: gpuParams(m.r.Config, p, l), TotalBytes: sum, Parts: []GPUPart{
 			{PartWeights, weights, fmt.Sprintf("Ψ × %d bits / 8 (%s; Ψ = params on this GPU, not sharded by ZeRO)", w.DType.Bits(), w.DType)},

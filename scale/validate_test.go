@@ -275,7 +275,7 @@ func TestValidateLayerShapes(t *testing.T) {
 		says   string
 	}{
 		{[]LayerShape{{}}, "layers must have num_hidden_layers (2) entries"},
-		{[]LayerShape{{Attention: "mamba3"}, {}}, `layers[0].attention must be empty, "none", "linear", "mamba2", "mamba", "short_conv" or "gated_deltanet"`},
+		{[]LayerShape{{Attention: "mamba3"}, {}}, `layers[0].attention must be empty, "none", "linear", "mamba2", "mamba", "short_conv", "gated_deltanet" or "lightning"`},
 		{[]LayerShape{{MLP: "mamba2"}, {}}, `layers[0].mlp must be empty, "none" or "linear"`},
 		{[]LayerShape{{}, {NumKeyValueHeads: 3}}, "layers[1].num_key_value_heads must divide num_attention_heads (4)"},
 		{[]LayerShape{{Attention: PartNone, NumKeyValueHeads: 2}, {}}, "layers[0].num_key_value_heads must be 0 unless the layer has attention"},
