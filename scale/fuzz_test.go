@@ -97,7 +97,11 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		if variant&16 != 0 && layers > 0 && layers <= 64 { // per-layer shapes of every kind
 			part := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear}[(x%3+3)%3] }
-			mixer := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear, PartMamba2}[(x%4+4)%4] }
+			recurrent := PartMamba2
+			if rank&8 != 0 { // lightning attention instead (the two do not mix)
+				recurrent = PartLightning
+			}
+			mixer := func(x int64) LayerPart { return []LayerPart{PartFull, PartNone, PartLinear, recurrent}[(x%4+4)%4] }
 			c.Layers = make([]LayerShape, layers)
 			for i := range c.Layers {
 				l := LayerShape{Attention: part(int64(i) + span%3), MLP: part(int64(i) + rank%3)}
@@ -111,6 +115,9 @@ func FuzzAnalyze(f *testing.F) {
 					l.IntermediateSize = ffn + int64(i)
 				}
 				c.Layers[i] = l
+			}
+			if recurrent == PartLightning {
+				c.LightningBlockSize = span%64 + 1
 			}
 			if c.HasMamba2() {
 				c.Mamba2NoNorm = variant&8 != 0
