@@ -114,3 +114,38 @@ func describeLayerTypes(c scale.Config) string {
 		return fmt.Sprintf("layer_types: every layer sliding (window %d)", c.SlidingWindow)
 	}
 }
+
+// mixerLayerTypes reads the layer_types list of a linear-attention hybrid
+// into c.Layers: "full_attention" layers keep softmax attention and
+// "linear_attention" layers get mixer (Qwen3-Next's Gated DeltaNet,
+// MiniMax's lightning attention). It reports whether the file has a list;
+// without one the caller's default pattern applies. A list of the wrong
+// length or with another kind is an error naming layer_types. Call it
+// with a layer count in range: the work is the list's.
+func (f *hfFields) mixerLayerTypes(c *scale.Config, mixer scale.LayerPart) bool {
+	v, present := f.value("layer_types")
+	if !present || v == nil {
+		return false
+	}
+	items, ok := v.([]any)
+	if !ok || int64(len(items)) != c.NumHiddenLayers {
+		f.errorf(ErrInvalidValue, "layer_types", "%s must list num_hidden_layers (%d) layer types, got %s",
+			f.name("layer_types"), c.NumHiddenLayers, describe(v))
+		return true
+	}
+	layers := make([]scale.LayerShape, c.NumHiddenLayers)
+	for i, it := range items {
+		switch it {
+		case layerFull:
+		case "linear_attention":
+			layers[i].Attention = mixer
+		default:
+			f.errorf(ErrUnmodelled, "layer_types", "%s[%d] is %s: tscale models \"linear_attention\" and \"full_attention\" layers",
+				f.name("layer_types"), i, describe(it))
+			return true
+		}
+	}
+	c.Layers = layers
+	f.alias("layers", f.name("layer_types"))
+	return true
+}

@@ -85,27 +85,7 @@ func readMiniMax(f *hfFields) scale.Config {
 	if c.NumHiddenLayers <= 0 || c.NumHiddenLayers > scale.MaxLayers {
 		return c
 	}
-	if v, present := f.value("layer_types"); present && v != nil {
-		items, ok := v.([]any)
-		if !ok || int64(len(items)) != c.NumHiddenLayers {
-			f.errorf(ErrInvalidValue, "layer_types", "%s must list num_hidden_layers (%d) layer types, got %s",
-				f.name("layer_types"), c.NumHiddenLayers, describe(v))
-			return c
-		}
-		c.Layers = make([]scale.LayerShape, c.NumHiddenLayers)
-		for i, it := range items {
-			switch it {
-			case "full_attention":
-			case "linear_attention":
-				c.Layers[i].Attention = scale.PartLightning
-			default:
-				f.errorf(ErrUnmodelled, "layer_types", "%s[%d] is %s: tscale models \"linear_attention\" and \"full_attention\" layers",
-					f.name("layer_types"), i, describe(it))
-				return c
-			}
-		}
-		f.alias("layers", f.name("layer_types"))
-	} else {
+	if !f.mixerLayerTypes(&c, scale.PartLightning) {
 		_, remote := f.value("attn_type_list")
 		f.unmodelled(remote, "attn_type_list",
 			"MiniMax's remote-code layer list is not read by transformers' minimax, which alternates layers without layer_types")

@@ -111,27 +111,7 @@ func readQwen3Next(f *hfFields) scale.Config {
 	if c.NumHiddenLayers <= 0 || c.NumHiddenLayers > scale.MaxLayers {
 		return c
 	}
-	if v, present := f.value("layer_types"); present && v != nil {
-		items, ok := v.([]any)
-		if !ok || int64(len(items)) != c.NumHiddenLayers {
-			f.errorf(ErrInvalidValue, "layer_types", "%s must list num_hidden_layers (%d) layer types, got %s",
-				f.name("layer_types"), c.NumHiddenLayers, describe(v))
-			return c
-		}
-		c.Layers = make([]scale.LayerShape, c.NumHiddenLayers)
-		for i, it := range items {
-			switch it {
-			case "full_attention":
-			case "linear_attention":
-				c.Layers[i].Attention = scale.PartGatedDeltaNet
-			default:
-				f.errorf(ErrUnmodelled, "layer_types", "%s[%d] is %s: tscale models \"linear_attention\" and \"full_attention\" layers",
-					f.name("layer_types"), i, describe(it))
-				return c
-			}
-		}
-		f.alias("layers", f.name("layer_types"))
-	} else {
+	if !f.mixerLayerTypes(&c, scale.PartGatedDeltaNet) {
 		interval := f.intOr("full_attention_interval", 4, why)
 		if interval < 1 {
 			f.errorf(ErrInvalidValue, "full_attention_interval", "%s must be at least 1, got %d", f.name("full_attention_interval"), interval)
