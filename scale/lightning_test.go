@@ -153,25 +153,7 @@ func TestLightningByHand(t *testing.T) {
 func TestLightningStateConstant(t *testing.T) {
 	c := tinyMiniMax()
 	c.Layers = []LayerShape{{Attention: PartLightning}, {Attention: PartLightning}, {Attention: PartLightning}}
-	var state int64
-	for _, s := range []int64{1, 7, 64, 1000} {
-		r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: s, DType: BF16})
-		if state == 0 {
-			state = r.Memory.RecurrentStateBytesPerSequence
-		}
-		if r.Memory.RecurrentStateBytesPerSequence != state || r.Memory.KVCacheBytes.Sign() != 0 {
-			t.Errorf("seq %d: state %d bytes (want %d), KV cache %v", s, r.Memory.RecurrentStateBytesPerSequence, state, r.Memory.KVCacheBytes)
-		}
-		first := r.Inference.Decode[0].FLOPs
-		for _, d := range r.Inference.Decode {
-			if d.FLOPs.Cmp(first) != 0 || d.RecurrentStateBytesRead.Int64() != state {
-				t.Errorf("seq %d, k %d: decode %v FLOPs (k=1: %v), state read %v", s, d.KVLength, d.FLOPs, first, d.RecurrentStateBytesRead)
-			}
-		}
-		if sum := new(big.Int).Mul(first, big.NewInt(s)); sum.Cmp(r.FLOPs.Forward) != 0 {
-			t.Errorf("seq %d: %d decoded tokens cost %v, the forward pass %v", s, s, sum, r.FLOPs.Forward)
-		}
-	}
+	checkRecurrentStateConstant(t, c)
 }
 
 // TestLightningRefusals: the block size needs a lightning layer, and no

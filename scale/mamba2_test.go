@@ -180,37 +180,7 @@ func TestMamba2StateConstant(t *testing.T) {
 	c := tinyHybrid()
 	c.Layers = []LayerShape{{Attention: PartMamba2, MLP: PartNone}, {Attention: PartMamba2, MLP: PartNone}, {Attention: PartMamba2, MLP: PartNone}}
 	c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.IntermediateSize = 0, 0, 0, 0
-	var state int64
-	for _, s := range []int64{1, 7, 64, 1000} {
-		r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: s, DType: BF16})
-		if state == 0 {
-			state = r.Memory.RecurrentStateBytesPerSequence
-		}
-		if r.Memory.RecurrentStateBytesPerSequence != state || r.Memory.KVCacheBytes.Sign() != 0 {
-			t.Errorf("seq %d: state %d bytes (want %d), KV cache %v", s, r.Memory.RecurrentStateBytesPerSequence, state, r.Memory.KVCacheBytes)
-		}
-		first := r.Inference.Decode[0].FLOPs
-		for _, d := range r.Inference.Decode {
-			if d.FLOPs.Cmp(first) != 0 || d.RecurrentStateBytesRead.Int64() != state {
-				t.Errorf("seq %d, k %d: decode %v FLOPs (k=1: %v), state read %v", s, d.KVLength, d.FLOPs, first, d.RecurrentStateBytesRead)
-			}
-		}
-		if sum := new(big.Int).Mul(first, big.NewInt(s)); sum.Cmp(r.FLOPs.Forward) != 0 {
-			t.Errorf("seq %d: %d decoded tokens cost %v, the forward pass %v", s, s, sum, r.FLOPs.Forward)
-		}
-		m, err := NewCostModel(c, BF16, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.At(s, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if p.Forward.Cmp(r.FLOPs.Forward) != 0 || p.DecodeFLOPs.Cmp(first) != 0 || m.RecurrentStateBytesPerSequence != state {
-			t.Errorf("seq %d: cost model forward %v decode %v state %d; report %v, %v, %d", s, p.Forward, p.DecodeFLOPs,
-				m.RecurrentStateBytesPerSequence, r.FLOPs.Forward, first, state)
-		}
-	}
+	checkRecurrentStateConstant(t, c)
 }
 
 // TestHybridAllAttentionIsTransformer: a hybrid whose every layer is
@@ -294,5 +264,47 @@ func TestMamba2BesideAttentionByHand(t *testing.T) {
 	c.Layers = make([]LayerShape, c.NumHiddenLayers)
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "mamba2_beside_attention needs a sequential model without per-layer shapes") {
 		t.Errorf("beside attention with per-layer shapes: %v", err)
+	}
+}
+
+// checkRecurrentStateConstant: c, whose every layer is recurrent, keeps a
+// positive state that is the same at every seq_len, has no KV cache,
+// decodes at the same cost at every KV length (reading its whole state),
+// sums to its forward pass token by token, and the cost model agrees.
+func checkRecurrentStateConstant(t *testing.T, c Config) {
+	t.Helper()
+	var state int64
+	for _, s := range []int64{1, 7, 64, 1000} {
+		r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: s, DType: BF16})
+		if state == 0 {
+			state = r.Memory.RecurrentStateBytesPerSequence
+			if state <= 0 {
+				t.Fatalf("recurrent state %d bytes per sequence", state)
+			}
+		}
+		if r.Memory.RecurrentStateBytesPerSequence != state || r.Memory.KVCacheBytes.Sign() != 0 {
+			t.Errorf("seq %d: state %d bytes (want %d), KV cache %v", s, r.Memory.RecurrentStateBytesPerSequence, state, r.Memory.KVCacheBytes)
+		}
+		first := r.Inference.Decode[0].FLOPs
+		for _, d := range r.Inference.Decode {
+			if d.FLOPs.Cmp(first) != 0 || d.RecurrentStateBytesRead.Int64() != state {
+				t.Errorf("seq %d, k %d: decode %v FLOPs (k=1: %v), state read %v", s, d.KVLength, d.FLOPs, first, d.RecurrentStateBytesRead)
+			}
+		}
+		if sum := new(big.Int).Mul(first, big.NewInt(s)); sum.Cmp(r.FLOPs.Forward) != 0 {
+			t.Errorf("seq %d: %d decoded tokens cost %v, the forward pass %v", s, s, sum, r.FLOPs.Forward)
+		}
+		m, err := NewCostModel(c, BF16, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := m.At(s, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Forward.Cmp(r.FLOPs.Forward) != 0 || p.DecodeFLOPs.Cmp(first) != 0 || m.RecurrentStateBytesPerSequence != state {
+			t.Errorf("seq %d: cost model forward %v decode %v state %d; report %v, %v, %d", s, p.Forward, p.DecodeFLOPs,
+				m.RecurrentStateBytesPerSequence, r.FLOPs.Forward, first, state)
+		}
 	}
 }
