@@ -197,24 +197,12 @@ const graniteMoEHybridCode = "transformers modeling_granitemoehybrid.py: Granite
 	"intermediate_size) plus shared_mlp (input_linear h → 2·shared_intermediate_size, output_linear) → residual; norm, " +
 	"lm_head; Granite's four multipliers"
 
-// bambaLayers is num layers of Mamba-2 with attention at the given indices.
-func bambaLayers(num int, attention ...int) []scale.LayerShape {
-	layers := make([]scale.LayerShape, num)
-	for i := range layers {
-		layers[i].Attention = scale.PartMamba2
-	}
-	for _, i := range attention {
-		layers[i].Attention = scale.PartFull
-	}
-	return layers
-}
-
 func bambaFamily() []Preset {
 	return []Preset{{
 		Slug: "bamba-9b", Name: "Bamba 9B", Family: "Bamba",
 		Config: shaped(bambaDefaults(), scale.Config{
 			VocabSize: 128256, HiddenSize: 4096, NumHiddenLayers: 32, NumAttentionHeads: 32, NumKeyValueHeads: 8,
-			IntermediateSize: 14336, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: bambaLayers(32, 9, 18, 27),
+			IntermediateSize: 14336, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: mixerAt(32, scale.PartMamba2, 9, 18, 27),
 		}),
 		Sources: []string{
 			hfConfig("ibm-ai-platform/Bamba-9B") + ", attn_layer_indices, mamba_n_heads, mamba_d_head, mamba_d_state, " +
@@ -236,7 +224,7 @@ func graniteMoEHybridFamily() []Preset {
 			MaxPositionEmbeddings: 131072, TieWordEmbeddings: true, PositionEmbedding: scale.PositionNone,
 			NumLocalExperts: 64, NumExpertsPerTok: 6, MoEIntermediateSize: 512, NumSharedExperts: 1,
 			SharedExpertIntermediateSize: 1024,
-			Mamba2NumHeads:               48, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: bambaLayers(40, 5, 15, 25, 35),
+			Mamba2NumHeads:               48, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: mixerAt(40, scale.PartMamba2, 5, 15, 25, 35),
 		}),
 		Sources: []string{
 			hfConfig("ibm-granite/granite-4.0-h-tiny") + ", layer_types, num_local_experts, num_experts_per_tok, " +
@@ -258,7 +246,7 @@ func graniteMoEHybridFamily() []Preset {
 			MaxPositionEmbeddings: 131072, TieWordEmbeddings: true, PositionEmbedding: scale.PositionNone,
 			NumLocalExperts: 72, NumExpertsPerTok: 10, MoEIntermediateSize: 768, NumSharedExperts: 1,
 			SharedExpertIntermediateSize: 1536,
-			Mamba2NumHeads:               128, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: bambaLayers(40, 5, 15, 25, 35),
+			Mamba2NumHeads:               128, Mamba2HeadDim: 64, Mamba2StateSize: 128, Layers: mixerAt(40, scale.PartMamba2, 5, 15, 25, 35),
 		}),
 		Sources: []string{
 			hfConfig("ibm-granite/granite-4.0-h-small") + ", layer_types, num_local_experts, num_experts_per_tok, " +

@@ -149,3 +149,30 @@ func (f *hfFields) mixerLayerTypes(c *scale.Config, mixer scale.LayerPart) bool 
 	f.alias("layers", f.name("layer_types"))
 	return true
 }
+
+// mixerAt is n layers of a hybrid whose token mixer is mixer, with softmax
+// attention at the given layer indices (Bamba's attn_layer_indices, LFM2's
+// full_attention layers).
+func mixerAt(n int, mixer scale.LayerPart, attention ...int) []scale.LayerShape {
+	layers := make([]scale.LayerShape, n)
+	for i := range layers {
+		layers[i].Attention = mixer
+	}
+	for _, i := range attention {
+		layers[i].Attention = scale.PartFull
+	}
+	return layers
+}
+
+// mixerEvery is n layers of a hybrid whose every interval-th layer (indices
+// interval−1, 2·interval−1, …) keeps softmax attention and whose others use
+// mixer (Qwen3-Next's full_attention_interval, MiniMax-Text-01's 1 in 8).
+func mixerEvery(n, interval int64, mixer scale.LayerPart) []scale.LayerShape {
+	layers := make([]scale.LayerShape, n)
+	for i := range layers {
+		if (int64(i)+1)%interval != 0 {
+			layers[i].Attention = mixer
+		}
+	}
+	return layers
+}

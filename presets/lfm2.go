@@ -40,25 +40,12 @@ func lfm2Width(f int64, autoAdjust bool, multiplier float64, multipleOf int64) i
 	return f
 }
 
-// lfm2Layers is the layers of a layer_types list: attention where it says
-// full_attention, a short convolution elsewhere.
-func lfm2Layers(n int, attention ...int) []scale.LayerShape {
-	layers := make([]scale.LayerShape, n)
-	for i := range layers {
-		layers[i].Attention = scale.PartShortConv
-	}
-	for _, i := range attention {
-		layers[i].Attention = scale.PartFull
-	}
-	return layers
-}
-
 func lfm2Family() []Preset {
 	return []Preset{{
 		Slug: "lfm2-1.2b", Name: "LFM2 1.2B", Family: "LFM2",
 		Config: shaped(lfm2Defaults(), scale.Config{
 			VocabSize: 65536, HiddenSize: 2048, NumHiddenLayers: 16, NumAttentionHeads: 32, NumKeyValueHeads: 8,
-			IntermediateSize: lfm2Width(12288, true, 1.0, 256), Layers: lfm2Layers(16, 2, 5, 8, 10, 12, 14),
+			IntermediateSize: lfm2Width(12288, true, 1.0, 256), Layers: mixerAt(16, scale.PartShortConv, 2, 5, 8, 10, 12, 14),
 		}),
 		Sources: []string{
 			hfConfig("LiquidAI/LFM2-1.2B") + ", layer_types, conv_L_cache, conv_bias, block_auto_adjust_ff_dim, " +
@@ -74,7 +61,7 @@ func lfm2Family() []Preset {
 		Slug: "lfm2-2.6b", Name: "LFM2 2.6B", Family: "LFM2",
 		Config: shaped(lfm2Defaults(), scale.Config{
 			VocabSize: 65536, HiddenSize: 2048, NumHiddenLayers: 30, NumAttentionHeads: 32, NumKeyValueHeads: 8,
-			IntermediateSize: lfm2Width(10752, false, 1.0, 256), Layers: lfm2Layers(30, 2, 5, 9, 13, 17, 21, 24, 27),
+			IntermediateSize: lfm2Width(10752, false, 1.0, 256), Layers: mixerAt(30, scale.PartShortConv, 2, 5, 9, 13, 17, 21, 24, 27),
 		}),
 		Sources: []string{
 			hfConfig("LiquidAI/LFM2-2.6B") + ", layer_types, conv_L_cache, conv_bias, block_auto_adjust_ff_dim, " +

@@ -34,25 +34,13 @@ func miniMaxLayers(n, every int64) []scale.LayerShape {
 	return layers
 }
 
-// miniMaxText01Layers is MiniMax-Text-01's: softmax attention at every
-// eighth layer (7, 15, …, 79), lightning attention elsewhere.
-func miniMaxText01Layers(n int64) []scale.LayerShape {
-	layers := make([]scale.LayerShape, n)
-	for i := range layers {
-		if (int64(i)+1)%8 != 0 {
-			layers[i].Attention = scale.PartLightning
-		}
-	}
-	return layers
-}
-
 func miniMaxFamily() []Preset {
 	return []Preset{{
 		Slug: "minimax-text-01", Name: "MiniMax-Text-01", Family: "MiniMax",
 		Config: shaped(miniMaxDefaults(), scale.Config{
 			VocabSize: 200064, HiddenSize: 6144, NumHiddenLayers: 80, NumAttentionHeads: 64, NumKeyValueHeads: 8,
 			HeadDim: 128, MaxPositionEmbeddings: 10240000, NumLocalExperts: 32, NumExpertsPerTok: 2,
-			MoEIntermediateSize: 9216, Layers: miniMaxText01Layers(80),
+			MoEIntermediateSize: 9216, Layers: mixerEvery(80, 8, scale.PartLightning),
 		}),
 		Sources: []string{
 			hfConfig("MiniMaxAI/MiniMax-Text-01-hf") + ", layer_types, head_dim, num_local_experts, num_experts_per_tok, block_size",

@@ -36,24 +36,12 @@ const qwen3NextCode = "transformers modeling_qwen3_next.py: Qwen3NextDecoderLaye
 	"lm_head. The zero-centred RMSNorms (1 + weight) have the usual weight count; the checkpoint's mtp.* tensors are " +
 	"not loaded (_keys_to_ignore_on_load_unexpected)"
 
-// qwen3NextLayers is the layers of a full_attention_interval: attention at
-// every interval-th layer, Gated DeltaNet elsewhere.
-func qwen3NextLayers(n, interval int64) []scale.LayerShape {
-	layers := make([]scale.LayerShape, n)
-	for i := range layers {
-		if (int64(i)+1)%interval != 0 {
-			layers[i].Attention = scale.PartGatedDeltaNet
-		}
-	}
-	return layers
-}
-
 func qwen3NextFamily() []Preset {
 	return []Preset{{
 		Slug: "qwen3-next-80b-a3b", Name: "Qwen3-Next 80B-A3B", Family: "Qwen",
 		Config: shaped(qwen3NextDefaults(), scale.Config{
 			VocabSize: 151936, HiddenSize: 2048, NumHiddenLayers: 48, MaxPositionEmbeddings: 262144,
-			Layers: qwen3NextLayers(48, 4),
+			Layers: mixerEvery(48, 4, scale.PartGatedDeltaNet),
 		}),
 		Sources: []string{
 			hfConfig("Qwen/Qwen3-Next-80B-A3B-Instruct") + ", full_attention_interval, head_dim, linear_* fields, num_experts, " +
@@ -117,7 +105,7 @@ func readQwen3Next(f *hfFields) scale.Config {
 			f.errorf(ErrInvalidValue, "full_attention_interval", "%s must be at least 1, got %d", f.name("full_attention_interval"), interval)
 			return c
 		}
-		c.Layers = qwen3NextLayers(c.NumHiddenLayers, interval)
+		c.Layers = mixerEvery(c.NumHiddenLayers, interval, scale.PartGatedDeltaNet)
 		f.alias("layers", f.name("full_attention_interval"))
 	}
 	if !c.HasGatedDeltaNet() {
