@@ -135,8 +135,8 @@ func readNAS(f *hfFields) scale.Config {
 			kv = l.NumKeyValueHeads
 		}
 	}
-	c.NumKeyValueHeads = max(kv, 1) // the model-level value: the first attention layer's (1 if none has attention)
-	if kv == 0 {
+	c.NumKeyValueHeads = kv // the model-level value: the first attention layer's
+	if kv == 0 {            // no layer has attention: the model-level value is unused
 		c.NumKeyValueHeads = c.NumAttentionHeads
 	}
 	f.alias("num_key_value_heads", "num_key_value_heads (the first attention layer's, from block_configs)")

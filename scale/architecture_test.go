@@ -3,6 +3,7 @@ package scale
 import (
 	"math/big"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -507,11 +508,18 @@ func TestLayerShapesByHand(t *testing.T) {
 	if calc.err != nil || sum.Cmp(one.FLOPs.Forward) != 0 {
 		t.Errorf("Σ decode = %v, forward = %v (%v)", sum, one.FLOPs.Forward, calc.err)
 	}
-	// Formulas for identical layers do not apply.
+	// Formulas for identical layers do not apply, for that reason.
+	kaplan := false
 	for _, cc := range r.CrossChecks {
-		if cc.Name == CheckKaplan && cc.Applies {
-			t.Errorf("%s applies to a model of per-layer shapes", cc.Name)
+		if cc.Name == CheckKaplan {
+			kaplan = true
+			if cc.Applies || !slices.Contains(cc.NotApplicable, MismatchLayerShapes) {
+				t.Errorf("%s: applies %v, reasons %v; want not applicable for %s", cc.Name, cc.Applies, cc.NotApplicable, MismatchLayerShapes)
+			}
 		}
+	}
+	if !kaplan {
+		t.Errorf("no %s cross-check", CheckKaplan)
 	}
 	// A list of the model's own shape changes no number.
 	plain := llamaStyle(V, h, 4, H, 4, d, 64)
