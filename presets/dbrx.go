@@ -49,10 +49,7 @@ func dbrxFamily() []Preset {
 func readDBRX(f *hfFields) scale.Config {
 	d := dbrxDefaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("d_model")
-	c.NumHiddenLayers = f.layers("n_layers")
-	c.NumAttentionHeads = f.required("n_heads")
+	f.shape(&c, "d_model", "n_layers", "n_heads")
 	for field, file := range map[string]string{"hidden_size": "d_model", "num_attention_heads": "n_heads",
 		"max_position_embeddings": "max_seq_len", "num_key_value_heads": "attn_config.kv_n_heads",
 		"num_local_experts": "ffn_config.moe_num_experts", "num_experts_per_tok": "ffn_config.moe_top_k",

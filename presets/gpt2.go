@@ -67,10 +67,7 @@ func gpt2Family() []Preset {
 func readGPT2(f *hfFields) scale.Config {
 	d := gpt2Defaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("n_embd")
-	c.NumHiddenLayers = f.layers("n_layer")
-	c.NumAttentionHeads = f.required("n_head")
+	f.shape(&c, "n_embd", "n_layer", "n_head")
 	for field, file := range map[string]string{"hidden_size": "n_embd", "num_attention_heads": "n_head",
 		"num_key_value_heads": "n_head", "max_position_embeddings": "n_positions", "intermediate_size": "n_inner",
 		"hidden_act": "activation_function"} {

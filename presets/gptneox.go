@@ -98,10 +98,7 @@ func gptNeoXFamily() []Preset {
 func readGPTNeoX(f *hfFields) scale.Config {
 	d := gptNeoXDefaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("hidden_size")
-	c.NumHiddenLayers = f.layers("num_hidden_layers")
-	c.NumAttentionHeads = f.required("num_attention_heads")
+	f.shape(&c, "hidden_size", "num_hidden_layers", "num_attention_heads")
 	c.NumKeyValueHeads = c.NumAttentionHeads // query_key_value is h → 3h: one K and V head per query head
 	f.alias("num_key_value_heads", "num_attention_heads")
 	f.follows("num_key_value_heads")

@@ -102,10 +102,7 @@ func gptOssFamily() []Preset {
 func readGptOss(f *hfFields) scale.Config {
 	d := gptOssDefaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("hidden_size")
-	c.NumHiddenLayers = f.layers("num_hidden_layers")
-	c.NumAttentionHeads = f.required("num_attention_heads")
+	f.shape(&c, "hidden_size", "num_hidden_layers", "num_attention_heads")
 	if _, present := f.m["num_key_value_heads"]; present {
 		c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 {
 			f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")

@@ -692,13 +692,21 @@ func (f *hfFields) decoder(d scale.Config) scale.Config {
 	return c
 }
 
+// shape reads the four required shape fields into c: vocab_size and the
+// hidden size, layer count and head count under the names the family's
+// config.json gives them (GPT-2's n_embd, n_layer, n_head; MPT's d_model,
+// n_layers, n_heads). The layer count is bounded as layers bounds it.
+func (f *hfFields) shape(c *scale.Config, hidden, layers, heads string) {
+	c.VocabSize = f.required("vocab_size")
+	c.HiddenSize = f.required(hidden)
+	c.NumHiddenLayers = f.layers(layers)
+	c.NumAttentionHeads = f.required(heads)
+}
+
 // decoderShape is decoder without head_dim, for families that set it their way.
 func (f *hfFields) decoderShape(d scale.Config) scale.Config {
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("hidden_size")
-	c.NumHiddenLayers = f.layers("num_hidden_layers")
-	c.NumAttentionHeads = f.required("num_attention_heads")
+	f.shape(&c, "hidden_size", "num_hidden_layers", "num_attention_heads")
 	kvWhy := "num_attention_heads: multi-head attention"
 	if d.NumKeyValueHeads > 0 {
 		kvWhy = f.modelType + " default"

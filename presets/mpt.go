@@ -89,10 +89,7 @@ func mptFamily() []Preset {
 func readMPT(f *hfFields) scale.Config {
 	d := mptDefaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("d_model")
-	c.NumHiddenLayers = f.layers("n_layers")
-	c.NumAttentionHeads = f.required("n_heads")
+	f.shape(&c, "d_model", "n_layers", "n_heads")
 	for field, file := range map[string]string{"hidden_size": "d_model", "num_attention_heads": "n_heads",
 		"num_key_value_heads": "n_heads", "max_position_embeddings": "max_seq_len",
 		"intermediate_size": "intermediate_size (4 × d_model)"} {

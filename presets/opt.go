@@ -94,10 +94,7 @@ func optFamily() []Preset {
 func readOPT(f *hfFields) scale.Config {
 	d := optDefaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("hidden_size")
-	c.NumHiddenLayers = f.layers("num_hidden_layers")
-	c.NumAttentionHeads = f.required("num_attention_heads")
+	f.shape(&c, "hidden_size", "num_hidden_layers", "num_attention_heads")
 	c.NumKeyValueHeads = c.NumAttentionHeads // OPTAttention: k_proj and v_proj are hidden_size × hidden_size
 	f.alias("num_key_value_heads", "num_attention_heads")
 	f.follows("num_key_value_heads")

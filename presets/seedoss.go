@@ -41,10 +41,7 @@ func seedOssFamily() []Preset {
 func readSeedOss(f *hfFields) scale.Config {
 	d := seedOssDefaults()
 	c := d
-	c.VocabSize = f.required("vocab_size")
-	c.HiddenSize = f.required("hidden_size")
-	c.NumHiddenLayers = f.layers("num_hidden_layers")
-	c.NumAttentionHeads = f.required("num_attention_heads")
+	f.shape(&c, "hidden_size", "num_hidden_layers", "num_attention_heads")
 	// SeedOssConfig tells null (the heads, hidden / heads) from absent (8, 128).
 	c.NumKeyValueHeads = f.nullable("num_key_value_heads", d.NumKeyValueHeads, func() int64 {
 		f.followsIf(c.NumAttentionHeads <= 0, "num_key_value_heads")
