@@ -243,15 +243,6 @@ func (f *hfFields) mtpLayers(c *scale.Config) {
 	}
 }
 
-// presentOrNull records a missing-field error when field is absent from
-// the file (null is accepted): a field whose absence the family's codes
-// read differently, as why says.
-func (f *hfFields) presentOrNull(field, why string) {
-	if _, present := f.m[field]; !present {
-		f.errorf(ErrMissingField, field, "%s (%s): required, since %s", f.name(field), f.modelType, why)
-	}
-}
-
 // deepseekV3FP8 is how DeepSeek-V3's checkpoint stores its weights
 // (config.json quantization_config: fp8, fmt e4m3, weight_block_size
 // [128, 128], activation_scheme dynamic; torch_dtype bfloat16): every

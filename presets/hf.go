@@ -425,6 +425,15 @@ func (f *hfFields) required(name string) int64 {
 	return f.toInt(name, v)
 }
 
+// presentOrNull records a missing-field error when field is absent from
+// the file (null is accepted): a field whose absence the family's codes
+// read differently, as why says.
+func (f *hfFields) presentOrNull(field, why string) {
+	if _, present := f.m[field]; !present {
+		f.errorf(ErrMissingField, field, "%s (%s): required, since %s", f.name(field), f.modelType, why)
+	}
+}
+
 // optional returns integer field name and whether it is set.
 func (f *hfFields) optional(name string) (int64, bool) {
 	v, ok := f.value(name)
