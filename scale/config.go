@@ -125,6 +125,9 @@ type Config struct {
 	AttentionQKVBias bool `json:"attention_qkv_bias"`
 	AttentionOutBias bool `json:"attention_out_bias"`
 	MLPBias          bool `json:"mlp_bias"`
+	// RoutedExpertsNoBias: with mlp_bias, the dense MLPs and the shared
+	// experts have biases but the routed experts have none (Nemotron-H).
+	RoutedExpertsNoBias bool `json:"routed_experts_no_bias"`
 	LMHeadBias       bool `json:"lm_head_bias"`
 
 	// Mixture of experts. NumLocalExperts = 0 is a dense model.
@@ -365,6 +368,14 @@ const (
 	// block with its norm and residual add (MiniMax). Only in
 	// LayerShape.Attention.
 	PartLightning LayerPart = "lightning"
+	// PartExperts gives the layer the model's mixture of experts (its norm,
+	// router, experts and shared experts) in place of a dense MLP. Only in
+	// LayerShape.MLP. With any such layer, which layers have experts is
+	// read from the shapes alone: a layer whose MLP is empty has a dense MLP
+	// of the model's kind (Nemotron-H's "E" and "-", Qwen3-Next's
+	// mlp_only_layers), and first_k_dense_replace and moe_layer_interval
+	// must be 0.
+	PartExperts LayerPart = "experts"
 )
 
 // LayerShape is one decoder layer's own shape. A zero field is the
@@ -567,6 +578,8 @@ func (c Config) Validate() error {
 		v.check(!c.RouterScoreBias, "router_score_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterScoreBias)
 		v.check(!c.SharedExpertGate, "shared_expert_gate", "must be false in a dense model (num_local_experts = 0)", c.SharedExpertGate)
 		v.check(!c.RouterBias, "router_bias", "must be false in a dense model (num_local_experts = 0)", c.RouterBias)
+		v.check(!c.RoutedExpertsNoBias, "routed_experts_no_bias", "must be false in a dense model (num_local_experts = 0)",
+			c.RoutedExpertsNoBias)
 		v.check(!c.MoELayerFirstInCycle, "moe_layer_first_in_cycle", "must be false in a dense model (num_local_experts = 0)",
 			c.MoELayerFirstInCycle)
 	}
@@ -654,8 +667,14 @@ func (c Config) validateLayers(v *validator) {
 	}
 	v.check(int64(len(c.Layers)) == c.NumHiddenLayers, "layers",
 		fmt.Sprintf("must have num_hidden_layers (%d) entries", c.NumHiddenLayers), len(c.Layers))
-	v.check((!c.IsMoE() || c.onlyMixersVary()) && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
-		"are modelled only on sequential pre-norm models with two norms per layer and no MLA, and with experts only where the layers differ in their token mixer alone", len(c.Layers))
+	v.check((!c.IsMoE() || c.onlyMixersVary() || c.moeByShape()) && !c.IsMLA() && !c.ParallelBlock && !c.PostNorm && c.NormsPerLayer == 2, "layers",
+		"are modelled only on sequential pre-norm models with two norms per layer and no MLA, and with experts only where the layers differ in their token mixer alone or name their experts (mlp \"experts\")", len(c.Layers))
+	if c.moeByShape() {
+		v.check(c.FirstKDenseReplace == 0, "first_k_dense_replace",
+			"must be 0 when the layers name their experts (layers[i].mlp \"experts\")", c.FirstKDenseReplace)
+		v.check(c.MoELayerInterval <= 1 && !c.MoELayerFirstInCycle, "moe_layer_interval",
+			"must be 0 or 1 when the layers name their experts (layers[i].mlp \"experts\")", c.MoELayerInterval)
+	}
 	distinct := map[LayerShape]bool{}
 	for _, l := range c.Layers {
 		if distinct[l] = true; len(distinct) > MaxLayerShapes {
@@ -672,8 +691,9 @@ func (c Config) validateLayers(v *validator) {
 			part LayerPart
 		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
 			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear ||
-				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv || p.part == PartGatedDeltaNet || p.part == PartLightning))
-			allowed := fmt.Sprintf("must be empty, %q or %q", PartNone, PartLinear)
+				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv || p.part == PartGatedDeltaNet || p.part == PartLightning)) ||
+				(p.name == "mlp" && p.part == PartExperts && c.IsMoE())
+			allowed := fmt.Sprintf("must be empty, %q, %q, or %q in a mixture-of-experts model", PartNone, PartLinear, PartExperts)
 			if p.name == "attention" {
 				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv, PartGatedDeltaNet, PartLightning)
 			}
@@ -685,7 +705,7 @@ func (c Config) validateLayers(v *validator) {
 				fmt.Sprintf("must divide num_attention_heads (%d)", c.NumAttentionHeads), k)
 		}
 		if f := l.IntermediateSize; f != 0 {
-			v.check(l.MLP == PartFull, field+".intermediate_size", "must be 0 unless the layer has an MLP", f)
+			v.check(l.MLP == PartFull, field+".intermediate_size", "must be 0 unless the layer has a dense MLP", f)
 			v.check(f > 0, field+".intermediate_size", "must not be negative", f)
 		}
 	}

@@ -16,20 +16,24 @@ type layerSpec struct {
 // layerSpecs returns the spec of every decoder layer, in order.
 func (c Config) layerSpecs() []layerSpec {
 	specs := make([]layerSpec, c.NumHiddenLayers)
+	byShape := c.moeByShape()
 	for i := range specs {
-		specs[i] = c.layerSpec(int64(i))
+		specs[i] = c.layerSpecBy(int64(i), byShape)
 	}
 	return specs
 }
 
 // layerSpec is the spec of layer i.
-func (c Config) layerSpec(i int64) layerSpec {
+func (c Config) layerSpec(i int64) layerSpec { return c.layerSpecBy(i, c.moeByShape()) }
+
+// layerSpecBy is layerSpec with moeByShape given.
+func (c Config) layerSpecBy(i int64, byShape bool) layerSpec {
 	var l layerSpec
 	local := i >= c.WindowFromLayer && (c.GlobalAttentionInterval == 0 || (i+1)%c.GlobalAttentionInterval != 0)
 	if local {
 		l.window, l.chunk = c.SlidingWindow, c.AttentionChunkSize
 	}
-	l.moe = c.isMoELayer(i)
+	l.moe = c.isMoELayer(i, byShape)
 	l.kvHeads, l.ffn = c.NumKeyValueHeads, c.IntermediateSize
 	if i < int64(len(c.Layers)) { // an MTP module's index is past the list: the model's shape
 		own := c.Layers[i]
@@ -50,10 +54,15 @@ func (c Config) layerSpec(i int64) layerSpec {
 	return l
 }
 
-// isMoELayer reports whether layer i has experts: an MoE model's layers
-// after the first first_k_dense_replace, every moe_layer_interval-th (the
-// last of each cycle, or its first with moe_layer_first_in_cycle).
-func (c Config) isMoELayer(i int64) bool {
+// isMoELayer reports whether layer i has experts: where the layers name
+// their experts (byShape, which is c.moeByShape()), those layers; else an
+// MoE model's layers after the first first_k_dense_replace, every
+// moe_layer_interval-th (the last of each cycle, or its first with
+// moe_layer_first_in_cycle).
+func (c Config) isMoELayer(i int64, byShape bool) bool {
+	if c.IsMoE() && byShape {
+		return i < int64(len(c.Layers)) && c.Layers[i].MLP == PartExperts
+	}
 	switch {
 	case !c.IsMoE() || i < c.FirstKDenseReplace:
 		return false
@@ -66,14 +75,34 @@ func (c Config) isMoELayer(i int64) bool {
 	}
 }
 
+// moeByShape reports whether some layer shape names its experts
+// (PartExperts): which layers have experts is then read from the shapes.
+func (c Config) moeByShape() bool {
+	for _, l := range c.Layers {
+		if l.MLP == PartExperts {
+			return true
+		}
+	}
+	return false
+}
+
 // hasDenseLayers reports whether some layer has a dense MLP: every layer
 // does with dense_mlp_with_moe.
 func (c Config) hasDenseLayers() bool {
 	if c.DenseMLPWithMoE {
 		return true
 	}
+	byShape := c.moeByShape()
+	if c.IsMoE() && byShape {
+		for _, l := range c.Layers {
+			if l.MLP == PartFull {
+				return true
+			}
+		}
+		return false
+	}
 	for i := int64(0); i < c.NumHiddenLayers; i++ {
-		if !c.isMoELayer(i) {
+		if !c.isMoELayer(i, byShape) {
 			return true
 		}
 	}

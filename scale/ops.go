@@ -308,21 +308,27 @@ func (ob *opBuilder) view(name string, in, out []int64) Op {
 	return ob.op(Op{Name: name, Block: BlockAttention, Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, nil)
 }
 
-// mlpOps is a dense MLP of width f over rows, named with prefix.
+// mlpOps is a dense MLP of width f over rows, named with prefix, with
+// biases where the model's MLPs have them.
 func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
+	return ob.mlpOpsBias(prefix, rows, f, ob.cfg.MLPBias)
+}
+
+// mlpOpsBias is mlpOps with biases or none.
+func (ob *opBuilder) mlpOpsBias(prefix string, rows []int64, f int64, bias bool) []Op {
 	c := ob.cfg
 	h := c.HiddenSize
 	var ops []Op
 	actInputs := [][]int64{shape(rows, f)}
 	if c.MLP == MLPGated {
-		ops = append(ops, ob.linear(prefix+"gate_proj", BlockMLP, rows, h, f, c.MLPBias))
+		ops = append(ops, ob.linear(prefix+"gate_proj", BlockMLP, rows, h, f, bias))
 		actInputs = append(actInputs, shape(rows, f))
 	}
-	ops = append(ops, ob.linear(prefix+"up_proj", BlockMLP, rows, h, f, c.MLPBias))
+	ops = append(ops, ob.linear(prefix+"up_proj", BlockMLP, rows, h, f, bias))
 	act := Op{Name: prefix + "act", Block: BlockMLP, Kind: KindActivation,
 		Inputs: actInputs, Output: shape(rows, f), Params: c.ActivationParams} // learned activation (xIELU)
 	ops = append(ops, ob.op(act, nil))
-	ops = append(ops, ob.linear(prefix+"down_proj", BlockMLP, rows, f, h, c.MLPBias))
+	ops = append(ops, ob.linear(prefix+"down_proj", BlockMLP, rows, f, h, bias))
 	return ops
 }
 
@@ -358,7 +364,7 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		}
 		combineInputs = append(combineInputs, ob.hidden())
 	}
-	for _, o := range ob.mlpOps("experts.", slotRows, c.MoEIntermediateSize) {
+	for _, o := range ob.mlpOpsBias("experts.", slotRows, c.MoEIntermediateSize, c.MLPBias && !c.RoutedExpertsNoBias) {
 		if o.Kind == KindLinear {
 			perExpert := o.Params
 			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)

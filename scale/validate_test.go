@@ -276,10 +276,10 @@ func TestValidateLayerShapes(t *testing.T) {
 	}{
 		{[]LayerShape{{}}, "layers must have num_hidden_layers (2) entries"},
 		{[]LayerShape{{Attention: "mamba3"}, {}}, `layers[0].attention must be empty, "none", "linear", "mamba2", "mamba", "short_conv", "gated_deltanet" or "lightning"`},
-		{[]LayerShape{{MLP: "mamba2"}, {}}, `layers[0].mlp must be empty, "none" or "linear"`},
+		{[]LayerShape{{MLP: "mamba2"}, {}}, `layers[0].mlp must be empty, "none", "linear", or "experts" in a mixture-of-experts model`},
 		{[]LayerShape{{}, {NumKeyValueHeads: 3}}, "layers[1].num_key_value_heads must divide num_attention_heads (4)"},
 		{[]LayerShape{{Attention: PartNone, NumKeyValueHeads: 2}, {}}, "layers[0].num_key_value_heads must be 0 unless the layer has attention"},
-		{[]LayerShape{{}, {MLP: PartLinear, IntermediateSize: 4}}, "layers[1].intermediate_size must be 0 unless the layer has an MLP"},
+		{[]LayerShape{{}, {MLP: PartLinear, IntermediateSize: 4}}, "layers[1].intermediate_size must be 0 unless the layer has a dense MLP"},
 		{[]LayerShape{{IntermediateSize: -1}, {}}, "layers[0].intermediate_size must not be negative"},
 	} {
 		bad := c
