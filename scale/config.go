@@ -128,7 +128,7 @@ type Config struct {
 	// RoutedExpertsNoBias: with mlp_bias, the dense MLPs and the shared
 	// experts have biases but the routed experts have none (Nemotron-H).
 	RoutedExpertsNoBias bool `json:"routed_experts_no_bias"`
-	LMHeadBias       bool `json:"lm_head_bias"`
+	LMHeadBias          bool `json:"lm_head_bias"`
 
 	// Mixture of experts. NumLocalExperts = 0 is a dense model.
 	NumLocalExperts  int64 `json:"num_local_experts"`
