@@ -57,6 +57,9 @@ func textReport(d Document) []byte {
 			c.Mamba2NumHeads, c.Mamba2HeadDim, grouped(c.Mamba2NumHeads*c.Mamba2HeadDim), c.Mamba2StateSize, c.Mamba2NGroups,
 			c.Mamba2ConvKernel, c.Mamba2ChunkSize))
 	}
+	if c.HasSharedBlocks() {
+		arch.add("shared blocks", sharedBlocksDescription(r))
+	}
 	switch {
 	case c.NumAttentionHeads == 0:
 		arch.add("attention", "none: every token mixer is a Mamba-2 block")
@@ -105,6 +108,9 @@ func textReport(d Document) []byte {
 	params.add("non-embedding", count(p.NonEmbedding))
 	if p.Vision > 0 {
 		params.add("vision tower and projector", count(p.Vision)+" (not in the total: the text backbone is the model analysed)")
+	}
+	if p.SharedBlocks > 0 {
+		params.add("shared blocks", count(p.SharedBlocks)+" (in the total once, though the blocks run at several layers)")
 	}
 	if p.MTP > 0 {
 		params.add("multi-token prediction", count(p.MTP)+fmt.Sprintf(" (%d %s, not in the total: transformers does not build it)",

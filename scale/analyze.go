@@ -95,7 +95,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	default:
 		attnNorm, mlpNorm = "attention_norm", "mlp_norm"
 	}
-	ops := ob.attentionOps(attnNorm, spec)
+	var ops []Op
+	if spec.shared { // Zamba2: the shared block first, added to the mixer's input
+		ops = ob.sharedBlockOps()
+	}
+	ops = append(ops, ob.attentionOps(attnNorm, spec)...)
 	lg := LayerGroup{MoE: spec.moe}
 	switch spec.mlp {
 	case PartNone: // no norm, no MLP, no residual add
@@ -130,7 +134,8 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	}
 	lg.Ops = ops
 	if c.HasLayerShapes() {
-		lg.Shape = &LayerShape{Attention: spec.attention, NumKeyValueHeads: spec.kvHeads, MLP: spec.mlp, IntermediateSize: spec.ffn}
+		lg.Shape = &LayerShape{Attention: spec.attention, NumKeyValueHeads: spec.kvHeads, MLP: spec.mlp, IntermediateSize: spec.ffn,
+			SharedBlock: spec.shared}
 	}
 
 	f := &lg.FLOPs
@@ -139,8 +144,10 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	a := &lg.ActivationElements
 	*a = LayerActivationElements{Total: new(big.Int), Attention: new(big.Int), MLP: new(big.Int), AttentionScores: new(big.Int)}
 	for _, o := range ops {
-		lg.Params = calc.add("layer params", lg.Params, o.Params)
-		lg.ActiveParams = calc.add("layer active params", lg.ActiveParams, o.ActiveParams)
+		if !o.Shared { // a shared block's weights are params.shared_blocks
+			lg.Params = calc.add("layer params", lg.Params, o.Params)
+			lg.ActiveParams = calc.add("layer active params", lg.ActiveParams, o.ActiveParams)
+		}
 		f.Forward.Add(f.Forward, o.FLOPs)
 		f.ForwardDense.Add(f.ForwardDense, o.FLOPsDense)
 		el := materialized(o)
@@ -163,8 +170,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 			a.AttentionScores.Add(a.AttentionScores, el)
 		}
 	}
-	if spec.attention == PartFull {
+	switch {
+	case spec.attention == PartFull:
 		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
+	case spec.shared: // the shared block's attention caches at every use
+		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, c.NumKeyValueHeads)
 	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
 	if spec.attention == PartShortConv { // the conv state alone; no scan
@@ -190,7 +200,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	if spec.attention == PartMamba2 || (c.Mamba2BesideAttention && spec.attention == PartFull) {
 		lg.SSMStateElements, lg.ConvStateElements = c.mamba2State(calc)
 		lg.FLOPs.SSMScanChunked = twice(mamba2ChunkedMACs(c, ob.b, ob.s))
-		if spec.attention == PartMamba2 {
+		if spec.attention == PartMamba2 && !spec.shared {
 			lg.KVCacheTokens = 0
 		}
 	}
@@ -255,6 +265,9 @@ func totals(calc *checked, r *Report) {
 			calc.mul("expanded KV cache elements per token", n, lg.KVCacheElementsPerTokenExpanded))
 		kvElements.Add(kvElements, bigProduct(n, lg.KVCacheElementsPerToken, lg.KVCacheTokens, w.BatchSize))
 	}
+	p.SharedBlocks = sharedBlockParams(calc, r.Config)
+	p.Total = calc.add("params.total", p.Total, p.SharedBlocks)
+	p.Active = calc.add("params.active", p.Active, p.SharedBlocks)
 	p.NonEmbedding = p.Total - p.Embedding
 	if r.Config.ZeroComputationExperts > 0 {
 		p.ActiveMin, p.ActiveMax = activeBounds(calc, r)

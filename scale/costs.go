@@ -222,7 +222,7 @@ func newDecoder(calc *checked, r *Report, groups []layerGroup) *decoder {
 		lg := analyzeLayer(calc, one, g.spec)
 		d.base.Add(d.base, scaledBy(new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores), n))
 		perPair := scaledBy(perKey, n)
-		if g.spec.attention != PartFull { // no keys scored
+		if g.spec.attention != PartFull && !g.spec.shared { // no keys scored
 			perPair = new(big.Int)
 		}
 		d.groups = append(d.groups, decodeGroup{span: g.spec.span, perPair: perPair,

@@ -175,28 +175,9 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 	} else {
 		ops = append(ops, ob.gqaProjections(K)...)
 	}
-	pairs := spec.pairs(s)
 	vWidth := ob.calc.mul("attention output width", H, vDim)
-	softmax := Op{Name: "softmax", Block: BlockAttention, Kind: KindSoftmax,
-		Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}
-	if c.AttentionSinks { // one learned logit per head joins every row's softmax
-		softmax.Inputs = append(softmax.Inputs, []int64{H})
-		softmax.Params = H
-	}
-	ops = append(ops,
-		ob.op(Op{Name: "scores", Block: BlockAttention, Kind: KindScores,
-			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
-			MACs: scaledBy(pairs, b, H, qkDim),
-		}, scaledBy(ob.pairsFull, b, H, qkDim)),
-		ob.op(softmax, nil),
-		ob.op(Op{Name: "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
-			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
-			MACs: scaledBy(pairs, b, H, vDim),
-		}, scaledBy(ob.pairsFull, b, H, vDim)),
-		ob.op(Op{Name: "merge_heads", Block: BlockAttention, Kind: KindView,
-			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
-		ob.linear("o_proj", BlockAttention, rows, vWidth, c.HiddenSize, c.AttentionOutBias),
-	)
+	ops = append(ops, ob.scoreOps("", spec.span, K, qkDim, vDim, c.AttentionSinks)...)
+	ops = append(ops, ob.linear("o_proj", BlockAttention, rows, vWidth, c.HiddenSize, c.AttentionOutBias))
 	if c.NormsPerLayer == 4 || c.PostNorm {
 		ops = append(ops, ob.hiddenNorm("post_attention_norm", BlockAttention))
 	}
@@ -208,6 +189,35 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 		ops = append(ops, ob.residual("attention_residual", BlockAttention, 2))
 	}
 	return ops
+}
+
+// scoreOps are the scores of num_attention_heads query heads against K
+// key/value heads over the span sp, their softmax (with one learned sink
+// logit per head with sinks), the weighted values and the heads merged,
+// named with prefix.
+func (ob *opBuilder) scoreOps(prefix string, sp span, K, qkDim, vDim int64, sinks bool) []Op {
+	b, s, H := ob.b, ob.s, ob.cfg.NumAttentionHeads
+	pairs := sp.pairs(s)
+	vWidth := ob.calc.mul("attention output width", H, vDim)
+	softmax := Op{Name: prefix + "softmax", Block: BlockAttention, Kind: KindSoftmax,
+		Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}
+	if sinks { // one learned logit per head joins every row's softmax
+		softmax.Inputs = append(softmax.Inputs, []int64{H})
+		softmax.Params = H
+	}
+	return []Op{
+		ob.op(Op{Name: prefix + "scores", Block: BlockAttention, Kind: KindScores,
+			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
+			MACs: scaledBy(pairs, b, H, qkDim),
+		}, scaledBy(ob.pairsFull, b, H, qkDim)),
+		ob.op(softmax, nil),
+		ob.op(Op{Name: prefix + "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
+			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
+			MACs: scaledBy(pairs, b, H, vDim),
+		}, scaledBy(ob.pairsFull, b, H, vDim)),
+		ob.op(Op{Name: prefix + "merge_heads", Block: BlockAttention, Kind: KindView,
+			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
+	}
 }
 
 // headDims are the width of one query/key head and of one value head:
