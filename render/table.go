@@ -1,7 +1,7 @@
 package render
 
 import (
-	"strings"
+	"bytes"
 	"unicode/utf8"
 )
 
@@ -27,7 +27,7 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 // write appends the table to b, each line indented by indent, with no
 // trailing spaces.
-func (t *table) write(b *strings.Builder, indent string) {
+func (t *table) write(b *bytes.Buffer, indent string) {
 	var widths []int
 	runes := make([][]int, len(t.rows))
 	for r, row := range t.rows {
