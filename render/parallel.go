@@ -337,7 +337,7 @@ func approx(f *scale.Fraction) string {
 	if strings.Contains(s, "e+") { // 1,000 and above: whole, grouped
 		rounded, _ := strconv.ParseFloat(s, 64)
 		n, _ := new(big.Float).SetFloat64(rounded).Int(nil)
-		return groupDigits(n.String())
+		return GroupedBig(n)
 	}
 	return s
 }
@@ -360,7 +360,7 @@ func duration(f *scale.Fraction) string {
 		if v >= u.secs || u.name == "ns" {
 			x := v / u.secs
 			if x >= 1000 {
-				return fmt.Sprintf("%s %s", groupDigits(fmt.Sprintf("%.0f", x)), u.name)
+				return fmt.Sprintf("%s %s", string(groupDigits(strconv.AppendFloat(nil, x, 'f', 0, 64), 0)), u.name)
 			}
 			return fmt.Sprintf("%.3g %s", x, u.name)
 		}

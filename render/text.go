@@ -272,16 +272,20 @@ func list(b *bytes.Buffer, name string, items []string) {
 // elements, FLOPs and parameters.
 func opTable(b *bytes.Buffer, ops []scale.Op) {
 	t := newTable([]string{"op", "inputs", "output", "elements", "FLOPs", "params"}, 3, 4, 5)
+	var ins []byte
 	for _, o := range ops {
-		ins := make([]string, len(o.Inputs))
+		ins = ins[:0]
 		for i, s := range o.Inputs {
-			ins[i] = shapeOf(s)
+			if i > 0 {
+				ins = append(ins, ' ')
+			}
+			ins = appendShape(ins, s)
 		}
-		elements := GroupedBig(o.OutputElements)
-		if o.View {
-			elements = "(view)"
+		elements := "(view)"
+		if !o.View {
+			elements = GroupedBig(o.OutputElements)
 		}
-		t.add(o.Name, strings.Join(ins, " "), shapeOf(o.Output), elements, GroupedBig(o.FLOPs), grouped(o.Params))
+		t.add(o.Name, string(ins), shapeOf(o.Output), elements, GroupedBig(o.FLOPs), grouped(o.Params))
 	}
 	t.write(b, "  ")
 }
