@@ -131,6 +131,16 @@ func (d Document) tree() document {
 		Inference: r.Inference,
 		Parallel:  r.Parallel, PerGPU: newPerGPUDoc(r), Hardware: r.Hardware, Time: r.Time,
 	}
+	// Each list is made at its length, and stays nil (null) when empty.
+	if n := len(r.Memory.TrainingActivations); n > 0 {
+		doc.Memory.TrainingActivations = make([]activationDoc, 0, n)
+	}
+	if n := len(r.CrossChecks); n > 0 {
+		doc.CrossChecks = make([]crossCheckDoc, 0, n)
+	}
+	if n := len(r.Layers); n > 0 {
+		doc.Layers = make([]layerGroupDoc, 0, n)
+	}
 	for _, a := range r.Memory.TrainingActivations {
 		doc.Memory.TrainingActivations = append(doc.Memory.TrainingActivations, activationDoc{a, activationNote(r, a)})
 	}

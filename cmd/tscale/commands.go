@@ -258,7 +258,7 @@ func (c *cli) reports(args []string) error {
 	}
 	charts := 0
 	if *hfDir == "" {
-		svgs, err := presetCharts()
+		svgs, err := presetCharts(all)
 		if err != nil {
 			return err
 		}
