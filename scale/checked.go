@@ -138,7 +138,7 @@ func bigSumFrom(s *big.Int, xs []*big.Int) *big.Int {
 
 // bigWord is x as a new big.Int: where a word holds 64 bits, the big.Int
 // and its one word in one allocation (big.Int's own SetUint64 makes two).
-// Every big.Int the engine makes from a word is made here.
+// The products and sums above make their results here.
 func bigWord(x uint64) *big.Int {
 	if bits.UintSize < 64 {
 		return new(big.Int).SetUint64(x)
