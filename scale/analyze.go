@@ -83,6 +83,9 @@ func materialized(o Op) *big.Int {
 	return o.OutputElements
 }
 
+// layerOps is room for the ops of one layer: 28 at most in the presets.
+const layerOps = 32
+
 // analyzeLayer builds the ops of one layer of kind spec and sums them.
 func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	c := ob.cfg
@@ -95,11 +98,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	default:
 		attnNorm, mlpNorm = "attention_norm", "mlp_norm"
 	}
-	var ops []Op
+	ops := make([]Op, 0, layerOps)
 	if spec.shared { // Zamba2: the shared block first, added to the mixer's input
-		ops = ob.sharedBlockOps()
+		ops = append(ops, ob.sharedBlockOps()...)
 	}
-	ops = append(ops, ob.attentionOps(attnNorm, spec)...)
+	ops = ob.attentionOps(ops, attnNorm, spec)
 	lg := LayerGroup{MoE: spec.moe}
 	switch spec.mlp {
 	case PartNone: // no norm, no MLP, no residual add
@@ -113,11 +116,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		}
 		addends := 2                        // the residual and the MLP's output
 		if !spec.moe || c.DenseMLPWithMoE { // dense_mlp_with_moe: the dense MLP, then the experts beside it
-			ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, spec.ffn)...)
+			ops = ob.mlpOps(ops, "", []int64{ob.b, ob.s}, spec.ffn)
 		}
 		if spec.moe {
-			moe, routing := ob.moeOps()
-			ops = append(ops, moe...)
+			var routing *Routing
+			ops, routing = ob.moeOps(ops)
 			lg.Routing = routing
 			if c.DenseMLPWithMoE {
 				addends = 3

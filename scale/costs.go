@@ -371,7 +371,7 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 		mha = []Mismatch{MismatchGatedTwoMatrices}
 	}
 
-	var checks []CrossCheck
+	checks := make([]CrossCheck, 0, 16) // room for every check below, so that it grows once at most
 	add := func(name string, value *big.Int, ex exact, source string, why []Mismatch) *CrossCheck {
 		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: (*Fraction)(ex.value),
 			Source: source, Applies: len(why) == 0, NotApplicable: why}

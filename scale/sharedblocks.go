@@ -100,7 +100,7 @@ func (ob *opBuilder) sharedBlockOps() []Op {
 	ops = append(ops,
 		shared(ob.linear("shared.o_proj", BlockAttention, rows, qWidth, h, false)),
 		shared(ob.hiddenNorm("shared.pre_mlp_norm", BlockMLP)))
-	mlp := ob.mlpOps("shared.", rows, c.IntermediateSize) // gate_proj, up_proj, act, down_proj
+	mlp := ob.mlpOps(nil, "shared.", rows, c.IntermediateSize) // gate_proj, up_proj, act, down_proj
 	gateUp := ob.calc.mul("gate and up width", 2, c.IntermediateSize)
 	ops = append(ops, shared(mlp[0]), shared(mlp[1]))
 	ops = append(ops, adapter("shared.mlp", BlockMLP, h, gateUp)...)
