@@ -71,8 +71,6 @@ var transformersFLOPsPending = map[string]bool{
 	"transformers/configs/qwen3_next_01.json@50": true,
 	"transformers/configs/qwen3_next_02.json@64": true,
 	"transformers/configs/qwen3_next_02.json@50": true,
-	"transformers/configs/qwen3_next_03.json@64": true,
-	"transformers/configs/qwen3_next_03.json@50": true,
 	"transformers/configs/qwen3_next_04.json@64": true,
 	"transformers/configs/qwen3_next_04.json@50": true,
 	"transformers/configs/qwen3_next_05.json@64": true,
@@ -91,8 +89,10 @@ var transformersFLOPsPending = map[string]bool{
 // computes every s² score) less the recurrent scans and the depthwise
 // convolutions, which transformers' torch paths compute elementwise or as a
 // convolution, plus the scan parts those paths run as matmuls — lightning
-// attention's blockwise form (flops.forward_chunked's scan, exactly) and
-// Mamba-1's readout C·h (2·d_inner·state_size per token).
+// attention's blockwise form (flops.forward_chunked's scan, exactly),
+// Mamba-1's readout C·h (2·d_inner·state_size per token) and Gated
+// DeltaNet's chunked matmuls as transformers 5.x runs them (see the scale
+// package documentation).
 func TestTransformersFLOPs(t *testing.T) {
 	f, err := os.Open(filepath.Join("..", "testdata", "transformers", "flops.csv"))
 	if err != nil {
@@ -171,6 +171,11 @@ func transformersMatmulFLOPs(file string, seq, batch int64) (*big.Int, error) {
 		case lg.Shape == nil:
 		case lg.Shape.Attention == scale.PartLightning:
 			n.Add(n, new(big.Int).Mul(lg.FLOPs.SSMScanChunked, count))
+		case lg.Shape.Attention == scale.PartGatedDeltaNet: // 5.x's matmuls: 2·Q²·dk + Q²·dv + 3·Q·dk·dv per chunk and head
+			Q, dk, dv := c.GDNChunkSize, c.GDNKeyHeadDim, c.GDNValueHeadDim
+			chunks := (seq + Q - 1) / Q
+			macs := big.NewInt(2*Q*Q*dk + Q*Q*dv + 3*Q*dk*dv)
+			n.Add(n, macs.Mul(macs, big.NewInt(2*batch*chunks*c.GDNNumValueHeads*lg.Count)))
 		case lg.Shape.Attention == scale.PartMamba1:
 			readout := big.NewInt(2 * c.MambaInnerSize * c.MambaStateSize)
 			n.Add(n, readout.Mul(readout, big.NewInt(batch*seq*lg.Count)))

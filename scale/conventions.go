@@ -78,7 +78,8 @@ func conventions(c Config) []string {
 		list = append(list,
 			"Gated DeltaNet layers (Qwen3-Next): in_proj_qkvz, in_proj_ba and out_proj are matmuls; the depthwise conv1d counts (2·key + value)·gdn_conv_kernel MACs per token; flops.forward counts the delta rule in its recurrent form, 3·value_heads·key_head_dim·value_head_dim MACs per token (the state's readout at the key, the rank-one update and the readout at the query); "+
 				"the decay, β's sigmoid, g's softplus, the L2 norms of q and k and the SiLU gate are elementwise and not counted; decoding a token costs the same at every KV length on these layers",
-			fmt.Sprintf("flops.forward_chunked counts the delta rule in the chunked parallel form (transformers' torch_chunk_gated_delta_rule, its row-by-row triangular solve included) with chunks of %d tokens (gdn_chunk_size), the sequence padded to whole chunks", c.GDNChunkSize),
+			fmt.Sprintf("flops.forward_chunked counts the delta rule in the chunked parallel form (transformers 4.x's torch_chunk_gated_delta_rule, its row-by-row triangular solve included) with chunks of %d tokens (gdn_chunk_size), the sequence padded to whole chunks; "+
+				"transformers 5.x applies the inverted triangular block by a triangular solve, not a matmul, and its matmuls are 2·Q²·dk + Q²·dv + 3·Q·dk·dv per chunk and value head", c.GDNChunkSize),
 			"memory.kv_cache_* counts the attention layers only; memory.recurrent_state_* is the Gated DeltaNet layers' state (value_heads × key_head_dim × value_head_dim) and conv state ((2·key + value) × conv_kernel) per sequence, at the KV dtype, constant in seq_len")
 	}
 	if c.HasLightning() {

@@ -203,8 +203,12 @@
 // value = gdn_num_value_heads × gdn_value_head_dim. Per token the delta
 // rule costs 3·value_heads·key_head_dim·value_head_dim MACs in the
 // recurrent form (readout at the key, rank-one update, readout at the
-// query); flops.forward_chunked counts transformers' chunked form with
-// chunks of gdn_chunk_size. Its state is value_heads × key_head_dim ×
+// query); flops.forward_chunked counts transformers 4.x's chunked form with
+// chunks of gdn_chunk_size Q: per chunk and value head 3·Q²·dk + 2·Q²·dv +
+// 3·Q·dk·dv matmul MACs and Σ i² (i < Q) for the row-by-row triangular
+// solve. transformers 5.x computes the same rule with a triangular solve
+// (torch.linalg, not a matmul) and 2·Q²·dk + Q²·dv + 3·Q·dk·dv matmul
+// MACs, as its FlopCounterMode count shows. Its state is value_heads × key_head_dim ×
 // value_head_dim plus the conv window (2·key + value) × k per sequence.
 // attention_output_gate doubles q_proj for Qwen3-Next's sigmoid output
 // gate (the product is elementwise).
