@@ -104,7 +104,7 @@ func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
 		cw := csv.NewWriter(&buf)
 		header := []string{"slug", "name", "estimate", "context", "params_total", "params_active",
 			"forward_flops_per_token", "training_flops_per_token", "kv_cache_bytes_per_token", "weights_bf16_bytes",
-			"training_state_bytes"}
+			"training_state_bytes", "recurrent_state_bytes_per_sequence"}
 		if len(rows) > 0 && rows[0].deployed != nil {
 			header = append(header, deployedCSVHeader...)
 		}
@@ -112,7 +112,7 @@ func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
 		for _, r := range rows {
 			_ = cw.Write(append([]string{r.model.Slug, r.model.Name, fmt.Sprint(r.model.Estimate), fmt.Sprint(r.context),
 				fmt.Sprint(r.paramsTotal), fmt.Sprint(r.paramsActive), r.forwardPerToken.String(), r.trainingPerToken.String(),
-				fmt.Sprint(r.kvBytesPerToken), fmt.Sprint(r.weightsBF16Bytes), fmt.Sprint(r.trainingStateBytes)},
+				fmt.Sprint(r.kvBytesPerToken), fmt.Sprint(r.weightsBF16Bytes), fmt.Sprint(r.trainingStateBytes), fmt.Sprint(r.stateBytes)},
 				deployedCSV(r.deployed)...))
 		}
 		cw.Flush()

@@ -354,8 +354,9 @@ func TestCompareCSVIsExact(t *testing.T) {
 	if err := WriteCompare(&out, []Document{d}, TableCSV); err != nil {
 		t.Fatal(err)
 	}
-	want := fmt.Sprintf("mixtral-8x7b,Mixtral 8x7B,false,32768,%d,%d,%s,%s,%d,%d,%d\n", d.Params.Total, d.Params.Active,
-		d.FLOPs.PerToken.Forward, d.FLOPs.PerToken.Training, d.Memory.KVCacheBytesPerToken, 2*d.Params.Total, d.Memory.TrainingStateBytes)
+	want := fmt.Sprintf("mixtral-8x7b,Mixtral 8x7B,false,32768,%d,%d,%s,%s,%d,%d,%d,%d\n", d.Params.Total, d.Params.Active,
+		d.FLOPs.PerToken.Forward, d.FLOPs.PerToken.Training, d.Memory.KVCacheBytesPerToken, 2*d.Params.Total, d.Memory.TrainingStateBytes,
+		d.Memory.RecurrentStateBytesPerSequence)
 	if lines := strings.SplitN(out.String(), "\n", 2); lines[1] != want {
 		t.Errorf("CSV row:\n%s\nwant:\n%s", lines[1], want)
 	}

@@ -26,6 +26,10 @@ type Point struct {
 	// DecodeFLOPs is decoding one token of one sequence at KV length SeqLen:
 	// the last of inference.decode.
 	DecodeFLOPs *big.Int
+	// RecurrentStateBytes is memory.recurrent_state_bytes: the recurrent
+	// layers' state of BatchSize sequences, constant in SeqLen (0 without
+	// such layers).
+	RecurrentStateBytes *big.Int
 
 	scratch [4]big.Int // Eval's temporaries
 }
@@ -138,6 +142,7 @@ func (m *CostModel) Eval(seq, batch int64, p *Point) error {
 	p.Training.Mul(p.Forward, t.SetInt64(3))
 	p.ForwardPerToken.Rat().SetFrac(p.Forward, p.Tokens)
 	m.decoder.flopsInto(p.DecodeFLOPs, t, seq)
+	p.RecurrentStateBytes.Mul(b, t.SetInt64(m.RecurrentStateBytesPerSequence))
 	return nil
 }
 
@@ -147,6 +152,6 @@ func (p *Point) init() {
 		return
 	}
 	p.Tokens, p.Forward, p.ForwardDense, p.Training = new(big.Int), new(big.Int), new(big.Int), new(big.Int)
-	p.KVCacheBytes, p.ActivationElements, p.DecodeFLOPs = new(big.Int), new(big.Int), new(big.Int)
+	p.KVCacheBytes, p.ActivationElements, p.DecodeFLOPs, p.RecurrentStateBytes = new(big.Int), new(big.Int), new(big.Int), new(big.Int)
 	p.ForwardPerToken = (*Fraction)(new(big.Rat))
 }

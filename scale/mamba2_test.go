@@ -302,7 +302,8 @@ func checkRecurrentStateConstant(t *testing.T, c Config) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Forward.Cmp(r.FLOPs.Forward) != 0 || p.DecodeFLOPs.Cmp(first) != 0 || m.RecurrentStateBytesPerSequence != state {
+		if p.Forward.Cmp(r.FLOPs.Forward) != 0 || p.DecodeFLOPs.Cmp(first) != 0 || m.RecurrentStateBytesPerSequence != state ||
+			p.RecurrentStateBytes.Cmp(r.Memory.RecurrentStateBytes) != 0 {
 			t.Errorf("seq %d: cost model forward %v decode %v state %d; report %v, %v, %d", s, p.Forward, p.DecodeFLOPs,
 				m.RecurrentStateBytesPerSequence, r.FLOPs.Forward, first, state)
 		}

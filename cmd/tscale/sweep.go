@@ -58,6 +58,7 @@ var sweepMetrics = []sweepMetric{
 	{name: "kv_cache_bytes", doc: "memory.kv_cache_bytes: the whole workload's KV cache", unit: render.UnitBytes, value: func(p *scale.Point) sweepValue { return intValue(p.KVCacheBytes) }},
 	{name: "activation_elements", doc: "memory.activation_elements.total", unit: render.UnitCount, value: func(p *scale.Point) sweepValue { return intValue(p.ActivationElements) }},
 	{name: "decode_flops", doc: "decoding one token of one sequence at KV length seq", unit: render.UnitFLOPs, value: func(p *scale.Point) sweepValue { return intValue(p.DecodeFLOPs) }},
+	{name: "recurrent_state_bytes", doc: "memory.recurrent_state_bytes: the recurrent (Mamba, short-convolution, Gated DeltaNet, lightning-attention) layers' state of the batch, constant in seq", unit: render.UnitBytes, value: func(p *scale.Point) sweepValue { return intValue(p.RecurrentStateBytes) }},
 }
 
 func init() { sweepMetrics = append(sweepMetrics, deployedMetrics...) }
