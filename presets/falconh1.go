@@ -75,6 +75,30 @@ func falconH1Family() []Preset {
 				"in the 0.5B's full config",
 			"TII names it 7B; the Hub page shows 7.59B",
 		},
+	}, {
+		Slug: "falcon-h1-34b", Name: "Falcon-H1 34B", Family: "Falcon-H1",
+		Config: func() scale.Config {
+			c := shaped(falconH1Defaults(), scale.Config{
+				VocabSize: 261120, HiddenSize: 5120, NumHiddenLayers: 72, NumAttentionHeads: 20, NumKeyValueHeads: 4, HeadDim: 128,
+				IntermediateSize: 21504, MaxPositionEmbeddings: 262144,
+				Mamba2NumHeads: 32, Mamba2HeadDim: 128, Mamba2NGroups: 2, Mamba2ChunkSize: 128,
+			})
+			c.Mamba2NoNorm = false // mamba_rms_norm true
+			return c
+		}(),
+		Sources: []string{
+			hfConfig("tiiuae/Falcon-H1-34B-Instruct") + ", head_dim, attention_bias, mlp_bias, mamba_d_ssm, mamba_n_heads, " +
+				"mamba_d_head, mamba_d_state, mamba_n_groups, mamba_d_conv, mamba_chunk_size, mamba_conv_bias, mamba_proj_bias, " +
+				"mamba_rms_norm, projectors_bias, attn_layer_indices",
+			falconH1Code,
+		},
+		Notes: []string{
+			"72 layers, each with attention (20 query, 4 KV heads of 128: a query width of 2560, half the hidden size) and a " +
+				"Mamba-2 mixer (32 heads of 128, d_ssm 4096 as the file sets it, not expand × hidden, state 256, 2 groups) side by side",
+			"mamba_rms_norm true: the Mamba-2 mixers have the gated RMSNorm over d_ssm",
+			"the Instruct model's config; the Base model has the same architecture as far as published copies show",
+			"TII names it 34B; third-party catalogues show 33.6B",
+		},
 	}}
 }
 

@@ -62,6 +62,25 @@ func jambaFamily() []Preset {
 			"the attention layers encode no position; the Mamba-1 layers carry the order",
 			"AI21 calls it 52B total, 12B active (the Hub page: 51.6B)",
 		},
+	}, {
+		Slug: "jamba-1.5-large", Name: "Jamba 1.5 Large", Family: "Jamba",
+		Config: shaped(jambaDefaults(), scale.Config{
+			VocabSize: 65536, HiddenSize: 8192, NumHiddenLayers: 72, NumAttentionHeads: 64, NumKeyValueHeads: 8,
+			IntermediateSize: 24576, NumLocalExperts: 16, NumExpertsPerTok: 2, MoEIntermediateSize: 24576, MoELayerInterval: 2,
+			MambaInnerSize: 16384, MambaDTRank: 512, Layers: jambaLayers(72, 8, 4),
+		}),
+		Sources: []string{
+			hfConfig("ai21labs/AI21-Jamba-1.5-Large") + " (reconstructed: see testdata/hf/SOURCES.md), attn_layer_period, " +
+				"attn_layer_offset, expert_layer_period, expert_layer_offset, num_experts, num_experts_per_tok, mamba_d_state, " +
+				"mamba_d_conv, mamba_expand, mamba_dt_rank, mamba_conv_bias, mamba_proj_bias",
+			jambaCode,
+		},
+		Notes: []string{
+			"72 layers: attention at 4, 12, …, 68, Mamba-1 elsewhere; experts (16, 2 per token, each a gated MLP of 24576) at " +
+				"the odd layers, a dense gated MLP of 24576 at the even ones",
+			"AI21 calls it 398B total, 94B active; the Hugging Face API's count, as a third-party config pinned to revision " +
+				"bdf8d19 quotes it, is 398,555,145,696, which params.total equals",
+		},
 	}}
 }
 
