@@ -52,7 +52,7 @@ var hfFollows = map[string]string{
 	"mixtral":          "MixtralForCausalLM",
 	"mpt":              "MptForCausalLM",
 	"nemotron-nas":     "DeciLMForCausalLM, remote code (trust_remote_code): transformers has no such class",
-	"nemotron_h":       "NemotronHForCausalLM (hybrid_override_pattern M, * and - layers; E refused)",
+	"nemotron_h":       "NemotronHForCausalLM of transformers 5.17 (layers_block_type or hybrid_override_pattern: M, *, - and E layers; head_dim, not attention_head_dim; the head never tied; notes give 4.x's difference)",
 	"olmo2":            "Olmo2ForCausalLM",
 	"olmo3":            "Olmo3ForCausalLM",
 	"olmoe":            "OlmoeForCausalLM",

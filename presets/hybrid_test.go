@@ -2,6 +2,7 @@ package presets
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,13 +14,13 @@ import (
 // Mamba-2 mixer (in_proj h → 2·d_inner + 2·G·N + H_m without bias,
 // conv1d over d_inner + 2·G·N channels of kernel 4 with bias, dt_bias,
 // A_log and D, a gated RMSNorm over d_inner, out_proj), * attention (q/k/v/o
-// of attention_head_dim, no bias), - a relu² MLP (up, down); a final norm and
-// an untied head. time_step_limit holds Python's Infinity, which is read.
+// of head_dim, no bias), - a relu² MLP (up, down); a final norm and an
+// untied head. time_step_limit holds Python's Infinity, which is read.
 func TestNemotronHByHand(t *testing.T) {
 	const V, h, H, K, d, f = 100, 16, 4, 2, 8, 24
 	const Hm, P, N, G, k = 4, 6, 5, 2, 4
 	_, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 5,
-		"num_attention_heads": 4, "num_key_value_heads": 2, "attention_head_dim": 8, "intermediate_size": 24,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "intermediate_size": 24,
 		"hybrid_override_pattern": "M-*M-", "mamba_num_heads": 4, "mamba_head_dim": 6, "ssm_state_size": 5,
 		"n_groups": 2, "conv_kernel": 4, "chunk_size": 3, "time_step_limit": [0.0, Infinity]}`)
 	inner := int64(Hm * P)
@@ -53,6 +54,80 @@ func TestNemotronHByHand(t *testing.T) {
 	}
 }
 
+// TestNemotronHExpertsByHand counts a small Nemotron-H with mixture-of-
+// experts layers as transformers 5.17's modeling_nemotron_h.py builds it,
+// from a layers_block_type list with the legacy names "mamba" and
+// "attention" (remapped): per layer one RMSNorm and one mixer — a Mamba-2
+// mixer (in_proj and out_proj with use_bias's biases, conv1d without bias
+// as mamba_conv_bias says over the plain use_conv_bias, mamba_n_groups and
+// mamba_d_conv over n_groups and conv_kernel), attention of head_dim 8
+// without biases (attention_head_dim and attention_bias are not read), a
+// relu² MLP with mlp_bias's biases, or NemotronHMoE: a router Linear(h, E)
+// without bias, E experts up_proj [E, fe, h] and down_proj [E, h, fe]
+// without biases, and a shared NemotronHMLP of fs with biases. The head is
+// not tied although tie_word_embeddings is true, and the 5 layers are the
+// list's, not num_hidden_layers' 7.
+func TestNemotronHExpertsByHand(t *testing.T) {
+	const V, h, H, K, d, oldD, f = 100, 16, 4, 2, 8, 4, 24
+	const Hm, P, N, G, k = 4, 6, 5, 2, 3
+	const E, top, fe, fs = 4, 2, 6, 10
+	p, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 7,
+		"layers_block_type": ["mamba", "moe", "attention", "mlp", "moe"], "tie_word_embeddings": true,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "attention_head_dim": 4, "attention_bias": true,
+		"intermediate_size": 24, "mlp_bias": true, "mamba_num_heads": 4, "mamba_head_dim": 6, "ssm_state_size": 5,
+		"n_groups": 1, "mamba_n_groups": 2, "conv_kernel": 4, "mamba_d_conv": 3, "use_conv_bias": true,
+		"mamba_conv_bias": false, "use_bias": true, "n_routed_experts": 4, "num_experts_per_tok": 2,
+		"moe_intermediate_size": 6, "moe_shared_expert_intermediate_size": 10, "n_shared_experts": 1, "moe_latent_size": null}`)
+	inner := int64(Hm * P)
+	convDim := inner + 2*G*N
+	inProj := 2*inner + 2*G*N + Hm
+	mamba := h + h*inProj + inProj + convDim*k + 3*Hm + inner + inner*h + h
+	attention := int64(h + h*H*d + 2*h*K*d + H*d*h)
+	mlp := int64(h + h*f + f + f*h + h)
+	moe := int64(h + E*h + E*2*h*fe + h*fs + fs + fs*h + h)
+	if want := 2*V*h + h + mamba + attention + mlp + 2*moe; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if want := r.Params.Total - 2*int64((E-top)*2*h*fe); r.Params.Active != want {
+		t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+	}
+	// transformers 4.x and the remote code: q/k/v/o of attention_head_dim,
+	// with attention_bias's biases, and the head tied.
+	notes := strings.Join(p.Notes, "\n")
+	for _, want := range []string{
+		fmt.Sprintf("q/k/v/o %d parameters fewer", 2*h*(H+K)*(d-oldD)),
+		fmt.Sprintf("put biases on q, k, v and o, %d parameters more", (H+2*K)*oldD+h),
+		fmt.Sprintf("transformers 4.x tied it, %d parameters fewer", V*h),
+		"num_hidden_layers 7 is not the 5 layers layers_block_type lists",
+		"mamba_n_groups is read over n_groups",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+}
+
+// TestNemotronHUnusedFields: the fields of a kind of layer the pattern does
+// not have are not read and left at zero — heads without attention layers,
+// the Mamba-2 fields without M layers, intermediate_size without - layers —
+// as transformers builds such a model; without E layers the experts'
+// fields are not read either.
+func TestNemotronHUnusedFields(t *testing.T) {
+	const V, h, fe, fs, E = 100, 16, 6, 10, 4
+	_, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "EE",
+		"num_attention_heads": 4, "intermediate_size": 24, "mamba_num_heads": 3, "n_groups": 2, "n_routed_experts": 4,
+		"num_experts_per_tok": 1, "moe_intermediate_size": 6, "moe_shared_expert_intermediate_size": 10}`)
+	moe := int64(h + E*h + E*2*h*fe + 2*h*fs)
+	if want := 2*V*h + h + 2*moe; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	_, r = importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "--",
+		"intermediate_size": 24, "n_routed_experts": -1, "moe_latent_size": 8}`)
+	if want := int64(2*V*h + h + 2*(h+2*h*24)); r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+}
+
 // TestHybridImportErrors: what the hybrid readers refuse, each naming the
 // field; a non-finite number where a count is read is refused by name.
 func TestHybridImportErrors(t *testing.T) {
@@ -63,9 +138,18 @@ func TestHybridImportErrors(t *testing.T) {
 		kind error
 		want string
 	}{
-		{`{` + base + `, "hybrid_override_pattern": "ME*"}`, ErrUnmodelled, `hybrid_override_pattern has "E" at layer 1`},
-		{`{` + base + `, "hybrid_override_pattern": "M-*-"}`, ErrInvalidValue, "hybrid_override_pattern lists 4 layers, not num_hidden_layers (3)"},
-		{`{` + base + `}`, ErrMissingField, "hybrid_override_pattern (nemotron_h)"},
+		{`{` + base + `, "hybrid_override_pattern": "ME*", "moe_latent_size": 8}`, ErrUnmodelled, "moe_latent_size 8"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "num_nextn_predict_layers": 1}`, ErrUnmodelled, "num_nextn_predict_layers 1"},
+		{`{` + base + `, "hybrid_override_pattern": "M-X"}`, ErrInvalidValue, `hybrid_override_pattern has 'X' at character 2`},
+		{`{` + base + `, "layers_block_type": ["mamba", "mlp", "moe_mlp"]}`, ErrInvalidValue, `layers_block_type[2] is the string "moe_mlp"`},
+		{`{` + base + `, "layers_block_type": "M-*"}`, ErrWrongType, "layers_block_type must be a list of strings"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "layer_types": ["mamba", "mlp", "attention"]}`, ErrInvalidValue,
+			`layer_types[0] is the string "mamba"`}, // 5.17 remaps legacy names only without the pattern
+		{`{` + base + `, "layers_block_type": ["mlp"], "layer_types": ["moe"]}`, ErrInvalidValue,
+			"layer_types and layers_block_type, one field under two names, differ"},
+		{`{` + base + `}`, ErrMissingField, "layers_block_type or hybrid_override_pattern (nemotron_h)"},
+		{`{` + base + `, "hybrid_override_pattern": "` + strings.Repeat("M", scale.MaxLayers+1) + `"}`, ErrTooLarge,
+			"hybrid_override_pattern lists 100001 layers"},
 		{`{` + base + `, "hybrid_override_pattern": "M-*", "ssm_state_size": Infinity}`, ErrWrongType,
 			"ssm_state_size must be an integer, got the non-finite number Infinity"},
 		{`{` + base + `, "hybrid_override_pattern": "M-*", "conv_kernel": NaN}`, ErrWrongType,
