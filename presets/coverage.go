@@ -39,7 +39,7 @@ var hfFollows = map[string]string{
 	"hunyuan_v1_moe":   "HunYuanMoEV1ForCausalLM",
 	"jamba":            "JambaForCausalLM (Mamba-1 and attention layers by attn_layer_period/offset, experts by expert_layer_period/offset)",
 	"minimax":          "MiniMaxForCausalLM (lightning attention and softmax attention by layer_types; Mixtral's experts on every layer)",
-	"qwen3_next":       "Qwen3NextForCausalLM (Gated DeltaNet and gated attention by layer_types or full_attention_interval; experts with a gated shared expert)",
+	"qwen3_next":       "Qwen3NextForCausalLM (Gated DeltaNet and gated attention by layer_types or full_attention_interval; experts with a gated shared expert, dense MLPs where mlp_only_layers and decoder_sparse_step say)",
 	"lfm2":             "Lfm2ForCausalLM (layer_types conv and full_attention; the MLP width adjusted as Lfm2MLP does)",
 	"kimi_k2":          "DeepseekV3ForCausalLM (Kimi's remote code counts the router's score bias too)",
 	"llama":            "LlamaForCausalLM",

@@ -395,20 +395,60 @@ func TestQwen3NextByHand(t *testing.T) {
 	if gdnLayers != 2 {
 		t.Errorf("%d Gated DeltaNet layers, want 2 (full_attention_interval 2 of 4)", gdnLayers)
 	}
-	for _, bad := range []struct{ json, says string }{
-		{`"layer_types": ["linear_attention", "sliding_attention", "linear_attention", "full_attention"]`, `layer_types[1] is the string "sliding_attention"`},
-		{`"mlp_only_layers": [0]`, "mlp_only_layers"},
-		{`"num_experts": 0`, "num_experts"},
-		{`"shared_expert_intermediate_size": 0`, "shared_expert_intermediate_size"},
+	for _, bad := range []struct {
+		json string
+		kind error
+		says string
+	}{
+		{`"layer_types": ["linear_attention", "sliding_attention", "linear_attention", "full_attention"]`, ErrUnmodelled,
+			`layer_types[1] is the string "sliding_attention"`},
+		{`"decoder_sparse_step": 0`, ErrInvalidValue, "decoder_sparse_step must be at least 1, got 0"},
+		{`"num_experts": -2`, ErrInvalidValue, "num_experts must not be negative"},
+		{`"mlp_only_layers": [0.5]`, ErrWrongType, "mlp_only_layers[0] must be an integer"},
 	} {
 		_, err := FromHFConfig("config.json", []byte(`{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16,
 			"num_hidden_layers": 4, "num_attention_heads": 4, `+bad.json+`}`))
-		if err == nil || !errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), bad.says) {
+		if err == nil || !errors.Is(err, bad.kind) || !strings.Contains(err.Error(), bad.says) {
 			t.Errorf("%s: %v", bad.json, err)
 		}
 	}
 	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16,
 		"num_hidden_layers": 4, "num_attention_heads": 4, "full_attention_interval": 0}`)); err == nil || !strings.Contains(err.Error(), "full_attention_interval") {
 		t.Errorf("full_attention_interval 0: %v", err)
+	}
+}
+
+// TestQwen3NextDenseLayersByHand counts Qwen3-Next layers without experts
+// as Qwen3NextDecoderLayer builds them: layer i has Qwen3NextSparseMoeBlock
+// when num_experts > 0, i is not in mlp_only_layers and (i + 1) is a
+// multiple of decoder_sparse_step, else a dense gated Qwen3NextMLP of
+// intermediate_size (gate, up, down). With shared_expert_intermediate_size
+// 0 the block still has shared_expert_gate Linear(h, 1) (its shared-expert
+// matrices have no elements). An index of mlp_only_layers past the layers
+// changes nothing; no layer with experts is a dense model.
+func TestQwen3NextDenseLayersByHand(t *testing.T) {
+	const V, h, H, K, d = 100, 16, 4, 2, 8
+	const E, top, fe, f = 4, 2, 6, 12
+	// Six layers, all attention (full_attention_interval 1); decoder_sparse_step
+	// 2 puts experts on 1, 3 and 5, mlp_only_layers takes 3 away.
+	_, r := importTiny(t, `{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 6,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "full_attention_interval": 1,
+		"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 6, "shared_expert_intermediate_size": 0,
+		"decoder_sparse_step": 2, "mlp_only_layers": [3, 9], "intermediate_size": 12}`)
+	attention := int64(h + h*2*H*d + 2*h*K*d + 2*d + H*d*h)
+	moe := int64(h + h*E + E*3*h*fe + h) // router, experts, shared_expert_gate
+	mlp := int64(h + 3*h*f)
+	if want := 2*V*h + h + 6*attention + 2*moe + 4*mlp; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if want := r.Params.Total - 2*int64((E-top)*3*h*fe); r.Params.Active != want {
+		t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+	}
+	// num_experts 0: every layer a dense Qwen3NextMLP, intermediate_size's
+	// default 5632 where the file has none.
+	_, r = importTiny(t, `{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "full_attention_interval": 1, "num_experts": 0}`)
+	if want := int64(2*V*h + h + 2*attention + 2*(h+3*h*5632)); r.Params.Total != want {
+		t.Errorf("num_experts 0: params.total %d, by hand %d", r.Params.Total, want)
 	}
 }
