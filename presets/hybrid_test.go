@@ -114,12 +114,18 @@ func TestNemotronHExpertsByHand(t *testing.T) {
 // fields are not read either.
 func TestNemotronHUnusedFields(t *testing.T) {
 	const V, h, fe, fs, E = 100, 16, 6, 10, 4
-	_, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "EE",
+	p, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "EE",
 		"num_attention_heads": 4, "intermediate_size": 24, "mamba_num_heads": 3, "n_groups": 2, "n_routed_experts": 4,
 		"num_experts_per_tok": 1, "moe_intermediate_size": 6, "moe_shared_expert_intermediate_size": 10}`)
 	moe := int64(h + E*h + E*2*h*fe + 2*h*fs)
 	if want := 2*V*h + h + 2*moe; r.Params.Total != want {
 		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	for _, want := range []string{"no layer has attention, so num_attention_heads is not read",
+		"no layer is Mamba-2, so mamba_num_heads, n_groups are not read", "no layer is a dense MLP, so intermediate_size is not read"} {
+		if !strings.Contains(strings.Join(p.Notes, "\n"), want) {
+			t.Errorf("notes lack %q: %q", want, p.Notes)
+		}
 	}
 	_, r = importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "--",
 		"intermediate_size": 24, "n_routed_experts": -1, "moe_latent_size": 8}`)
@@ -311,6 +317,84 @@ func TestJambaByHand(t *testing.T) {
 		"num_hidden_layers": 4, "num_attention_heads": 4, "intermediate_size": 24, "expert_layer_period": 4,
 		"expert_layer_offset": 1}`)); err == nil || !errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), "expert_layer_offset") {
 		t.Errorf("experts at offset 1 of 4: %v", err)
+	}
+}
+
+// TestHybridsWithoutAttentionByHand: a Bamba, LFM2, Jamba or Granite 4.0
+// hybrid whose layers have no attention is a valid model for transformers
+// (it builds no attention module), so the heads are not used: each imports
+// with them zeroed, a note saying so, and counts its mixers and MLPs as the
+// by-hand tests above do. The Jamba has experts on every layer
+// (expert_layer_period 1), so intermediate_size is only the experts' width.
+func TestHybridsWithoutAttentionByHand(t *testing.T) {
+	t.Run("bamba", func(t *testing.T) {
+		const V, h, f, Hm, N, G, k = 100, 16, 24, 4, 5, 1, 4
+		p, r := importTiny(t, `{"model_type": "bamba", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "attn_layer_indices": [],
+			"mamba_n_heads": 4, "mamba_d_head": "auto", "mamba_d_state": 5, "mamba_n_groups": 1, "mamba_d_conv": 4}`)
+		inner := int64(2 * h)
+		convDim := inner + 2*G*N
+		mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+		if want := 2*V*h + h + 2*(mamba+h+3*h*f); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		noAttention(t, p)
+	})
+	t.Run("lfm2", func(t *testing.T) {
+		const V, h, k, ff = 100, 16, 3, 32
+		p, r := importTiny(t, `{"model_type": "lfm2", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 40, "block_multiple_of": 8,
+			"conv_L_cache": 3, "layer_types": ["conv", "conv"]}`)
+		conv := int64(h*3*h + h*k + h*h)
+		if want := int64(V*h + h + 2*(2*h+3*h*ff) + 2*conv); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		noAttention(t, p)
+	})
+	t.Run("jamba", func(t *testing.T) {
+		const V, h, f, E, top = 100, 32, 24, 4, 2
+		const inner, N, k, R = 2 * h, 8, 4, 2
+		p, r := importTiny(t, `{"model_type": "jamba", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "attn_layer_period": 4,
+			"attn_layer_offset": 2, "expert_layer_period": 1, "expert_layer_offset": 0, "num_experts": 4,
+			"num_experts_per_tok": 2, "mamba_d_state": 8, "mamba_d_conv": 4, "mamba_expand": 2}`)
+		mamba := int64(h + h*2*inner + inner*k + inner + inner*(R+2*N) + R + 2*N + R*inner + inner + inner*N + inner + inner*h)
+		moe := int64(h + h*E + E*3*h*f)
+		if want := 2*V*h + h + 2*(mamba+moe); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		if want := r.Params.Total - 2*int64((E-top)*3*h*f); r.Params.Active != want {
+			t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+		}
+		noAttention(t, p)
+	})
+	t.Run("granitemoehybrid", func(t *testing.T) {
+		const V, h, E, fe, fs = 100, 16, 4, 8, 12
+		const Hm, P, N, G, k = 4, 8, 5, 2, 4
+		p, r := importTiny(t, `{"model_type": "granitemoehybrid", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 8, "shared_intermediate_size": 12,
+			"num_local_experts": 4, "num_experts_per_tok": 2, "layer_types": ["mamba", "mamba"], "mamba_n_heads": 4,
+			"mamba_d_head": 8, "mamba_d_state": 5, "mamba_n_groups": 2, "mamba_d_conv": 4, "mamba_expand": 2,
+			"tie_word_embeddings": true}`)
+		inner := int64(Hm * P)
+		convDim := inner + 2*G*N
+		mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+		moe := int64(h + h*E + E*3*h*fe + 3*h*fs)
+		if want := V*h + h + 2*(mamba+moe); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		noAttention(t, p)
+	})
+}
+
+// noAttention checks that p's attention fields are zero and a note says why.
+func noAttention(t *testing.T, p Preset) {
+	t.Helper()
+	if c := p.Config; c.NumAttentionHeads != 0 || c.NumKeyValueHeads != 0 || c.HeadDim != 0 {
+		t.Errorf("heads %d, KV heads %d, head_dim %d: want 0 without attention layers", c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "no layer has attention") {
+		t.Errorf("no note on the unused heads: %q", p.Notes)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"reflect"
+	"strings"
 
 	"github.com/tscale/tscale/scale"
 )
@@ -192,6 +193,7 @@ func readNemotronH(f *hfFields) scale.Config {
 		f.nemotronHAttention(&c, d, count[nemotronHAttention])
 	} else { // no attention layer: its fields are unused
 		c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim = 0, 0, 0
+		f.unusedFields("no layer has attention", "num_attention_heads", "num_key_value_heads", "head_dim", "attention_head_dim")
 	}
 	if count[nemotronHMamba] > 0 {
 		f.mamba2(&c, d, f.nemotronHMamba2Names())
@@ -200,11 +202,13 @@ func readNemotronH(f *hfFields) scale.Config {
 	} else { // no Mamba-2 layer
 		c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
 		c.Mamba2ConvBias = false
+		f.unusedFields("no layer is Mamba-2", "mamba_num_heads", "mamba_head_dim", "ssm_state_size", "n_groups", "conv_kernel")
 	}
 	if count[nemotronHMLP] > 0 {
 		c.IntermediateSize = f.required("intermediate_size")
 	} else { // no dense MLP layer
 		c.IntermediateSize = 0
+		f.unusedFields("no layer is a dense MLP", "intermediate_size")
 	}
 	if count[nemotronHMoE] > 0 {
 		f.nemotronHExperts(&c)
@@ -399,4 +403,23 @@ func bigProduct(xs ...int64) *big.Int {
 		p.Mul(p, big.NewInt(x))
 	}
 	return p
+}
+
+// unusedFields notes, where the file sets any of fields, that they are not
+// read because of why: they describe a kind of layer the model does not
+// have, which transformers does not build.
+func (f *hfFields) unusedFields(why string, fields ...string) {
+	var set []string
+	for _, name := range fields {
+		if _, ok := f.value(name); ok {
+			set = append(set, f.name(name))
+		}
+	}
+	if len(set) > 0 {
+		verb := "is"
+		if len(set) > 1 {
+			verb = "are"
+		}
+		f.notes = append(f.notes, fmt.Sprintf("%s, so %s %s not read", why, strings.Join(set, ", "), verb))
+	}
 }

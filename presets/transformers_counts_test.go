@@ -28,15 +28,6 @@ var transformersDeviations = map[string]struct {
 // transformersPending are the configs tscale does not match yet; the test
 // fails once one matches, so that it is taken off this list.
 var transformersPending = map[string]bool{
-	"transformers/configs/bamba_01.json":  true,
-	"transformers/configs/bamba_05.json":  true,
-	"transformers/configs/bamba_06.json":  true,
-	"transformers/configs/jamba_00.json":  true,
-	"transformers/configs/jamba_01.json":  true,
-	"transformers/configs/jamba_07.json":  true,
-	"transformers/configs/jamba_09.json":  true,
-	"transformers/configs/lfm2_04.json":   true,
-	"transformers/configs/lfm2_06.json":   true,
 	"transformers/configs/zamba2_00.json": true,
 	"transformers/configs/zamba2_01.json": true,
 	"transformers/configs/zamba2_02.json": true,
