@@ -167,7 +167,7 @@ func TestCheckpointNamesRoundTrip(t *testing.T) {
 // is reported by -hf DIR/config.json) and a quantization_config of theirs
 // is refused.
 var uncheckedModelTypes = []string{"dbrx", "dots1", "ernie4_5", "ernie4_5_moe", "hunyuan_v1_dense", "hunyuan_v1_moe",
-	"longcat_flash", "nemotron_h", "bamba", "granitemoehybrid", "mamba2", "falcon_h1", "jamba", "lfm2", "qwen3_next", "minimax"}
+	"longcat_flash", "nemotron_h", "bamba", "granitemoehybrid", "mamba2", "falcon_h1", "jamba", "lfm2", "qwen3_next", "minimax", "zamba2"}
 
 // TestCheckpointNamesCoverage: every model type tscale reads has checkpoint
 // names, or is listed as not having them.

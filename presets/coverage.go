@@ -47,6 +47,7 @@ var hfFollows = map[string]string{
 	"llama4_text":      "Llama4ForCausalLM",
 	"longcat_flash":    "LongcatFlashForCausalLM (zero-computation experts own no weights)",
 	"mamba2":           "Mamba2ForCausalLM",
+	"zamba2":           "Zamba2ForCausalLM (shared transformer blocks counted once)",
 	"ministral":        "MinistralForCausalLM",
 	"mistral":          "MistralForCausalLM",
 	"mixtral":          "MixtralForCausalLM",
@@ -79,7 +80,6 @@ var hfRefused = map[string]string{
 	"bert":            "an encoder, not a decoder-only language model",
 	"t5":              "an encoder-decoder, not a decoder-only language model",
 	"mamba":           "state-space layers, not attention: not modelled yet",
-	"zamba2":          "Mamba-2 layers with shared attention blocks: not modelled yet",
 }
 
 // HFTypeRow is one line of the coverage table: a model_type and what

@@ -72,7 +72,7 @@ func TestEveryPresetOnALayout(t *testing.T) {
 		if c.NumAttentionHeads%2 == 0 && (c.NumKeyValueHeads%2 == 0 || c.NumKeyValueHeads == 1) && !c.HasRecurrent() { // Mamba layers: tp 1 only
 			l.TP = 2
 		}
-		if c.NumHiddenLayers >= 2 {
+		if c.NumHiddenLayers >= 2 && !c.HasSharedBlocks() { // shared blocks: pp 1 only
 			l.PP = 2
 		}
 		if c.NumLocalExperts%2 == 0 && c.IsMoE() {

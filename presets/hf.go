@@ -107,6 +107,7 @@ var hfReaders = map[string]func(*hfFields) scale.Config{
 	"bamba":            readBamba,
 	"granitemoehybrid": readGraniteMoEHybrid,
 	"mamba2":           readMamba2,
+	"zamba2":           readZamba2,
 	"falcon_h1":        readFalconH1,
 	"jamba":            readJamba,
 	"lfm2":             readLfm2,

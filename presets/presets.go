@@ -77,7 +77,7 @@ func All() []Preset {
 		glm4Family(), seedOssFamily(), apertusFamily(), exaone4Family(), smolLM3Family(), olmo3Family(), optFamily(),
 		gptNeoXFamily(), gptJFamily(), bloomFamily(), mptFamily(), dbrxFamily(), stableLMFamily(), olmoeFamily(),
 		phimoeFamily(), graniteMoEFamily(), ernieFamily(), dots1Family(), longcatFamily(), nemotronHFamily(), bambaFamily(),
-		graniteMoEHybridFamily(), mamba2Family(), falconH1Family(), jambaFamily(), lfm2Family(), qwen3NextFamily(), miniMaxFamily(),
+		graniteMoEHybridFamily(), mamba2Family(), zamba2Family(), falconH1Family(), jambaFamily(), lfm2Family(), qwen3NextFamily(), miniMaxFamily(),
 	} {
 		all = append(all, family...)
 	}

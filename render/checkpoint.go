@@ -1,8 +1,8 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
-	"strings"
 
 	"github.com/tscale/tscale/scale"
 )
@@ -87,7 +87,7 @@ func missingPhrase(m scale.MissingTensor) string {
 }
 
 // checkpointSection writes params.checkpoint for people.
-func checkpointSection(b *strings.Builder, r *scale.Report) {
+func checkpointSection(b *bytes.Buffer, r *scale.Report) {
 	ck := r.Params.Checkpoint
 	if ck == nil {
 		return
@@ -154,7 +154,7 @@ func checkpointSection(b *strings.Builder, r *scale.Report) {
 }
 
 // listSome writes up to maxListed items of a list, and how many more.
-func listSome(b *strings.Builder, name string, n int, item func(int) string) {
+func listSome(b *bytes.Buffer, name string, n int, item func(int) string) {
 	if n == 0 {
 		return
 	}

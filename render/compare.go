@@ -73,7 +73,7 @@ func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
 		if err != nil {
 			return err
 		}
-		var b strings.Builder
+		var b bytes.Buffer
 		header := compareHeader
 		if len(rows) > 0 && rows[0].deployed != nil {
 			header = append(append([]string(nil), header...), deployedHeader(rows[0].deployed)...)
@@ -99,7 +99,7 @@ func WriteCompare(w io.Writer, docs []Document, f TableFormat) error {
 			}
 		}
 		b.WriteString(note)
-		buf.WriteString(b.String())
+		buf.Write(b.Bytes())
 	case TableCSV:
 		cw := csv.NewWriter(&buf)
 		header := []string{"slug", "name", "estimate", "context", "params_total", "params_active",

@@ -131,6 +131,16 @@ func (d Document) tree() document {
 		Inference: r.Inference,
 		Parallel:  r.Parallel, PerGPU: newPerGPUDoc(r), Hardware: r.Hardware, Time: r.Time,
 	}
+	// Each list is made at its length, and stays nil (null) when empty.
+	if n := len(r.Memory.TrainingActivations); n > 0 {
+		doc.Memory.TrainingActivations = make([]activationDoc, 0, n)
+	}
+	if n := len(r.CrossChecks); n > 0 {
+		doc.CrossChecks = make([]crossCheckDoc, 0, n)
+	}
+	if n := len(r.Layers); n > 0 {
+		doc.Layers = make([]layerGroupDoc, 0, n)
+	}
 	for _, a := range r.Memory.TrainingActivations {
 		doc.Memory.TrainingActivations = append(doc.Memory.TrainingActivations, activationDoc{a, activationNote(r, a)})
 	}
@@ -150,14 +160,18 @@ func (d Document) tree() document {
 
 // encodeJSON encodes d as indented JSON with a final newline.
 func encodeJSON(d Document) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(d.tree()); err != nil {
+	sc := yamlScratches.Get().(*yamlScratch)
+	defer yamlScratches.Put(sc)
+	sc.json.Reset()
+	if sc.indented == nil { // kept with its buffers: indenting reuses them
+		sc.indented = json.NewEncoder(&sc.json)
+		sc.indented.SetEscapeHTML(false)
+		sc.indented.SetIndent("", "  ")
+	}
+	if err := sc.indented.Encode(d.tree()); err != nil {
 		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(sc.json.Bytes()), nil // the report, in a slice of its own
 }
 
 // encodeYAML encodes d as YAML: the same tree as JSON, in block style, with
@@ -182,11 +196,12 @@ func encodeYAML(d Document) ([]byte, error) {
 }
 
 // yamlScratch is what encodeYAML writes into before the report is copied
-// out: the JSON document and the YAML. yamlScratches keeps them across
-// calls, grown to the largest report.
+// out: the JSON document and the YAML (encodeJSON uses the JSON alone).
+// yamlScratches keeps them across calls, grown to the largest report.
 type yamlScratch struct {
-	json bytes.Buffer
-	yaml []byte
+	json     bytes.Buffer
+	yaml     []byte
+	indented *json.Encoder // encodeJSON's, writing into json
 }
 
 var yamlScratches = sync.Pool{New: func() any { return new(yamlScratch) }}

@@ -100,7 +100,7 @@ func WriteGGUF(w io.Writer, d GGUFDocument, f Format) error {
 
 // ggufText is the "GGUF file" section of the text report.
 func ggufText(d GGUFDocument) []byte {
-	var b strings.Builder
+	var b bytes.Buffer
 	g, f := d.Check, d.File
 	section(&b, "GGUF file: the parameters stored, beside the exact count")
 	t := newTable(nil)
@@ -153,7 +153,7 @@ func ggufText(d GGUFDocument) []byte {
 			fmt.Fprintf(&b, "    %s: %s %s\n", x.Name, x.Type, shapeOf(x.Shape))
 		}
 	}
-	return []byte(b.String())
+	return b.Bytes()
 }
 
 // ggufVerdict says whether the file's tensors hold exactly the config's

@@ -1,8 +1,8 @@
 package render
 
 import (
+	"bytes"
 	"io"
-	"strings"
 )
 
 // WriteList writes one line per report to w: the model's slug, name, total
@@ -16,8 +16,8 @@ func WriteList(w io.Writer, docs []Document) error {
 		}
 		t.add(d.Model.Slug, d.Model.Name, grouped(d.Params.Total), humanCount(d.Params.Total), grouped(d.Config.MaxPositionEmbeddings), mark)
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	t.write(&b, "")
-	_, err := io.WriteString(w, b.String())
+	_, err := w.Write(b.Bytes())
 	return err
 }

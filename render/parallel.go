@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,7 +51,7 @@ func activationRowsNote(r *scale.Report) string {
 }
 
 // parallelSections writes the text sections of a layout and a device.
-func parallelSections(b *strings.Builder, d Document) {
+func parallelSections(b *bytes.Buffer, d Document) {
 	r := d.Report
 	if r.Parallel != nil {
 		layoutSection(b, r)
@@ -66,7 +67,7 @@ func parallelSections(b *strings.Builder, d Document) {
 	}
 }
 
-func layoutSection(b *strings.Builder, r *scale.Report) {
+func layoutSection(b *bytes.Buffer, r *scale.Report) {
 	p := r.Parallel
 	section(b, "Parallel layout")
 	t := newTable(nil)
@@ -130,7 +131,7 @@ func partName(name string) string {
 		scale.PartActivations: "activations", scale.PartKVCache: "KV cache"}[name]
 }
 
-func perGPUSection(b *strings.Builder, r *scale.Report) {
+func perGPUSection(b *bytes.Buffer, r *scale.Report) {
 	g := r.PerGPU
 	section(b, "Per-GPU memory: the most loaded GPU (exact bytes)")
 	pp := r.Parallel.PP
@@ -182,7 +183,7 @@ func perGPUSection(b *strings.Builder, r *scale.Report) {
 }
 
 // gpuParamsLine writes the parameters one GPU holds and its ZeRO groups.
-func gpuParamsLine(b *strings.Builder, r *scale.Report, p scale.GPUParams) {
+func gpuParamsLine(b *bytes.Buffer, r *scale.Report, p scale.GPUParams) {
 	s := fmt.Sprintf("    parameters on this GPU: Ψ = %s", count(p.Total))
 	if p.Expert > 0 {
 		s += fmt.Sprintf(" (dense Ψ_d %s, experts Ψ_e %s)", count(p.Dense), count(p.Expert))
@@ -199,7 +200,7 @@ func gpuParamsLine(b *strings.Builder, r *scale.Report, p scale.GPUParams) {
 
 // gpuMemoryTable writes the parts of one GPU's memory, its total and
 // whether it fits the device.
-func gpuMemoryTable(b *strings.Builder, r *scale.Report, m scale.GPUMemory) {
+func gpuMemoryTable(b *bytes.Buffer, r *scale.Report, m scale.GPUMemory) {
 	t := newTable(nil, 1)
 	for _, p := range m.Parts {
 		t.add(partName(p.Name), bytesBig(p.Bytes), p.Formula)
@@ -221,7 +222,7 @@ func fitPhrase(r *scale.Report, f *scale.DeviceFit) string {
 		bytesBig(new(big.Int).Neg(f.HeadroomBytes)), 100*f.UsedRatio)
 }
 
-func hardwareSection(b *strings.Builder, dev scale.Device) {
+func hardwareSection(b *bytes.Buffer, dev scale.Device) {
 	section(b, "Hardware")
 	t := newTable(nil)
 	t.add("device", fmt.Sprintf("%s (%s)", dev.Name, dev.Slug))
@@ -254,7 +255,7 @@ func rate(n *big.Int, unit string) string {
 	return human(n, 1000, []string{unit, "k" + unit, "M" + unit, "G" + unit, "T" + unit, "P" + unit, "E" + unit})
 }
 
-func timeSection(b *strings.Builder, r *scale.Report) {
+func timeSection(b *bytes.Buffer, r *scale.Report) {
 	t := r.Time
 	section(b, "Time: estimates, with the assumptions below")
 	mfu := fmt.Sprintf("MFU %s", percent(t.MFU))
@@ -336,7 +337,7 @@ func approx(f *scale.Fraction) string {
 	if strings.Contains(s, "e+") { // 1,000 and above: whole, grouped
 		rounded, _ := strconv.ParseFloat(s, 64)
 		n, _ := new(big.Float).SetFloat64(rounded).Int(nil)
-		return groupDigits(n.String())
+		return GroupedBig(n)
 	}
 	return s
 }
@@ -359,7 +360,7 @@ func duration(f *scale.Fraction) string {
 		if v >= u.secs || u.name == "ns" {
 			x := v / u.secs
 			if x >= 1000 {
-				return fmt.Sprintf("%s %s", groupDigits(fmt.Sprintf("%.0f", x)), u.name)
+				return fmt.Sprintf("%s %s", string(groupDigits(strconv.AppendFloat(nil, x, 'f', 0, 64), 0)), u.name)
 			}
 			return fmt.Sprintf("%.3g %s", x, u.name)
 		}
@@ -393,7 +394,7 @@ func WriteGPUs(w io.Writer, devs []scale.Device, asJSON bool) error {
 		_, err = w.Write(append(out, '\n'))
 		return err
 	}
-	var b strings.Builder
+	var b bytes.Buffer
 	t := newTable([]string{"slug", "memory", "bandwidth", "bf16 dense", "fp8 dense"}, 1, 2, 3, 4)
 	peak := func(d scale.Device, p string) string {
 		if v := d.Peak(p); v > 0 {
@@ -421,7 +422,7 @@ func WriteGPUs(w io.Writer, devs []scale.Device, asJSON bool) error {
 			fmt.Fprintf(&b, "  source: %s\n", s)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err := w.Write(b.Bytes())
 	return err
 }
 

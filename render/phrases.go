@@ -85,6 +85,9 @@ func layerKind(lg scale.LayerGroup) string {
 	if lg.Shape != nil && lg.Shape.Attention == scale.PartFull {
 		attention += fmt.Sprintf(" (%d KV heads)", lg.Shape.NumKeyValueHeads)
 	}
+	if lg.Shape != nil && lg.Shape.SharedBlock {
+		attention = "a shared transformer block, then " + attention
+	}
 	return "decoder layer, " + attention + ", " + ffn
 }
 
@@ -176,6 +179,26 @@ func modelFFN(r *scale.Report) string {
 		}
 	}
 	return strings.Join(kinds, "; ")
+}
+
+// sharedBlocksDescription says what Zamba2's shared transformer blocks are
+// and where they run.
+func sharedBlocksDescription(r *scale.Report) string {
+	c := r.Config
+	var at []string
+	for _, lg := range r.Layers {
+		if lg.Shape != nil && lg.Shape.SharedBlock {
+			at = append(at, layerRanges(lg.Ranges))
+		}
+	}
+	adapters := "the MLP's gate and up projection"
+	if c.SharedAttentionAdapters {
+		adapters = "q, k, v and the MLP's gate and up projection"
+	}
+	return fmt.Sprintf("%d %s of attention over [hidden, embeddings] (2 × hidden wide) and a gated %s MLP of %s, "+
+		"run in turn before the Mamba-2 mixer at layers %s; each use adds its own Linear(h, h) and rank-%d adapters on %s",
+		c.SharedBlocks, plural(c.SharedBlocks, "block", "blocks"), c.HiddenAct, grouped(c.IntermediateSize),
+		strings.Join(at, ", "), c.SharedBlockAdapterRank, adapters)
 }
 
 // layerRanges writes layer indices compactly: "0-31", "0-40 step 2" or

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -181,6 +182,35 @@ func TestUnits(t *testing.T) {
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// TestGroupedEveryLength checks the separators of integers of every length
+// from 1 to 40 digits, both signs, against grouping written the other way
+// round: from the right, a comma after every third digit.
+func TestGroupedEveryLength(t *testing.T) {
+	digits := strings.Repeat("987654321", 5) // no 0 to lead
+	for n := 1; n <= len(digits); n++ {
+		for _, sign := range []string{"", "-"} {
+			s := digits[len(digits)-n:]
+			var want []byte
+			for i := 0; i < len(s); i++ {
+				if i > 0 && i%3 == 0 {
+					want = append(want, ',')
+				}
+				want = append(want, s[len(s)-1-i])
+			}
+			slices.Reverse(want)
+			x, _ := new(big.Int).SetString(sign+s, 10)
+			if got := GroupedBig(x); got != sign+string(want) {
+				t.Errorf("GroupedBig(%s) = %q, want %q", x, got, sign+string(want))
+			}
+			if x.IsInt64() {
+				if got := grouped(x.Int64()); got != sign+string(want) {
+					t.Errorf("grouped(%s) = %q, want %q", x, got, sign+string(want))
+				}
+			}
 		}
 	}
 }

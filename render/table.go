@@ -1,7 +1,7 @@
 package render
 
 import (
-	"strings"
+	"bytes"
 	"unicode/utf8"
 )
 
@@ -9,13 +9,13 @@ import (
 // in right are right-aligned (numbers); the others are left-aligned.
 type table struct {
 	rows  [][]string
-	right map[int]bool
+	right uint64 // bit i: column i is right-aligned
 }
 
 func newTable(header []string, rightAligned ...int) *table {
-	t := &table{right: map[int]bool{}}
+	t := &table{}
 	for _, c := range rightAligned {
-		t.right[c] = true
+		t.right |= 1 << c
 	}
 	if header != nil {
 		t.rows = append(t.rows, header)
@@ -27,28 +27,25 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 
 // write appends the table to b, each line indented by indent, with no
 // trailing spaces.
-func (t *table) write(b *strings.Builder, indent string) {
+func (t *table) write(b *bytes.Buffer, indent string) {
 	var widths []int
-	runes := make([][]int, len(t.rows))
-	for r, row := range t.rows {
-		runes[r] = make([]int, len(row))
+	for _, row := range t.rows {
 		for i, c := range row {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			runes[r][i] = utf8.RuneCountInString(c)
-			widths[i] = max(widths[i], runes[r][i])
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
 	line := make([]byte, 0, 256)
-	for r, row := range t.rows {
+	for _, row := range t.rows {
 		line = append(line[:0], indent...)
 		for i, c := range row {
 			if i > 0 {
 				line = append(line, "  "...)
 			}
-			pad := widths[i] - runes[r][i]
-			if t.right[i] {
+			pad := widths[i] - utf8.RuneCountInString(c)
+			if t.right&(1<<i) != 0 {
 				line = appendSpaces(line, pad)
 				line = append(line, c...)
 			} else {

@@ -1,8 +1,10 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/tscale/tscale/scale"
 )
@@ -10,28 +12,39 @@ import (
 // textReport writes d as a report for people: exact integers with thousands
 // separators and a short form in one unit system per kind of quantity.
 func textReport(d Document) []byte {
+	b := textScratches.Get().(*bytes.Buffer)
+	defer textScratches.Put(b)
+	b.Reset()
+	writeText(b, d)
+	return bytes.Clone(b.Bytes()) // the one allocation of the report's size
+}
+
+// textScratches keeps the buffers textReport writes into, grown to the
+// largest report, across calls.
+var textScratches = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeText writes the text report of d to b.
+func writeText(b *bytes.Buffer, d Document) {
 	r := d.Report
 	c := r.Config
-	var b strings.Builder
-	b.Grow(48 << 10) // a report is 10–45 KB
 	title := fmt.Sprintf("%s — %s", d.Model.Name, d.Model.Slug)
 	if d.Model.Estimate && !strings.Contains(d.Model.Name, "estimate") {
 		title += " (estimate)"
 	}
-	fmt.Fprintf(&b, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
+	fmt.Fprintf(b, "%s\n%s\n", title, strings.Repeat("=", len([]rune(title))))
 	if d.Model.Estimate {
-		fmt.Fprintf(&b, "ESTIMATE: %s\n", d.Model.EstimateReason)
+		fmt.Fprintf(b, "ESTIMATE: %s\n", d.Model.EstimateReason)
 	}
 
 	w := r.Workload
-	section(&b, "Workload")
-	fmt.Fprintf(&b, "  batch %s × sequence %s = %s tokens; weights and activations in %s, KV cache in %s\n",
+	section(b, "Workload")
+	fmt.Fprintf(b, "  batch %s × sequence %s = %s tokens; weights and activations in %s, KV cache in %s\n",
 		grouped(w.BatchSize), grouped(w.SeqLen), GroupedBig(w.Tokens), w.DType, w.KVDType)
 	if w.TrainingTokens > 0 {
-		fmt.Fprintf(&b, "  training run of %s tokens\n", count(w.TrainingTokens))
+		fmt.Fprintf(b, "  training run of %s tokens\n", count(w.TrainingTokens))
 	}
 
-	section(&b, "Architecture")
+	section(b, "Architecture")
 	arch := newTable(nil)
 	a := r.Architecture
 	arch.add("family", d.Model.Family)
@@ -56,6 +69,9 @@ func textReport(d Document) []byte {
 		arch.add("token mixers", fmt.Sprintf("Mamba-2: %d heads of %d (d_inner %s), state %d, %d groups, conv kernel %d, chunk %d",
 			c.Mamba2NumHeads, c.Mamba2HeadDim, grouped(c.Mamba2NumHeads*c.Mamba2HeadDim), c.Mamba2StateSize, c.Mamba2NGroups,
 			c.Mamba2ConvKernel, c.Mamba2ChunkSize))
+	}
+	if c.HasSharedBlocks() {
+		arch.add("shared blocks", sharedBlocksDescription(r))
 	}
 	switch {
 	case c.NumAttentionHeads == 0:
@@ -90,10 +106,10 @@ func textReport(d Document) []byte {
 	arch.add("positions", positionDescription(c))
 	arch.add("vocabulary", vocabDescription(c))
 	arch.add("context", grouped(c.MaxPositionEmbeddings)+" (max_position_embeddings)")
-	arch.write(&b, "  ")
+	arch.write(b, "  ")
 
 	p := r.Params
-	section(&b, "Parameters")
+	section(b, "Parameters")
 	params := newTable(nil)
 	params.add("total", count(p.Total))
 	params.add("active per token", count(p.Active))
@@ -106,15 +122,18 @@ func textReport(d Document) []byte {
 	if p.Vision > 0 {
 		params.add("vision tower and projector", count(p.Vision)+" (not in the total: the text backbone is the model analysed)")
 	}
+	if p.SharedBlocks > 0 {
+		params.add("shared blocks", count(p.SharedBlocks)+" (in the total once, though the blocks run at several layers)")
+	}
 	if p.MTP > 0 {
 		params.add("multi-token prediction", count(p.MTP)+fmt.Sprintf(" (%d %s, not in the total: transformers does not build it)",
 			c.MTPLayers, plural(c.MTPLayers, "module", "modules")))
 	}
-	params.write(&b, "  ")
-	checkpointSection(&b, r)
+	params.write(b, "  ")
+	checkpointSection(b, r)
 
 	f := r.FLOPs
-	section(&b, "Compute: one forward pass over the workload (matmul FLOPs, 2 per multiply-accumulate)")
+	section(b, "Compute: one forward pass over the workload (matmul FLOPs, 2 per multiply-accumulate)")
 	comp := newTable([]string{"", "causal (forward)", "dense, all s² pairs (forward_dense)"}, 1, 2)
 	comp.add("attention projections", flops(f.Blocks.AttentionProjections), flops(f.BlocksDense.AttentionProjections))
 	comp.add("attention scores", flops(f.Blocks.AttentionScores), flops(f.BlocksDense.AttentionScores))
@@ -131,7 +150,7 @@ func textReport(d Document) []byte {
 	}
 	comp.add("LM head", flops(f.Blocks.LMHead), flops(f.BlocksDense.LMHead))
 	comp.add("total", flops(f.Forward), flops(f.ForwardDense))
-	comp.write(&b, "  ")
+	comp.write(b, "  ")
 	if f.ForwardChunked != nil && f.SSMChunkSize > 0 {
 		scans, field := "Mamba-2 scans", "mamba2_chunk_size"
 		if c.HasGatedDeltaNet() {
@@ -140,13 +159,13 @@ func textReport(d Document) []byte {
 		if c.HasLightning() {
 			scans, field = "lightning attention", "lightning_block_size"
 		}
-		fmt.Fprintf(&b, "  forward with the %s in the chunked parallel form (chunks of %d tokens, %s): %s\n",
+		fmt.Fprintf(b, "  forward with the %s in the chunked parallel form (chunks of %d tokens, %s): %s\n",
 			scans, f.SSMChunkSize, field, flops(f.ForwardChunked))
 	}
 
 	m := r.Memory
 	ae := m.ActivationElements
-	section(&b, "Memory")
+	section(b, "Memory")
 	mem := newTable(nil)
 	mem.add(fmt.Sprintf("weights (%s)", w.DType), byteCount(m.WeightsBytes))
 	if cw := m.CheckpointWeights; cw != nil {
@@ -190,51 +209,50 @@ func textReport(d Document) []byte {
 		mem.add("  recurrent mixers", countBig(ae.SSM))
 	}
 	mem.add("  head", countBig(ae.Head))
-	mem.write(&b, "  ")
-	memoryViews(&b, r)
-	trainingCompute(&b, r)
-	inference(&b, r)
-	parallelSections(&b, d)
+	mem.write(b, "  ")
+	memoryViews(b, r)
+	trainingCompute(b, r)
+	inference(b, r)
+	parallelSections(b, d)
 
-	section(&b, "Embedding (once)")
-	opTable(&b, r.Embedding.Ops)
+	section(b, "Embedding (once)")
+	opTable(b, r.Embedding.Ops)
 	for i, lg := range r.Layers {
-		section(&b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), layerKind(lg), lg.Count,
+		section(b, fmt.Sprintf("Layer group %d of %d: %s × %d (layers %s)", i+1, len(r.Layers), layerKind(lg), lg.Count,
 			layerRanges(lg.Ranges)))
-		fmt.Fprintf(&b, "  attention: %s; feed-forward: %s\n", layerAttention(c, lg), layerFFN(c, lg))
-		fmt.Fprintf(&b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
+		fmt.Fprintf(b, "  attention: %s; feed-forward: %s\n", layerAttention(c, lg), layerFFN(c, lg))
+		fmt.Fprintf(b, "  per layer: params %s, active %s; forward FLOPs %s; activation elements %s\n",
 			count(lg.Params), count(lg.ActiveParams), GroupedBig(lg.FLOPs.Forward), GroupedBig(lg.ActivationElements.Total))
 		if lg.SSMStateElements > 0 {
 			noKV := ""
 			if lg.KVCacheElementsPerToken == 0 {
 				noKV = "; no KV cache"
 			}
-			fmt.Fprintf(&b, "  recurrent state per layer and sequence: SSM %s + conv %s elements, whatever the context%s\n",
+			fmt.Fprintf(b, "  recurrent state per layer and sequence: SSM %s + conv %s elements, whatever the context%s\n",
 				grouped(lg.SSMStateElements), grouped(lg.ConvStateElements), noKV)
 		}
 		if lg.SSMStateElements == 0 || lg.KVCacheElementsPerToken > 0 {
-			fmt.Fprintf(&b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
+			fmt.Fprintf(b, "  KV cache per layer: %s elements per token, %s tokens per sequence at this workload\n",
 				grouped(lg.KVCacheElementsPerToken), grouped(lg.KVCacheTokens))
 		}
 		if rt := lg.Routing; rt != nil {
-			fmt.Fprintf(&b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
+			fmt.Fprintf(b, "  routing: %s tokens × %d routed %s each = %s token slots over %d experts, %s per expert on average\n",
 				GroupedBig(rt.Tokens), rt.ExpertsPerToken, plural(rt.ExpertsPerToken, "expert", "experts"), GroupedBig(rt.TokenSlots),
 				rt.NumExperts, fraction(rt.SlotsPerExpert))
 			if rt.ZeroComputationSlots != nil {
-				fmt.Fprintf(&b, "  of them %s counted on the %d zero-computation experts (no FLOPs)\n",
+				fmt.Fprintf(b, "  of them %s counted on the %d zero-computation experts (no FLOPs)\n",
 					GroupedBig(rt.ZeroComputationSlots), rt.ZeroComputationExperts)
 			}
 		}
-		opTable(&b, lg.Ops)
+		opTable(b, lg.Ops)
 	}
-	section(&b, "Head (once)")
-	opTable(&b, r.Head.Ops)
+	section(b, "Head (once)")
+	opTable(b, r.Head.Ops)
 
-	crossChecks(&b, r)
-	list(&b, "Conventions", r.Conventions)
-	list(&b, "Sources", d.Model.Source)
-	list(&b, "Notes", d.Model.Notes)
-	return []byte(b.String())
+	crossChecks(b, r)
+	list(b, "Conventions", r.Conventions)
+	list(b, "Sources", d.Model.Source)
+	list(b, "Notes", d.Model.Notes)
 }
 
 func plural(n int64, one, many string) string {
@@ -244,9 +262,9 @@ func plural(n int64, one, many string) string {
 	return many
 }
 
-func section(b *strings.Builder, name string) { fmt.Fprintf(b, "\n%s\n", name) }
+func section(b *bytes.Buffer, name string) { fmt.Fprintf(b, "\n%s\n", name) }
 
-func list(b *strings.Builder, name string, items []string) {
+func list(b *bytes.Buffer, name string, items []string) {
 	if len(items) == 0 {
 		return
 	}
@@ -258,18 +276,22 @@ func list(b *strings.Builder, name string, items []string) {
 
 // opTable writes ops as an aligned table: name, input shapes, output shape,
 // elements, FLOPs and parameters.
-func opTable(b *strings.Builder, ops []scale.Op) {
+func opTable(b *bytes.Buffer, ops []scale.Op) {
 	t := newTable([]string{"op", "inputs", "output", "elements", "FLOPs", "params"}, 3, 4, 5)
+	var ins []byte
 	for _, o := range ops {
-		ins := make([]string, len(o.Inputs))
+		ins = ins[:0]
 		for i, s := range o.Inputs {
-			ins[i] = shapeOf(s)
+			if i > 0 {
+				ins = append(ins, ' ')
+			}
+			ins = appendShape(ins, s)
 		}
-		elements := GroupedBig(o.OutputElements)
-		if o.View {
-			elements = "(view)"
+		elements := "(view)"
+		if !o.View {
+			elements = GroupedBig(o.OutputElements)
 		}
-		t.add(o.Name, strings.Join(ins, " "), shapeOf(o.Output), elements, GroupedBig(o.FLOPs), grouped(o.Params))
+		t.add(o.Name, string(ins), shapeOf(o.Output), elements, GroupedBig(o.FLOPs), grouped(o.Params))
 	}
 	t.write(b, "  ")
 }
@@ -344,7 +366,7 @@ func vocabDescription(c scale.Config) string {
 	return s + "untied"
 }
 
-func memoryViews(b *strings.Builder, r *scale.Report) {
+func memoryViews(b *bytes.Buffer, r *scale.Report) {
 	m := r.Memory
 	fmt.Fprintln(b, "\n  weights at each data type")
 	t := newTable([]string{"dtype", "total", "active per token"}, 1, 2)
@@ -368,7 +390,7 @@ func memoryViews(b *strings.Builder, r *scale.Report) {
 	}
 }
 
-func trainingCompute(b *strings.Builder, r *scale.Report) {
+func trainingCompute(b *bytes.Buffer, r *scale.Report) {
 	f := r.FLOPs
 	section(b, "Training compute (matmul FLOPs; backward = 2 × forward)")
 	t := newTable([]string{"", "per step (the workload)", "per token (average)"}, 1, 2)
@@ -382,7 +404,7 @@ func trainingCompute(b *strings.Builder, r *scale.Report) {
 	}
 }
 
-func inference(b *strings.Builder, r *scale.Report) {
+func inference(b *bytes.Buffer, r *scale.Report) {
 	in := r.Inference
 	section(b, "Inference")
 	fmt.Fprintf(b, "  prefill (the whole workload)       %s\n", flops(in.PrefillFLOPs))
@@ -399,7 +421,7 @@ func inference(b *strings.Builder, r *scale.Report) {
 	}
 }
 
-func crossChecks(b *strings.Builder, r *scale.Report) {
+func crossChecks(b *bytes.Buffer, r *scale.Report) {
 	section(b, "Cross-checks: published formulas beside the exact count")
 	for _, cc := range r.CrossChecks {
 		ratio := ""

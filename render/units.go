@@ -3,7 +3,7 @@ package render
 import (
 	"fmt"
 	"math/big"
-	"strings"
+	"strconv"
 
 	"github.com/tscale/tscale/scale"
 )
@@ -20,33 +20,70 @@ var (
 
 // Each writer of counts takes an int64 (what the model alone fixes) and has
 // a Big twin for a *big.Int (what grows with the workload); the int64 one
-// calls its twin, so both write alike.
+// calls its twin, so both write alike. Each appends to a byte slice
+// (appendGrouped, appendHuman) and the string forms are made from those in
+// one allocation.
 
 // grouped writes an integer with thousands separators: 6,738,415,616.
-func grouped(n int64) string { return GroupedBig(big.NewInt(n)) }
+func grouped(n int64) string {
+	var buf [32]byte
+	return string(appendGrouped(buf[:0], big.NewInt(n)))
+}
 
 // GroupedBig writes an exact integer with thousands separators:
 // 18,446,744,073,709,551,616.
-func GroupedBig(n *big.Int) string { return groupDigits(n.String()) }
+func GroupedBig(n *big.Int) string {
+	var buf [64]byte
+	return string(appendGrouped(buf[:0], n))
+}
 
-func groupDigits(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
+// appendGrouped appends n with thousands separators.
+func appendGrouped(dst []byte, n *big.Int) []byte {
+	start := len(dst)
+	if n.IsInt64() {
+		dst = strconv.AppendInt(dst, n.Int64(), 10)
+	} else {
+		dst = n.Append(dst, 10)
 	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
+	return groupDigits(dst, start)
+}
+
+// groupDigits puts thousands separators into the integer dst[start:],
+// digits with an optional sign, and returns the longer slice.
+func groupDigits(dst []byte, start int) []byte {
+	if dst[start] == '-' {
+		start++
+	}
+	digits := len(dst) - start
+	commas := (digits - 1) / 3
+	if commas <= 0 {
+		return dst
+	}
+	for range commas {
+		dst = append(dst, 0)
+	}
+	// Move the digits right from the end, a comma before every third.
+	src, to := start+digits-1, len(dst)-1
+	for i := 0; i < digits; i++ {
+		if i > 0 && i%3 == 0 {
+			dst[to] = ','
+			to--
 		}
-		b.WriteRune(r)
+		dst[to] = dst[src]
+		to, src = to-1, src-1
 	}
-	return sign + b.String()
+	return dst
 }
 
 // human writes n/base^k with three significant digits and the unit of the
 // largest k whose unit is at most n: "6.74 B", "13.5 GiB", "512 KiB".
 func human(n *big.Int, base int64, units []string) string {
+	var buf [32]byte
+	return string(appendHuman(buf[:0], n, base, units))
+}
+
+// appendHuman appends human's form of n.
+func appendHuman(dst []byte, n *big.Int, base int64, units []string) []byte {
 	f := new(big.Float).SetInt(n)
 	b := new(big.Float).SetInt64(base)
 	k := 0
@@ -59,21 +96,31 @@ func human(n *big.Int, base int64, units []string) string {
 		v /= float64(base)
 		k++
 	}
-	var num string
 	switch {
 	case k == 0:
-		num = n.String()
+		dst = n.Append(dst, 10)
 	case v < 9.995:
-		num = fmt.Sprintf("%.2f", v)
+		dst = strconv.AppendFloat(dst, v, 'f', 2, 64)
 	case v < 99.95:
-		num = fmt.Sprintf("%.1f", v)
+		dst = strconv.AppendFloat(dst, v, 'f', 1, 64)
 	default:
-		num = fmt.Sprintf("%.0f", v)
+		dst = strconv.AppendFloat(dst, v, 'f', 0, 64)
 	}
 	if units[k] == "" {
-		return num
+		return dst
 	}
-	return num + " " + units[k]
+	return append(append(dst, ' '), units[k]...)
+}
+
+// appendExactAndHuman appends n grouped, then the short form in
+// parentheses: "6,738,415,616 (6.74 B)"; unit follows the exact number
+// ("13,476,831,232 B (12.6 GiB)").
+func appendExactAndHuman(dst []byte, n *big.Int, unit string, base int64, units []string) []byte {
+	dst = appendGrouped(dst, n)
+	dst = append(dst, unit...)
+	dst = append(dst, " ("...)
+	dst = appendHuman(dst, n, base, units)
+	return append(dst, ')')
 }
 
 // count writes a count exactly and in K/M/B/T: "6,738,415,616 (6.74 B)".
@@ -84,12 +131,14 @@ func countBig(n *big.Int) string {
 	if n.Cmp(big.NewInt(1000)) < 0 {
 		return GroupedBig(n)
 	}
-	return fmt.Sprintf("%s (%s)", GroupedBig(n), human(n, 1000, countUnits))
+	var buf [64]byte
+	return string(appendExactAndHuman(buf[:0], n, "", 1000, countUnits))
 }
 
 // flops writes FLOPs exactly and with an SI prefix: "58,524,298,117,120 (58.5 TFLOP)".
 func flops(n *big.Int) string {
-	return fmt.Sprintf("%s (%s)", GroupedBig(n), human(n, 1000, flopUnits))
+	var buf [64]byte
+	return string(appendExactAndHuman(buf[:0], n, "", 1000, flopUnits))
 }
 
 // byteCount writes a byte count exactly and with an IEC prefix: "13,476,831,232 B (12.6 GiB)".
@@ -100,7 +149,8 @@ func bytesBig(n *big.Int) string {
 	if n.Cmp(big.NewInt(1024)) < 0 {
 		return GroupedBig(n) + " B"
 	}
-	return fmt.Sprintf("%s B (%s)", GroupedBig(n), human(n, 1024, byteUnits))
+	var buf [64]byte
+	return string(appendExactAndHuman(buf[:0], n, " B", 1024, byteUnits))
 }
 
 // humanCount is the short form alone: "6.74 B".
@@ -111,11 +161,20 @@ func humanFLOPs(n *big.Int) string { return human(n, 1000, flopUnits) }
 
 // shapeOf writes a shape as [1, 4096, 4096].
 func shapeOf(s []int64) string {
-	parts := make([]string, len(s))
+	var buf [64]byte
+	return string(appendShape(buf[:0], s))
+}
+
+// appendShape appends shapeOf's form of s.
+func appendShape(dst []byte, s []int64) []byte {
+	dst = append(dst, '[')
 	for i, d := range s {
-		parts[i] = fmt.Sprint(d)
+		if i > 0 {
+			dst = append(dst, ", "...)
+		}
+		dst = strconv.AppendInt(dst, d, 10)
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	return append(dst, ']')
 }
 
 // fraction writes an exact fraction as a grouped mixed number:

@@ -61,21 +61,24 @@ func parse[F ~string](s string, allowed []F) (F, error) {
 // Write writes the report d to w in format f. Nothing is written when d
 // cannot be encoded; the output goes to w in one Write call.
 func Write(w io.Writer, d Document, f Format) error {
-	var out []byte
-	var err error
-	switch f {
-	case FormatText:
-		out = textReport(d)
-	case FormatYAML:
-		out, err = encodeYAML(d)
-	case FormatJSON:
-		out, err = encodeJSON(d)
-	default:
-		return fmt.Errorf("render %q: unknown report format %q", d.Model.Slug, string(f))
-	}
+	out, err := Encode(d, f)
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(out)
 	return err
+}
+
+// Encode returns the report d in format f: the bytes Write writes, in a
+// slice of their own that the caller keeps.
+func Encode(d Document, f Format) ([]byte, error) {
+	switch f {
+	case FormatText:
+		return textReport(d), nil
+	case FormatYAML:
+		return encodeYAML(d)
+	case FormatJSON:
+		return encodeJSON(d)
+	}
+	return nil, fmt.Errorf("render %q: unknown report format %q", d.Model.Slug, string(f))
 }

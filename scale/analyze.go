@@ -83,6 +83,9 @@ func materialized(o Op) *big.Int {
 	return o.OutputElements
 }
 
+// layerOps is room for the ops of one layer: 28 at most in the presets.
+const layerOps = 32
+
 // analyzeLayer builds the ops of one layer of kind spec and sums them.
 func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	c := ob.cfg
@@ -95,7 +98,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	default:
 		attnNorm, mlpNorm = "attention_norm", "mlp_norm"
 	}
-	ops := ob.attentionOps(attnNorm, spec)
+	ops := make([]Op, 0, layerOps)
+	if spec.shared { // Zamba2: the shared block first, added to the mixer's input
+		ops = append(ops, ob.sharedBlockOps()...)
+	}
+	ops = ob.attentionOps(ops, attnNorm, spec)
 	lg := LayerGroup{MoE: spec.moe}
 	switch spec.mlp {
 	case PartNone: // no norm, no MLP, no residual add
@@ -109,11 +116,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 		}
 		addends := 2                        // the residual and the MLP's output
 		if !spec.moe || c.DenseMLPWithMoE { // dense_mlp_with_moe: the dense MLP, then the experts beside it
-			ops = append(ops, ob.mlpOps("", []int64{ob.b, ob.s}, spec.ffn)...)
+			ops = ob.mlpOps(ops, "", []int64{ob.b, ob.s}, spec.ffn)
 		}
 		if spec.moe {
-			moe, routing := ob.moeOps()
-			ops = append(ops, moe...)
+			var routing *Routing
+			ops, routing = ob.moeOps(ops)
 			lg.Routing = routing
 			if c.DenseMLPWithMoE {
 				addends = 3
@@ -130,7 +137,8 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	}
 	lg.Ops = ops
 	if c.HasLayerShapes() {
-		lg.Shape = &LayerShape{Attention: spec.attention, NumKeyValueHeads: spec.kvHeads, MLP: spec.mlp, IntermediateSize: spec.ffn}
+		lg.Shape = &LayerShape{Attention: spec.attention, NumKeyValueHeads: spec.kvHeads, MLP: spec.mlp, IntermediateSize: spec.ffn,
+			SharedBlock: spec.shared}
 	}
 
 	f := &lg.FLOPs
@@ -139,8 +147,10 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	a := &lg.ActivationElements
 	*a = LayerActivationElements{Total: new(big.Int), Attention: new(big.Int), MLP: new(big.Int), AttentionScores: new(big.Int)}
 	for _, o := range ops {
-		lg.Params = calc.add("layer params", lg.Params, o.Params)
-		lg.ActiveParams = calc.add("layer active params", lg.ActiveParams, o.ActiveParams)
+		if !o.Shared { // a shared block's weights are params.shared_blocks
+			lg.Params = calc.add("layer params", lg.Params, o.Params)
+			lg.ActiveParams = calc.add("layer active params", lg.ActiveParams, o.ActiveParams)
+		}
 		f.Forward.Add(f.Forward, o.FLOPs)
 		f.ForwardDense.Add(f.ForwardDense, o.FLOPsDense)
 		el := materialized(o)
@@ -163,8 +173,11 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 			a.AttentionScores.Add(a.AttentionScores, el)
 		}
 	}
-	if spec.attention == PartFull {
+	switch {
+	case spec.attention == PartFull:
 		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, spec.kvHeads)
+	case spec.shared: // the shared block's attention caches at every use
+		lg.KVCacheElementsPerToken, lg.KVCacheElementsPerTokenExpanded = kvCacheElementsPerToken(calc, c, c.NumKeyValueHeads)
 	}
 	lg.KVCacheTokens = spec.cachedTokens(ob.s)
 	if spec.attention == PartShortConv { // the conv state alone; no scan
@@ -190,7 +203,7 @@ func analyzeLayer(calc *checked, ob *opBuilder, spec layerSpec) LayerGroup {
 	if spec.attention == PartMamba2 || (c.Mamba2BesideAttention && spec.attention == PartFull) {
 		lg.SSMStateElements, lg.ConvStateElements = c.mamba2State(calc)
 		lg.FLOPs.SSMScanChunked = twice(mamba2ChunkedMACs(c, ob.b, ob.s))
-		if spec.attention == PartMamba2 {
+		if spec.attention == PartMamba2 && !spec.shared {
 			lg.KVCacheTokens = 0
 		}
 	}
@@ -255,6 +268,9 @@ func totals(calc *checked, r *Report) {
 			calc.mul("expanded KV cache elements per token", n, lg.KVCacheElementsPerTokenExpanded))
 		kvElements.Add(kvElements, bigProduct(n, lg.KVCacheElementsPerToken, lg.KVCacheTokens, w.BatchSize))
 	}
+	p.SharedBlocks = sharedBlockParams(calc, r.Config)
+	p.Total = calc.add("params.total", p.Total, p.SharedBlocks)
+	p.Active = calc.add("params.active", p.Active, p.SharedBlocks)
 	p.NonEmbedding = p.Total - p.Embedding
 	if r.Config.ZeroComputationExperts > 0 {
 		p.ActiveMin, p.ActiveMax = activeBounds(calc, r)

@@ -66,31 +66,89 @@ func (c *checked) fit(what string, x *big.Int) int64 {
 	return x.Int64()
 }
 
-// bigProduct is the exact product of xs (1 for none).
+// bigProduct is the exact product of xs (1 for none). Most products fit
+// in 64 bits: they are multiplied as words, and the big.Int is made once.
 func bigProduct(xs ...int64) *big.Int {
-	p := big.NewInt(1)
-	var f big.Int
-	for _, x := range xs {
-		p.Mul(p, f.SetInt64(x))
+	p := uint64(1)
+	for i, x := range xs {
+		hi, lo := bits.Mul64(p, uint64(x))
+		if x < 0 || hi != 0 {
+			z := bigWord(p)
+			var f big.Int
+			for _, x := range xs[i:] {
+				z.Mul(z, f.SetInt64(x))
+			}
+			return z
+		}
+		p = lo
 	}
-	return p
+	return bigWord(p)
 }
 
 // scaledBy is the exact product of x and factors, as a new big.Int.
 func scaledBy(x *big.Int, factors ...int64) *big.Int {
+	if x.Sign() >= 0 && x.IsUint64() {
+		p := x.Uint64()
+		fits := true
+		for _, f := range factors {
+			hi, lo := bits.Mul64(p, uint64(f))
+			if f < 0 || hi != 0 {
+				fits = false
+				break
+			}
+			p = lo
+		}
+		if fits {
+			return bigWord(p)
+		}
+	}
 	return new(big.Int).Mul(x, bigProduct(factors...))
 }
 
 // twice is 2·x, as a new big.Int.
-func twice(x *big.Int) *big.Int { return new(big.Int).Lsh(x, 1) }
+func twice(x *big.Int) *big.Int {
+	if x.Sign() >= 0 && x.IsUint64() && x.Uint64() <= math.MaxUint64/2 {
+		return bigWord(2 * x.Uint64())
+	}
+	return new(big.Int).Lsh(x, 1)
+}
 
 // bigSum is the exact sum of xs, as a new big.Int.
 func bigSum(xs ...*big.Int) *big.Int {
-	s := new(big.Int)
+	var s uint64
+	for i, x := range xs {
+		if x.Sign() < 0 || !x.IsUint64() {
+			return bigSumFrom(bigWord(s), xs[i:])
+		}
+		sum, carry := bits.Add64(s, x.Uint64(), 0)
+		if carry != 0 {
+			return bigSumFrom(bigWord(s), xs[i:])
+		}
+		s = sum
+	}
+	return bigWord(s)
+}
+
+func bigSumFrom(s *big.Int, xs []*big.Int) *big.Int {
 	for _, x := range xs {
 		s.Add(s, x)
 	}
 	return s
+}
+
+// bigWord is x as a new big.Int: where a word holds 64 bits, the big.Int
+// and its one word in one allocation (big.Int's own SetUint64 makes two).
+// The products and sums above make their results here.
+func bigWord(x uint64) *big.Int {
+	if bits.UintSize < 64 {
+		return new(big.Int).SetUint64(x)
+	}
+	v := new(struct {
+		i big.Int
+		w [1]big.Word
+	})
+	v.w[0] = big.Word(x)
+	return v.i.SetBits(v.w[:])
 }
 
 // addTo adds x to *sum, allocating *sum when nil, and returns *sum.

@@ -338,6 +338,26 @@ type Config struct {
 	// blockwise form whose FLOPs flops.forward_chunked reports (the
 	// config's block_size). 0: no lightning-attention layer.
 	LightningBlockSize int64 `json:"lightning_block_size"`
+
+	// Shared transformer blocks (Zamba2); rules in validateSharedBlocks. A
+	// layer whose LayerShape.SharedBlock is set first runs the next of
+	// SharedBlocks transformer blocks, in turn (block j mod SharedBlocks
+	// at the layer's j-th use): the concatenation of the residual stream
+	// and the token embeddings (2·hidden wide), an RMSNorm over it,
+	// attention from that width (num_attention_heads and
+	// num_key_value_heads heads of head_dim, no biases, o_proj to hidden),
+	// an RMSNorm over hidden and the model's gated MLP; then a Linear(h, h)
+	// without bias of the layer's own, whose output is added to the
+	// layer's input before its token mixer's norm. The blocks' weights are
+	// counted once (params.shared_blocks; a block no layer uses is not
+	// built), their FLOPs, activations and KV cache at every use. Each use
+	// also has its own low-rank adapters of rank SharedBlockAdapterRank on
+	// the MLP's fused gate and up projection (h → rank → 2·intermediate),
+	// and with SharedAttentionAdapters on q, k and v (2h → rank → 2h each),
+	// added to the projections' outputs.
+	SharedBlocks            int64 `json:"shared_blocks"`
+	SharedBlockAdapterRank  int64 `json:"shared_block_adapter_rank"`
+	SharedAttentionAdapters bool  `json:"shared_attention_adapters"`
 }
 
 // LayerPart is what a layer has in place of its attention or its MLP.
@@ -389,6 +409,9 @@ type LayerShape struct {
 	NumKeyValueHeads int64     `json:"num_key_value_heads,omitempty"`
 	MLP              LayerPart `json:"mlp,omitempty"`
 	IntermediateSize int64     `json:"intermediate_size,omitempty"`
+	// SharedBlock: the layer first runs the next shared transformer block
+	// (Config.SharedBlocks) and its own Linear(h, h).
+	SharedBlock bool `json:"shared_block,omitempty"`
 }
 
 // WeightFormat is a storage format of weights in a checkpoint.
@@ -528,6 +551,7 @@ func (c Config) Validate() error {
 	c.validateShortConv(&v)
 	c.validateGatedDeltaNet(&v)
 	c.validateLightning(&v)
+	c.validateSharedBlocks(&v)
 	if c.IsMoE() {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)

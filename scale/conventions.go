@@ -91,6 +91,12 @@ func conventions(c Config) []string {
 	if c.AttentionOutputGate {
 		list = append(list, "gated attention (Qwen3-Next): q_proj also makes the output gate (2·heads·head_dim wide); the sigmoid and the product with the attention output are elementwise and not counted")
 	}
+	if c.HasSharedBlocks() {
+		list = append(list, "shared transformer blocks (Zamba2): their weights are counted once, in params.shared_blocks (a block no layer uses is not built); "+
+			"their FLOPs, activations and KV cache at every layer that runs one, each use with its own Linear(h, h) and adapters; "+
+			"transformers 5.x with tie_word_embeddings false builds a copy of the block, with its adapters, at each such layer and counts every copy, "+
+			"where 4.x, 5.x with tied embeddings and the checkpoints hold each block once")
+	}
 	if c.HasMamba1() {
 		list = append(list, "Mamba-1 layers (Jamba): in_proj, x_proj, dt_proj and out_proj are matmuls; the conv1d counts d_inner·conv_kernel MACs per token and the selective scan 2·d_inner·state_size (state update and readout); "+
 			"the scan has no chunked form, so flops.forward_chunked counts it as run; memory.recurrent_state_* holds d_inner × state_size and d_inner × conv_kernel per layer and sequence")

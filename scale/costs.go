@@ -222,7 +222,7 @@ func newDecoder(calc *checked, r *Report, groups []layerGroup) *decoder {
 		lg := analyzeLayer(calc, one, g.spec)
 		d.base.Add(d.base, scaledBy(new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores), n))
 		perPair := scaledBy(perKey, n)
-		if g.spec.attention != PartFull { // no keys scored
+		if g.spec.attention != PartFull && !g.spec.shared { // no keys scored
 			perPair = new(big.Int)
 		}
 		d.groups = append(d.groups, decodeGroup{span: g.spec.span, perPair: perPair,
@@ -371,7 +371,7 @@ func crossChecks(calc *checked, r *Report) []CrossCheck {
 		mha = []Mismatch{MismatchGatedTwoMatrices}
 	}
 
-	var checks []CrossCheck
+	checks := make([]CrossCheck, 0, 16) // room for every check below, so that it grows once at most
 	add := func(name string, value *big.Int, ex exact, source string, why []Mismatch) *CrossCheck {
 		cc := CrossCheck{Name: name, Value: value, CompareWith: ex.name, Exact: (*Fraction)(ex.value),
 			Source: source, Applies: len(why) == 0, NotApplicable: why}

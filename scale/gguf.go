@@ -300,6 +300,9 @@ func CompareGGUF(c Config, tensors []GGUFTensor) (*GGUFCheck, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if c.HasSharedBlocks() {
+		return nil, fmt.Errorf("shared transformer blocks (Zamba2): their GGUF tensors are not mapped")
+	}
 	calc := &checked{}
 	m := newGGUFModel(calc, c)
 	g := &GGUFCheck{ExpectedParams: m.expected(calc), Unaccounted: []GGUFTensor{}, Missing: []GGUFMissing{},

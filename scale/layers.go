@@ -11,6 +11,7 @@ type layerSpec struct {
 	kvHeads   int64 // key/value heads of the attention
 	mlp       LayerPart
 	ffn       int64 // width of the dense MLP
+	shared    bool  // a shared transformer block runs first
 }
 
 // layerSpecs returns the spec of every decoder layer, in order.
@@ -37,7 +38,7 @@ func (c Config) layerSpecBy(i int64, byShape bool) layerSpec {
 	l.kvHeads, l.ffn = c.NumKeyValueHeads, c.IntermediateSize
 	if i < int64(len(c.Layers)) { // an MTP module's index is past the list: the model's shape
 		own := c.Layers[i]
-		l.attention, l.mlp = own.Attention, own.MLP
+		l.attention, l.mlp, l.shared = own.Attention, own.MLP, own.SharedBlock
 		if own.NumKeyValueHeads > 0 {
 			l.kvHeads = own.NumKeyValueHeads
 		}

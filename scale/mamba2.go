@@ -17,7 +17,7 @@ func (c Config) hasAttention() bool {
 		return true
 	}
 	for _, l := range c.Layers {
-		if l.Attention == PartFull || l.Attention == PartLinear {
+		if l.Attention == PartFull || l.Attention == PartLinear || l.SharedBlock {
 			return true
 		}
 	}
@@ -42,7 +42,7 @@ func (c Config) HasMamba2() bool {
 // mixer alone: every layer keeps the model's MLP (or experts).
 func (c Config) onlyMixersVary() bool {
 	for _, l := range c.Layers {
-		if l.MLP != PartFull || l.IntermediateSize != 0 || l.NumKeyValueHeads != 0 {
+		if l.MLP != PartFull || l.IntermediateSize != 0 || l.NumKeyValueHeads != 0 || l.SharedBlock {
 			return false
 		}
 	}

@@ -141,62 +141,42 @@ func (ob *opBuilder) headOps() []Op {
 // attentionOps is one attention block for a layer of the given spec:
 // projections, per-head scores, softmax, weighted values and the output
 // projection. normName is the norm the block starts with ("" when a
-// parallel block shares the MLP's norm).
-func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
+// parallel block shares the MLP's norm). It appends them to ops.
+func (ob *opBuilder) attentionOps(ops []Op, normName string, spec layerSpec) []Op {
 	c := ob.cfg
 	b, s := ob.b, ob.s
 	H, K := c.NumAttentionHeads, spec.kvHeads
 	rows := []int64{b, s}
 	switch spec.attention {
 	case PartNone:
-		return nil
+		return ops
 	case PartMamba2:
-		return ob.mamba2Ops(normName)
+		return append(ops, ob.mamba2Ops(normName)...)
 	case PartMamba1:
-		return ob.mamba1Ops(normName)
+		return append(ops, ob.mamba1Ops(normName)...)
 	case PartShortConv:
-		return ob.shortConvOps(normName)
+		return append(ops, ob.shortConvOps(normName)...)
 	case PartGatedDeltaNet:
-		return ob.gatedDeltaNetOps(normName)
+		return append(ops, ob.gatedDeltaNetOps(normName)...)
 	case PartLightning:
-		return ob.lightningOps(normName)
+		return append(ops, ob.lightningOps(normName)...)
 	case PartLinear:
-		return []Op{ob.hiddenNorm(normName, BlockAttention),
+		return append(ops, ob.hiddenNorm(normName, BlockAttention),
 			ob.linear("attention_linear", BlockAttention, rows, c.HiddenSize, c.HiddenSize, false),
-			ob.residual("attention_residual", BlockAttention, 2)}
+			ob.residual("attention_residual", BlockAttention, 2))
 	}
-	var ops []Op
 	if normName != "" && !c.PostNorm {
 		ops = append(ops, ob.hiddenNorm(normName, BlockAttention))
 	}
 	qkDim, vDim := c.headDims(ob.calc)
 	if c.IsMLA() {
-		ops = append(ops, ob.mlaProjections()...)
+		ops = ob.mlaProjections(ops)
 	} else {
-		ops = append(ops, ob.gqaProjections(K)...)
+		ops = ob.gqaProjections(ops, K)
 	}
-	pairs := spec.pairs(s)
 	vWidth := ob.calc.mul("attention output width", H, vDim)
-	softmax := Op{Name: "softmax", Block: BlockAttention, Kind: KindSoftmax,
-		Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}
-	if c.AttentionSinks { // one learned logit per head joins every row's softmax
-		softmax.Inputs = append(softmax.Inputs, []int64{H})
-		softmax.Params = H
-	}
-	ops = append(ops,
-		ob.op(Op{Name: "scores", Block: BlockAttention, Kind: KindScores,
-			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
-			MACs: scaledBy(pairs, b, H, qkDim),
-		}, scaledBy(ob.pairsFull, b, H, qkDim)),
-		ob.op(softmax, nil),
-		ob.op(Op{Name: "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
-			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
-			MACs: scaledBy(pairs, b, H, vDim),
-		}, scaledBy(ob.pairsFull, b, H, vDim)),
-		ob.op(Op{Name: "merge_heads", Block: BlockAttention, Kind: KindView,
-			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
-		ob.linear("o_proj", BlockAttention, rows, vWidth, c.HiddenSize, c.AttentionOutBias),
-	)
+	ops = append(ops, ob.scoreOps("", spec.span, K, qkDim, vDim, c.AttentionSinks)...)
+	ops = append(ops, ob.linear("o_proj", BlockAttention, rows, vWidth, c.HiddenSize, c.AttentionOutBias))
 	if c.NormsPerLayer == 4 || c.PostNorm {
 		ops = append(ops, ob.hiddenNorm("post_attention_norm", BlockAttention))
 	}
@@ -208,6 +188,35 @@ func (ob *opBuilder) attentionOps(normName string, spec layerSpec) []Op {
 		ops = append(ops, ob.residual("attention_residual", BlockAttention, 2))
 	}
 	return ops
+}
+
+// scoreOps are the scores of num_attention_heads query heads against K
+// key/value heads over the span sp, their softmax (with one learned sink
+// logit per head with sinks), the weighted values and the heads merged,
+// named with prefix.
+func (ob *opBuilder) scoreOps(prefix string, sp span, K, qkDim, vDim int64, sinks bool) []Op {
+	b, s, H := ob.b, ob.s, ob.cfg.NumAttentionHeads
+	pairs := sp.pairs(s)
+	vWidth := ob.calc.mul("attention output width", H, vDim)
+	softmax := Op{Name: prefix + "softmax", Block: BlockAttention, Kind: KindSoftmax,
+		Inputs: [][]int64{{b, H, s, s}}, Output: []int64{b, H, s, s}}
+	if sinks { // one learned logit per head joins every row's softmax
+		softmax.Inputs = append(softmax.Inputs, []int64{H})
+		softmax.Params = H
+	}
+	return []Op{
+		ob.op(Op{Name: prefix + "scores", Block: BlockAttention, Kind: KindScores,
+			Inputs: [][]int64{{b, H, s, qkDim}, {b, K, qkDim, s}}, Output: []int64{b, H, s, s},
+			MACs: scaledBy(pairs, b, H, qkDim),
+		}, scaledBy(ob.pairsFull, b, H, qkDim)),
+		ob.op(softmax, nil),
+		ob.op(Op{Name: prefix + "weighted_values", Block: BlockAttention, Kind: KindWeightedValues,
+			Inputs: [][]int64{{b, H, s, s}, {b, K, s, vDim}}, Output: []int64{b, H, s, vDim},
+			MACs: scaledBy(pairs, b, H, vDim),
+		}, scaledBy(ob.pairsFull, b, H, vDim)),
+		ob.op(Op{Name: prefix + "merge_heads", Block: BlockAttention, Kind: KindView,
+			Inputs: [][]int64{{b, H, s, vDim}}, Output: []int64{b, s, vWidth}, View: true}, nil),
+	}
 }
 
 // headDims are the width of one query/key head and of one value head:
@@ -222,8 +231,8 @@ func (c Config) headDims(calc *checked) (qk, v int64) {
 
 // gqaProjections are the q, k and v projections of multi-head, grouped-query
 // or multi-query attention with K key/value heads, reshaped to heads (and
-// QK-normed).
-func (ob *opBuilder) gqaProjections(K int64) []Op {
+// QK-normed), appended to ops.
+func (ob *opBuilder) gqaProjections(ops []Op, K int64) []Op {
 	c := ob.cfg
 	b, s, d := ob.b, ob.s, c.HeadDim
 	H := c.NumAttentionHeads
@@ -234,24 +243,25 @@ func (ob *opBuilder) gqaProjections(K int64) []Op {
 		qProjWidth = ob.calc.mul("query and gate width", 2, qWidth)
 	}
 	kvWidth := ob.calc.mul("key/value width", K, d)
-	ops := []Op{
+	ops = append(ops,
 		ob.linear("q_proj", BlockAttention, rows, c.HiddenSize, qProjWidth, c.AttentionQKVBias),
 		ob.linear("k_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
-		ob.linear("v_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias),
-		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, d}),
-		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
-		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
-	}
+		ob.linear("v_proj", BlockAttention, rows, c.HiddenSize, kvWidth, c.AttentionQKVBias))
 	kind := c.Norm
 	if c.QKNormKind != "" {
 		kind = c.QKNormKind
 	}
-	switch {
-	case c.QKNorm && c.QKNormFullWidth: // over the whole projection, before the split into heads
-		ops = append(ops[:3:3],
+	if c.QKNorm && c.QKNormFullWidth { // over the whole projection, before the split into heads
+		ops = append(ops,
 			ob.norm("q_norm", BlockAttention, []int64{b, s, qWidth}, qWidth, kind),
-			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, kind),
-			ops[3], ops[4], ops[5])
+			ob.norm("k_norm", BlockAttention, []int64{b, s, kvWidth}, kvWidth, kind))
+	}
+	ops = append(ops,
+		ob.view("q_heads", []int64{b, s, qWidth}, []int64{b, H, s, d}),
+		ob.view("k_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}),
+		ob.view("v_heads", []int64{b, s, kvWidth}, []int64{b, K, s, d}))
+	switch {
+	case c.QKNorm && c.QKNormFullWidth: // above
 	case c.QKNorm && c.QKNormPerHead: // one norm of its own per head
 		ops = append(ops,
 			ob.perHead(ob.norm("q_norm", BlockAttention, []int64{b, H, s, d}, d, kind), H),
@@ -273,8 +283,9 @@ func (ob *opBuilder) perHead(o Op, heads int64) Op {
 }
 
 // mlaProjections are multi-head latent attention's query path and its
-// compressed key/value path, expanded per head as in training.
-func (ob *opBuilder) mlaProjections() []Op {
+// compressed key/value path, expanded per head as in training, appended to
+// ops.
+func (ob *opBuilder) mlaProjections(ops []Op) []Op {
 	c := ob.cfg
 	b, s, h := ob.b, ob.s, c.HiddenSize
 	H := c.NumAttentionHeads
@@ -282,7 +293,6 @@ func (ob *opBuilder) mlaProjections() []Op {
 	qk, _ := c.headDims(ob.calc)
 	qWidth := ob.calc.mul("query width", H, qk)
 	kvUp := ob.calc.mul("kv_b_proj width", H, ob.calc.add("kv_b_proj width", c.QKNopeHeadDim, c.VHeadDim))
-	var ops []Op
 	if c.QLoraRank > 0 {
 		ops = append(ops,
 			ob.linear("q_a_proj", BlockAttention, rows, h, c.QLoraRank, false),
@@ -308,17 +318,16 @@ func (ob *opBuilder) view(name string, in, out []int64) Op {
 	return ob.op(Op{Name: name, Block: BlockAttention, Kind: KindView, Inputs: [][]int64{in}, Output: out, View: true}, nil)
 }
 
-// mlpOps is a dense MLP of width f over rows, named with prefix, with
-// biases where the model's MLPs have them.
-func (ob *opBuilder) mlpOps(prefix string, rows []int64, f int64) []Op {
-	return ob.mlpOpsBias(prefix, rows, f, ob.cfg.MLPBias)
+// mlpOps appends to ops a dense MLP of width f over rows, named with
+// prefix, with biases where the model's MLPs have them.
+func (ob *opBuilder) mlpOps(ops []Op, prefix string, rows []int64, f int64) []Op {
+	return ob.mlpOpsBias(ops, prefix, rows, f, ob.cfg.MLPBias)
 }
 
 // mlpOpsBias is mlpOps with biases or none.
-func (ob *opBuilder) mlpOpsBias(prefix string, rows []int64, f int64, bias bool) []Op {
+func (ob *opBuilder) mlpOpsBias(ops []Op, prefix string, rows []int64, f int64, bias bool) []Op {
 	c := ob.cfg
 	h := c.HiddenSize
-	var ops []Op
 	actInputs := [][]int64{shape(rows, f)}
 	if c.MLP == MLPGated {
 		ops = append(ops, ob.linear(prefix+"gate_proj", BlockMLP, rows, h, f, bias))
@@ -337,8 +346,9 @@ func (ob *opBuilder) mlpOpsBias(prefix string, rows []int64, f int64, bias bool)
 // rows are shaped [batch, seq, c]: one row per token slot that runs an FFN
 // expert, c = num_experts_per_tok less the slots counted for
 // zero-computation experts, whose identity owns no parameters and no FLOPs;
-// the router scores the FFN and the zero-computation experts alike.
-func (ob *opBuilder) moeOps() ([]Op, *Routing) {
+// the router scores the FFN and the zero-computation experts alike. It
+// appends the ops to ops.
+func (ob *opBuilder) moeOps(ops []Op) ([]Op, *Routing) {
 	c := ob.cfg
 	h := c.HiddenSize
 	rows := []int64{ob.b, ob.s}
@@ -355,22 +365,23 @@ func (ob *opBuilder) moeOps() ([]Op, *Routing) {
 		routing.ZeroComputationExperts = Z
 		routing.ZeroComputationSlots = bigProduct(ob.b, ob.s, c.ZeroComputationSlotsPerTok)
 	}
-	ops := []Op{ob.linear("router", BlockMLP, rows, h, scored, c.RouterBias)}
+	ops = append(ops, ob.linear("router", BlockMLP, rows, h, scored, c.RouterBias))
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
-		ops = append(ops, ob.mlpOps("shared_expert.", rows, c.SharedExpertIntermediateSize)...)
+		ops = ob.mlpOps(ops, "shared_expert.", rows, c.SharedExpertIntermediateSize)
 		combineInputs = append(combineInputs, ob.hidden())
 	}
 	if c.SharedExpertGate { // built even where the shared experts have width 0
 		ops = append(ops, ob.linear("shared_expert_gate", BlockMLP, rows, h, 1, false))
 	}
-	for _, o := range ob.mlpOpsBias("experts.", slotRows, c.MoEIntermediateSize, c.MLPBias && !c.RoutedExpertsNoBias) {
-		if o.Kind == KindLinear {
+	experts := len(ops)
+	ops = ob.mlpOpsBias(ops, "experts.", slotRows, c.MoEIntermediateSize, c.MLPBias && !c.RoutedExpertsNoBias)
+	for i := range ops[experts:] {
+		if o := &ops[experts+i]; o.Kind == KindLinear {
 			perExpert := o.Params
 			o.Params = ob.calc.mul(o.Name+" params", E, perExpert)
 			o.ActiveParams = ob.calc.mul(o.Name+" active params", computed, perExpert)
 		}
-		ops = append(ops, o)
 	}
 	if c.ZeroComputationSlotsPerTok > 0 { // the identity experts' slots: the token itself
 		combineInputs = append(combineInputs, shape(rows, c.ZeroComputationSlotsPerTok, h))

@@ -216,6 +216,9 @@ func (l Layout) Validate(c Config, w Workload) error {
 		v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers (their tensor-parallel split is not modelled)", r.TP)
 		v.check(r.CP == 1, "cp", "must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers (a recurrence split along the sequence is not modelled)", r.CP)
 	}
+	if c.HasSharedBlocks() {
+		v.check(r.PP == 1, "pp", "must be 1 on a model with shared transformer blocks (each stage running one would hold a copy: not modelled)", r.PP)
+	}
 	if L := c.NumHiddenLayers; L > 0 {
 		v.check(r.PP <= L, "pp", fmt.Sprintf("must not exceed num_hidden_layers (%d): each stage holds at least one layer", L), r.PP)
 	}

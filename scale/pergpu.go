@@ -222,11 +222,13 @@ func layerShard(calc *checked, c Config, lg LayerGroup, l Layout) (paramShard, e
 	kvLocal := kvHeadsPerGPU(K, l.TP)
 	const what = "parameters on one GPU"
 	for _, o := range lg.Ops {
-		if o.Params == 0 {
+		if o.Params == 0 || o.Shared { // a shared block's weights: once per GPU, with the embedding (pp = 1)
 			continue
 		}
 		switch {
 		case o.Block == BlockSSM && o.Kind == KindLinear: // a Mamba-2 block, whole (tp = 1)
+			p.denseMatrix = calc.add(what, p.denseMatrix, o.Params)
+		case strings.HasPrefix(o.Name, "shared.") && o.Kind == KindLinear: // a use's adapters and linear, whole (tp = 1)
 			p.denseMatrix = calc.add(what, p.denseMatrix, o.Params)
 		case o.Block == BlockSSM:
 			p.denseOther = calc.add(what, p.denseOther, o.Params)
@@ -465,6 +467,7 @@ func (m *gpuModel) stage(l Layout, i int64, shards []paramShard, perLayer ...[]*
 	first, n := stageLayers(c.NumHiddenLayers, l.PP, i)
 	if i == 0 {
 		p = p.plus(m.calc, 1, embeddingShard(m.calc, c, l))
+		p.denseOther = m.calc.add("parameters on one GPU", p.denseOther, m.r.Params.SharedBlocks) // pp = 1 with shared blocks
 	}
 	if i == l.PP-1 {
 		p = p.plus(m.calc, 1, headShard(m.calc, c, l))

@@ -73,6 +73,10 @@ type Params struct {
 	// Vision is a multimodal checkpoint's vision tower and projector
 	// (config vision_params), not in Total. 0 when there is none.
 	Vision int64 `json:"vision,omitempty"`
+	// SharedBlocks is the shared transformer blocks' weights (Zamba2),
+	// counted once although the blocks run at several layers; in Total and
+	// Active. 0 when there are none.
+	SharedBlocks int64 `json:"shared_blocks,omitempty"`
 	// Checkpoint is what a checkpoint's headers hold, checked against the
 	// config (CompareCheckpoint); nil unless one was read.
 	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
@@ -489,6 +493,9 @@ type Op struct {
 	// Params are the weights the op owns; ActiveParams those one token uses.
 	Params       int64 `json:"params"`
 	ActiveParams int64 `json:"active_params"`
+	// Shared: the op's weights are a shared transformer block's, counted
+	// once in params.shared_blocks and not in its layer's params.
+	Shared bool `json:"shared,omitempty"`
 }
 
 // Block is the part of the model an op belongs to.

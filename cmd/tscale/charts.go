@@ -21,13 +21,14 @@ var chartContexts = []int64{1 << 10, 1 << 11, 1 << 12, 1 << 13, 1 << 14, 1 << 15
 
 // presetCharts are the charts tscale reports writes into svg/: forward
 // FLOPs per token and KV cache bytes by context length (batch 1, bf16), and
-// the weights' bytes by bits per weight.
-func presetCharts() ([]outFile, error) {
+// the weights' bytes by bits per weight. all is presets.All(), which the
+// caller has already made.
+func presetCharts(all []presets.Preset) ([]outFile, error) {
 	var sweeps []modelSweep
 	weights := render.Chart{Title: "weights by data type", XLabel: "bits per weight", XUnit: render.UnitCount,
 		YLabel: "weights", YUnit: render.UnitBytes}
 	bySlug := map[string]presets.Preset{} // one All(), not one per chart line
-	for _, p := range presets.All() {
+	for _, p := range all {
 		bySlug[p.Slug] = p
 	}
 	for _, slug := range chartSlugs {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -259,7 +258,7 @@ func (c *cli) reports(args []string) error {
 	}
 	charts := 0
 	if *hfDir == "" {
-		svgs, err := presetCharts()
+		svgs, err := presetCharts(all)
 		if err != nil {
 			return err
 		}
@@ -292,14 +291,13 @@ func renderReport(p presets.Preset) (yaml, text []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var y, txt bytes.Buffer
-	if err := render.Write(&y, d, render.FormatYAML); err != nil {
+	if yaml, err = render.Encode(d, render.FormatYAML); err != nil {
 		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	if err := render.Write(&txt, d, render.FormatText); err != nil {
+	if text, err = render.Encode(d, render.FormatText); err != nil {
 		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	return y.Bytes(), txt.Bytes(), nil
+	return yaml, text, nil
 }
 
 func (c *cli) compare(args []string) error {
