@@ -87,6 +87,7 @@ func readBamba(f *hfFields) scale.Config {
 		c.Layers[i].Attention = scale.PartFull
 	}
 	f.alias("layers", f.name("attn_layer_indices"))
+	f.unusedAttention(&c)
 	if !c.HasMamba2() {
 		c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
 		c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
@@ -178,6 +179,7 @@ func readGraniteMoEHybrid(f *hfFields) scale.Config {
 		}
 	}
 	f.alias("layers", f.name("layer_types"))
+	f.unusedAttention(&c)
 	if !c.HasMamba2() {
 		c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
 		c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false

@@ -2,6 +2,7 @@ package presets
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,13 +14,13 @@ import (
 // Mamba-2 mixer (in_proj h → 2·d_inner + 2·G·N + H_m without bias,
 // conv1d over d_inner + 2·G·N channels of kernel 4 with bias, dt_bias,
 // A_log and D, a gated RMSNorm over d_inner, out_proj), * attention (q/k/v/o
-// of attention_head_dim, no bias), - a relu² MLP (up, down); a final norm and
-// an untied head. time_step_limit holds Python's Infinity, which is read.
+// of head_dim, no bias), - a relu² MLP (up, down); a final norm and an
+// untied head. time_step_limit holds Python's Infinity, which is read.
 func TestNemotronHByHand(t *testing.T) {
 	const V, h, H, K, d, f = 100, 16, 4, 2, 8, 24
 	const Hm, P, N, G, k = 4, 6, 5, 2, 4
 	_, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 5,
-		"num_attention_heads": 4, "num_key_value_heads": 2, "attention_head_dim": 8, "intermediate_size": 24,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "intermediate_size": 24,
 		"hybrid_override_pattern": "M-*M-", "mamba_num_heads": 4, "mamba_head_dim": 6, "ssm_state_size": 5,
 		"n_groups": 2, "conv_kernel": 4, "chunk_size": 3, "time_step_limit": [0.0, Infinity]}`)
 	inner := int64(Hm * P)
@@ -53,6 +54,86 @@ func TestNemotronHByHand(t *testing.T) {
 	}
 }
 
+// TestNemotronHExpertsByHand counts a small Nemotron-H with mixture-of-
+// experts layers as transformers 5.17's modeling_nemotron_h.py builds it,
+// from a layers_block_type list with the legacy names "mamba" and
+// "attention" (remapped): per layer one RMSNorm and one mixer — a Mamba-2
+// mixer (in_proj and out_proj with use_bias's biases, conv1d without bias
+// as mamba_conv_bias says over the plain use_conv_bias, mamba_n_groups and
+// mamba_d_conv over n_groups and conv_kernel), attention of head_dim 8
+// without biases (attention_head_dim and attention_bias are not read), a
+// relu² MLP with mlp_bias's biases, or NemotronHMoE: a router Linear(h, E)
+// without bias, E experts up_proj [E, fe, h] and down_proj [E, h, fe]
+// without biases, and a shared NemotronHMLP of fs with biases. The head is
+// not tied although tie_word_embeddings is true, and the 5 layers are the
+// list's, not num_hidden_layers' 7.
+func TestNemotronHExpertsByHand(t *testing.T) {
+	const V, h, H, K, d, oldD, f = 100, 16, 4, 2, 8, 4, 24
+	const Hm, P, N, G, k = 4, 6, 5, 2, 3
+	const E, top, fe, fs = 4, 2, 6, 10
+	p, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 7,
+		"layers_block_type": ["mamba", "moe", "attention", "mlp", "moe"], "tie_word_embeddings": true,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "attention_head_dim": 4, "attention_bias": true,
+		"intermediate_size": 24, "mlp_bias": true, "mamba_num_heads": 4, "mamba_head_dim": 6, "ssm_state_size": 5,
+		"n_groups": 1, "mamba_n_groups": 2, "conv_kernel": 4, "mamba_d_conv": 3, "use_conv_bias": true,
+		"mamba_conv_bias": false, "use_bias": true, "n_routed_experts": 4, "num_experts_per_tok": 2,
+		"moe_intermediate_size": 6, "moe_shared_expert_intermediate_size": 10, "n_shared_experts": 1, "moe_latent_size": null}`)
+	inner := int64(Hm * P)
+	convDim := inner + 2*G*N
+	inProj := 2*inner + 2*G*N + Hm
+	mamba := h + h*inProj + inProj + convDim*k + 3*Hm + inner + inner*h + h
+	attention := int64(h + h*H*d + 2*h*K*d + H*d*h)
+	mlp := int64(h + h*f + f + f*h + h)
+	moe := int64(h + E*h + E*2*h*fe + h*fs + fs + fs*h + h)
+	if want := 2*V*h + h + mamba + attention + mlp + 2*moe; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if want := r.Params.Total - 2*int64((E-top)*2*h*fe); r.Params.Active != want {
+		t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+	}
+	// transformers 4.x and the remote code: q/k/v/o of attention_head_dim,
+	// with attention_bias's biases, and the head tied.
+	notes := strings.Join(p.Notes, "\n")
+	for _, want := range []string{
+		fmt.Sprintf("q/k/v/o %d parameters fewer", 2*h*(H+K)*(d-oldD)),
+		fmt.Sprintf("put biases on q, k, v and o, %d parameters more", (H+2*K)*oldD+h),
+		fmt.Sprintf("transformers 4.x tied it, %d parameters fewer", V*h),
+		"num_hidden_layers 7 is not the 5 layers layers_block_type lists",
+		"mamba_n_groups is read over n_groups",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+}
+
+// TestNemotronHUnusedFields: the fields of a kind of layer the pattern does
+// not have are not read and left at zero — heads without attention layers,
+// the Mamba-2 fields without M layers, intermediate_size without - layers —
+// as transformers builds such a model; without E layers the experts'
+// fields are not read either.
+func TestNemotronHUnusedFields(t *testing.T) {
+	const V, h, fe, fs, E = 100, 16, 6, 10, 4
+	p, r := importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "EE",
+		"num_attention_heads": 4, "intermediate_size": 24, "mamba_num_heads": 3, "n_groups": 2, "n_routed_experts": 4,
+		"num_experts_per_tok": 1, "moe_intermediate_size": 6, "moe_shared_expert_intermediate_size": 10}`)
+	moe := int64(h + E*h + E*2*h*fe + 2*h*fs)
+	if want := 2*V*h + h + 2*moe; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	for _, want := range []string{"no layer has attention, so num_attention_heads is not read",
+		"no layer is Mamba-2, so mamba_num_heads, n_groups are not read", "no layer is a dense MLP, so intermediate_size is not read"} {
+		if !strings.Contains(strings.Join(p.Notes, "\n"), want) {
+			t.Errorf("notes lack %q: %q", want, p.Notes)
+		}
+	}
+	_, r = importTiny(t, `{"model_type": "nemotron_h", "vocab_size": 100, "hidden_size": 16, "hybrid_override_pattern": "--",
+		"intermediate_size": 24, "n_routed_experts": -1, "moe_latent_size": 8}`)
+	if want := int64(2*V*h + h + 2*(h+2*h*24)); r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+}
+
 // TestHybridImportErrors: what the hybrid readers refuse, each naming the
 // field; a non-finite number where a count is read is refused by name.
 func TestHybridImportErrors(t *testing.T) {
@@ -63,9 +144,18 @@ func TestHybridImportErrors(t *testing.T) {
 		kind error
 		want string
 	}{
-		{`{` + base + `, "hybrid_override_pattern": "ME*"}`, ErrUnmodelled, `hybrid_override_pattern has "E" at layer 1`},
-		{`{` + base + `, "hybrid_override_pattern": "M-*-"}`, ErrInvalidValue, "hybrid_override_pattern lists 4 layers, not num_hidden_layers (3)"},
-		{`{` + base + `}`, ErrMissingField, "hybrid_override_pattern (nemotron_h)"},
+		{`{` + base + `, "hybrid_override_pattern": "ME*", "moe_latent_size": 8}`, ErrUnmodelled, "moe_latent_size 8"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "num_nextn_predict_layers": 1}`, ErrUnmodelled, "num_nextn_predict_layers 1"},
+		{`{` + base + `, "hybrid_override_pattern": "M-X"}`, ErrInvalidValue, `hybrid_override_pattern has 'X' at character 2`},
+		{`{` + base + `, "layers_block_type": ["mamba", "mlp", "moe_mlp"]}`, ErrInvalidValue, `layers_block_type[2] is the string "moe_mlp"`},
+		{`{` + base + `, "layers_block_type": "M-*"}`, ErrWrongType, "layers_block_type must be a list of strings"},
+		{`{` + base + `, "hybrid_override_pattern": "M-*", "layer_types": ["mamba", "mlp", "attention"]}`, ErrInvalidValue,
+			`layer_types[0] is the string "mamba"`}, // 5.17 remaps legacy names only without the pattern
+		{`{` + base + `, "layers_block_type": ["mlp"], "layer_types": ["moe"]}`, ErrInvalidValue,
+			"layer_types and layers_block_type, one field under two names, differ"},
+		{`{` + base + `}`, ErrMissingField, "layers_block_type or hybrid_override_pattern (nemotron_h)"},
+		{`{` + base + `, "hybrid_override_pattern": "` + strings.Repeat("M", scale.MaxLayers+1) + `"}`, ErrTooLarge,
+			"hybrid_override_pattern lists 100001 layers"},
 		{`{` + base + `, "hybrid_override_pattern": "M-*", "ssm_state_size": Infinity}`, ErrWrongType,
 			"ssm_state_size must be an integer, got the non-finite number Infinity"},
 		{`{` + base + `, "hybrid_override_pattern": "M-*", "conv_kernel": NaN}`, ErrWrongType,
@@ -230,6 +320,84 @@ func TestJambaByHand(t *testing.T) {
 	}
 }
 
+// TestHybridsWithoutAttentionByHand: a Bamba, LFM2, Jamba or Granite 4.0
+// hybrid whose layers have no attention is a valid model for transformers
+// (it builds no attention module), so the heads are not used: each imports
+// with them zeroed, a note saying so, and counts its mixers and MLPs as the
+// by-hand tests above do. The Jamba has experts on every layer
+// (expert_layer_period 1), so intermediate_size is only the experts' width.
+func TestHybridsWithoutAttentionByHand(t *testing.T) {
+	t.Run("bamba", func(t *testing.T) {
+		const V, h, f, Hm, N, G, k = 100, 16, 24, 4, 5, 1, 4
+		p, r := importTiny(t, `{"model_type": "bamba", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "attn_layer_indices": [],
+			"mamba_n_heads": 4, "mamba_d_head": "auto", "mamba_d_state": 5, "mamba_n_groups": 1, "mamba_d_conv": 4}`)
+		inner := int64(2 * h)
+		convDim := inner + 2*G*N
+		mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+		if want := 2*V*h + h + 2*(mamba+h+3*h*f); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		noAttention(t, p)
+	})
+	t.Run("lfm2", func(t *testing.T) {
+		const V, h, k, ff = 100, 16, 3, 32
+		p, r := importTiny(t, `{"model_type": "lfm2", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 40, "block_multiple_of": 8,
+			"conv_L_cache": 3, "layer_types": ["conv", "conv"]}`)
+		conv := int64(h*3*h + h*k + h*h)
+		if want := int64(V*h + h + 2*(2*h+3*h*ff) + 2*conv); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		noAttention(t, p)
+	})
+	t.Run("jamba", func(t *testing.T) {
+		const V, h, f, E, top = 100, 32, 24, 4, 2
+		const inner, N, k, R = 2 * h, 8, 4, 2
+		p, r := importTiny(t, `{"model_type": "jamba", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 24, "attn_layer_period": 4,
+			"attn_layer_offset": 2, "expert_layer_period": 1, "expert_layer_offset": 0, "num_experts": 4,
+			"num_experts_per_tok": 2, "mamba_d_state": 8, "mamba_d_conv": 4, "mamba_expand": 2}`)
+		mamba := int64(h + h*2*inner + inner*k + inner + inner*(R+2*N) + R + 2*N + R*inner + inner + inner*N + inner + inner*h)
+		moe := int64(h + h*E + E*3*h*f)
+		if want := 2*V*h + h + 2*(mamba+moe); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		if want := r.Params.Total - 2*int64((E-top)*3*h*f); r.Params.Active != want {
+			t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+		}
+		noAttention(t, p)
+	})
+	t.Run("granitemoehybrid", func(t *testing.T) {
+		const V, h, E, fe, fs = 100, 16, 4, 8, 12
+		const Hm, P, N, G, k = 4, 8, 5, 2, 4
+		p, r := importTiny(t, `{"model_type": "granitemoehybrid", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+			"num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 8, "shared_intermediate_size": 12,
+			"num_local_experts": 4, "num_experts_per_tok": 2, "layer_types": ["mamba", "mamba"], "mamba_n_heads": 4,
+			"mamba_d_head": 8, "mamba_d_state": 5, "mamba_n_groups": 2, "mamba_d_conv": 4, "mamba_expand": 2,
+			"tie_word_embeddings": true}`)
+		inner := int64(Hm * P)
+		convDim := inner + 2*G*N
+		mamba := h + h*(2*inner+2*G*N+Hm) + convDim*k + convDim + 3*Hm + inner + inner*h
+		moe := int64(h + h*E + E*3*h*fe + 3*h*fs)
+		if want := V*h + h + 2*(mamba+moe); r.Params.Total != want {
+			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+		}
+		noAttention(t, p)
+	})
+}
+
+// noAttention checks that p's attention fields are zero and a note says why.
+func noAttention(t *testing.T, p Preset) {
+	t.Helper()
+	if c := p.Config; c.NumAttentionHeads != 0 || c.NumKeyValueHeads != 0 || c.HeadDim != 0 {
+		t.Errorf("heads %d, KV heads %d, head_dim %d: want 0 without attention layers", c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim)
+	}
+	if !strings.Contains(strings.Join(p.Notes, "\n"), "no layer has attention") {
+		t.Errorf("no note on the unused heads: %q", p.Notes)
+	}
+}
+
 // TestLfm2ByHand counts a small LFM2 from modeling_lfm2.py: per layer
 // operator_norm, attention (q/k/v/out_proj without bias, q_layernorm and
 // k_layernorm over head_dim) or Lfm2ShortConv (in_proj h → 3h, depthwise
@@ -311,20 +479,60 @@ func TestQwen3NextByHand(t *testing.T) {
 	if gdnLayers != 2 {
 		t.Errorf("%d Gated DeltaNet layers, want 2 (full_attention_interval 2 of 4)", gdnLayers)
 	}
-	for _, bad := range []struct{ json, says string }{
-		{`"layer_types": ["linear_attention", "sliding_attention", "linear_attention", "full_attention"]`, `layer_types[1] is the string "sliding_attention"`},
-		{`"mlp_only_layers": [0]`, "mlp_only_layers"},
-		{`"num_experts": 0`, "num_experts"},
-		{`"shared_expert_intermediate_size": 0`, "shared_expert_intermediate_size"},
+	for _, bad := range []struct {
+		json string
+		kind error
+		says string
+	}{
+		{`"layer_types": ["linear_attention", "sliding_attention", "linear_attention", "full_attention"]`, ErrUnmodelled,
+			`layer_types[1] is the string "sliding_attention"`},
+		{`"decoder_sparse_step": 0`, ErrInvalidValue, "decoder_sparse_step must be at least 1, got 0"},
+		{`"num_experts": -2`, ErrInvalidValue, "num_experts must not be negative"},
+		{`"mlp_only_layers": [0.5]`, ErrWrongType, "mlp_only_layers[0] must be an integer"},
 	} {
 		_, err := FromHFConfig("config.json", []byte(`{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16,
 			"num_hidden_layers": 4, "num_attention_heads": 4, `+bad.json+`}`))
-		if err == nil || !errors.Is(err, ErrUnmodelled) || !strings.Contains(err.Error(), bad.says) {
+		if err == nil || !errors.Is(err, bad.kind) || !strings.Contains(err.Error(), bad.says) {
 			t.Errorf("%s: %v", bad.json, err)
 		}
 	}
 	if _, err := FromHFConfig("config.json", []byte(`{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16,
 		"num_hidden_layers": 4, "num_attention_heads": 4, "full_attention_interval": 0}`)); err == nil || !strings.Contains(err.Error(), "full_attention_interval") {
 		t.Errorf("full_attention_interval 0: %v", err)
+	}
+}
+
+// TestQwen3NextDenseLayersByHand counts Qwen3-Next layers without experts
+// as Qwen3NextDecoderLayer builds them: layer i has Qwen3NextSparseMoeBlock
+// when num_experts > 0, i is not in mlp_only_layers and (i + 1) is a
+// multiple of decoder_sparse_step, else a dense gated Qwen3NextMLP of
+// intermediate_size (gate, up, down). With shared_expert_intermediate_size
+// 0 the block still has shared_expert_gate Linear(h, 1) (its shared-expert
+// matrices have no elements). An index of mlp_only_layers past the layers
+// changes nothing; no layer with experts is a dense model.
+func TestQwen3NextDenseLayersByHand(t *testing.T) {
+	const V, h, H, K, d = 100, 16, 4, 2, 8
+	const E, top, fe, f = 4, 2, 6, 12
+	// Six layers, all attention (full_attention_interval 1); decoder_sparse_step
+	// 2 puts experts on 1, 3 and 5, mlp_only_layers takes 3 away.
+	_, r := importTiny(t, `{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 6,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "full_attention_interval": 1,
+		"num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 6, "shared_expert_intermediate_size": 0,
+		"decoder_sparse_step": 2, "mlp_only_layers": [3, 9], "intermediate_size": 12}`)
+	attention := int64(h + h*2*H*d + 2*h*K*d + 2*d + H*d*h)
+	moe := int64(h + h*E + E*3*h*fe + h) // router, experts, shared_expert_gate
+	mlp := int64(h + 3*h*f)
+	if want := 2*V*h + h + 6*attention + 2*moe + 4*mlp; r.Params.Total != want {
+		t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
+	}
+	if want := r.Params.Total - 2*int64((E-top)*3*h*fe); r.Params.Active != want {
+		t.Errorf("params.active %d, by hand %d", r.Params.Active, want)
+	}
+	// num_experts 0: every layer a dense Qwen3NextMLP, intermediate_size's
+	// default 5632 where the file has none.
+	_, r = importTiny(t, `{"model_type": "qwen3_next", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 2,
+		"num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 8, "full_attention_interval": 1, "num_experts": 0}`)
+	if want := int64(2*V*h + h + 2*attention + 2*(h+3*h*5632)); r.Params.Total != want {
+		t.Errorf("num_experts 0: params.total %d, by hand %d", r.Params.Total, want)
 	}
 }

@@ -125,6 +125,17 @@ func readJamba(f *hfFields) scale.Config {
 			f.unmodelled(true, "expert_layer_offset", fmt.Sprintf("experts at layers i with i mod %d = %d: tscale places them at "+
 				"offset 0 or expert_layer_period − 1", ePeriod, eOffset))
 		}
+		// Layer i has experts where i mod expert_layer_period is the
+		// offset; the first period's layers say whether any has a dense MLP.
+		allExperts := ePeriod >= 1
+		for i := int64(0); allExperts && i < min(c.NumHiddenLayers, ePeriod); i++ { // stops by i = 1
+			allExperts = i == eOffset
+		}
+		if allExperts && c.NumHiddenLayers > 0 {
+			c.IntermediateSize = 0
+			f.alias("intermediate_size", "intermediate_size (here the experts' width)")
+			f.notes = append(f.notes, "every layer has experts: intermediate_size is their width, and no layer has a dense MLP")
+		}
 	}
 	aPeriod := f.intOr("attn_layer_period", 8, why)
 	aOffset := f.intOr("attn_layer_offset", 4, why)
@@ -136,6 +147,7 @@ func readJamba(f *hfFields) scale.Config {
 	if c.NumHiddenLayers > 0 && c.NumHiddenLayers <= scale.MaxLayers {
 		c.Layers = jambaLayers(c.NumHiddenLayers, aPeriod, aOffset)
 		f.alias("layers", "attn_layer_period and attn_layer_offset")
+		f.unusedAttention(&c)
 	}
 	if !c.HasMamba1() {
 		c.MambaInnerSize, c.MambaStateSize, c.MambaConvKernel, c.MambaDTRank = 0, 0, 0, 0

@@ -176,3 +176,25 @@ func mixerEvery(n, interval int64, mixer scale.LayerPart) []scale.LayerShape {
 	}
 	return layers
 }
+
+// unusedAttention zeroes the attention fields of a hybrid none of whose
+// layers has attention (every layer's token mixer is a Mamba or
+// short-convolution block): transformers builds no attention module, so
+// num_attention_heads, num_key_value_heads and head_dim change no count,
+// and a note says they are not used. Without per-layer shapes it does
+// nothing.
+func (f *hfFields) unusedAttention(c *scale.Config) {
+	if c.Layers == nil {
+		return
+	}
+	for _, l := range c.Layers {
+		if l.Attention == scale.PartFull {
+			return
+		}
+	}
+	if c.NumAttentionHeads != 0 || c.NumKeyValueHeads != 0 || c.HeadDim != 0 {
+		f.notes = append(f.notes, "no layer has attention: num_attention_heads, num_key_value_heads and head_dim are not used")
+	}
+	c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim = 0, 0, 0
+	c.AttentionQKVBias, c.AttentionOutBias, c.QKNorm = false, false, false
+}

@@ -150,6 +150,7 @@ func readLfm2(f *hfFields) scale.Config {
 		f.errorf(ErrMissingField, "layer_types", "%s (lfm2: layer_types or full_attn_idxs)", f.name("layer_types"))
 	}
 	f.alias("layers", f.name("layer_types"))
+	f.unusedAttention(&c)
 	if !c.HasShortConv() {
 		c.ShortConvKernel, c.ShortConvBias = 0, false
 	}

@@ -81,20 +81,21 @@ func readQwen3Next(f *hfFields) scale.Config {
 	c.NumLocalExperts = f.intOr("num_experts", d.NumLocalExperts, why)
 	c.NumExpertsPerTok = f.intOr("num_experts_per_tok", d.NumExpertsPerTok, why)
 	c.MoEIntermediateSize = f.intOr("moe_intermediate_size", d.MoEIntermediateSize, why)
-	c.MoELayerInterval = f.intOr("decoder_sparse_step", 1, why)
+	step := f.intOr("decoder_sparse_step", 1, why)
 	c.SharedExpertIntermediateSize = f.intOr("shared_expert_intermediate_size", d.SharedExpertIntermediateSize, why)
-	f.alias("num_local_experts", f.name("num_experts"))
-	f.alias("moe_layer_interval", f.name("decoder_sparse_step"))
-	f.follows("num_shared_experts") // both derived from shared_expert_intermediate_size
-	f.follows("shared_expert_gate")
-	if only, ok := f.intList("mlp_only_layers"); ok {
-		f.unmodelled(len(only) > 0, "mlp_only_layers", "a list of dense layers is not modelled; only decoder_sparse_step is")
+	c.NumSharedExperts = 0
+	if c.SharedExpertIntermediateSize > 0 {
+		c.NumSharedExperts = 1
 	}
-	f.unmodelled(c.NumLocalExperts <= 0, "num_experts", "a qwen3_next without experts (dense MLPs on every layer) is not modelled")
-	f.unmodelled(c.SharedExpertIntermediateSize <= 0, "shared_expert_intermediate_size",
-		"a qwen3_next without a shared expert is not modelled (Qwen3NextSparseMoeBlock builds one, and its gate, whatever the width)")
-	if c.MoELayerInterval > 1 {
-		c.IntermediateSize = f.intOr("intermediate_size", 5632, why)
+	f.alias("num_local_experts", f.name("num_experts"))
+	f.follows("num_shared_experts") // derived from shared_expert_intermediate_size
+	if c.SharedExpertIntermediateSize == 0 {
+		f.notes = append(f.notes, "shared_expert_intermediate_size 0: Qwen3NextSparseMoeBlock still builds shared_expert_gate "+
+			"Linear(h, 1), counted, beside zero-width shared-expert matrices")
+	}
+	only, _ := f.intList("mlp_only_layers")
+	if step < 1 {
+		f.errorf(ErrInvalidValue, "decoder_sparse_step", "%s must be at least 1, got %d", f.name("decoder_sparse_step"), step)
 	}
 	if c.NumHiddenLayers <= 0 || c.NumHiddenLayers > scale.MaxLayers {
 		return c
@@ -111,5 +112,51 @@ func readQwen3Next(f *hfFields) scale.Config {
 	if !c.HasGatedDeltaNet() {
 		c.GDNNumKeyHeads, c.GDNNumValueHeads, c.GDNKeyHeadDim, c.GDNValueHeadDim, c.GDNConvKernel, c.GDNChunkSize = 0, 0, 0, 0, 0, 0
 	}
+	if c.Layers != nil && step >= 1 && c.NumLocalExperts >= 0 {
+		f.qwen3NextExperts(&c, step, only)
+	}
 	return c
+}
+
+// qwen3NextExperts sets which of c's layers have experts as
+// Qwen3NextDecoderLayer decides: layer i has Qwen3NextSparseMoeBlock when
+// num_experts > 0, i is not in mlp_only_layers and (i + 1) is a multiple
+// of decoder_sparse_step, else a dense Qwen3NextMLP of intermediate_size
+// (default 5632). Every layer MoE is the model's rule; some is named per
+// layer (layers[i].mlp "experts"); none is a dense model.
+func (f *hfFields) qwen3NextExperts(c *scale.Config, step int64, mlpOnly []int64) {
+	dense := map[int64]bool{}
+	for _, i := range mlpOnly {
+		if i < 0 || i >= c.NumHiddenLayers {
+			f.notes = append(f.notes, fmt.Sprintf("mlp_only_layers lists %d, no layer of the %d: it changes nothing", i, c.NumHiddenLayers))
+		}
+		dense[i] = true
+	}
+	var moe int64
+	for i := range c.Layers {
+		if c.NumLocalExperts > 0 && !dense[int64(i)] && (int64(i)+1)%step == 0 {
+			c.Layers[i].MLP = scale.PartExperts
+			moe++
+		}
+	}
+	switch {
+	case moe == c.NumHiddenLayers: // every layer: the model's rule, as the presets write it
+		for i := range c.Layers {
+			c.Layers[i].MLP = scale.PartFull
+		}
+		c.MoELayerInterval = 1
+		return
+	case moe == 0: // a dense model
+		c.NumLocalExperts, c.NumExpertsPerTok, c.MoEIntermediateSize = 0, 0, 0
+		c.NumSharedExperts, c.SharedExpertIntermediateSize, c.SharedExpertGate, c.MoELayerInterval = 0, 0, false, 0
+		f.notes = append(f.notes, "no layer has experts (num_experts, mlp_only_layers and decoder_sparse_step): every "+
+			"layer has a dense Qwen3NextMLP")
+	default:
+		c.MoELayerInterval = 0
+		f.alias("layers", fmt.Sprintf("%s (with %s and %s)", f.fileName("layers"), f.name("mlp_only_layers"),
+			f.name("decoder_sparse_step")))
+		f.notes = append(f.notes, fmt.Sprintf("%d of the %d layers have experts (mlp_only_layers and decoder_sparse_step %d); "+
+			"the others a dense Qwen3NextMLP", moe, c.NumHiddenLayers, step))
+	}
+	c.IntermediateSize = f.intOr("intermediate_size", 5632, "qwen3_next default")
 }

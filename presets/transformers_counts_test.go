@@ -27,41 +27,7 @@ var transformersDeviations = map[string]struct {
 
 // transformersPending are the configs tscale does not match yet; the test
 // fails once one matches, so that it is taken off this list.
-var transformersPending = map[string]bool{
-	"transformers/configs/bamba_01.json":      true,
-	"transformers/configs/bamba_05.json":      true,
-	"transformers/configs/bamba_06.json":      true,
-	"transformers/configs/jamba_00.json":      true,
-	"transformers/configs/jamba_01.json":      true,
-	"transformers/configs/jamba_07.json":      true,
-	"transformers/configs/jamba_09.json":      true,
-	"transformers/configs/lfm2_04.json":       true,
-	"transformers/configs/lfm2_06.json":       true,
-	"transformers/configs/nemotron_h_00.json": true,
-	"transformers/configs/nemotron_h_01.json": true,
-	"transformers/configs/nemotron_h_02.json": true,
-	"transformers/configs/nemotron_h_03.json": true,
-	"transformers/configs/nemotron_h_04.json": true,
-	"transformers/configs/nemotron_h_05.json": true,
-	"transformers/configs/nemotron_h_06.json": true,
-	"transformers/configs/nemotron_h_07.json": true,
-	"transformers/configs/nemotron_h_08.json": true,
-	"transformers/configs/nemotron_h_09.json": true,
-	"transformers/configs/nemotron_h_10.json": true,
-	"transformers/configs/nemotron_h_11.json": true,
-	"transformers/configs/nemotron_h_12.json": true,
-	"transformers/configs/nemotron_h_13.json": true,
-	"transformers/configs/nemotron_h_14.json": true,
-	"transformers/configs/nemotron_h_15.json": true,
-	"transformers/configs/qwen3_next_00.json": true,
-	"transformers/configs/qwen3_next_01.json": true,
-	"transformers/configs/qwen3_next_02.json": true,
-	"transformers/configs/qwen3_next_04.json": true,
-	"transformers/configs/qwen3_next_05.json": true,
-	"transformers/configs/qwen3_next_06.json": true,
-	"transformers/configs/qwen3_next_08.json": true,
-	"transformers/configs/qwen3_next_09.json": true,
-}
+var transformersPending = map[string]bool{}
 
 // TestTransformersCounts: every config in testdata/transformers/counts.csv
 // (the real configs of testdata/hf and random tiny configs of the hybrid

@@ -140,7 +140,11 @@ type Config struct {
 	NumSharedExperts             int64 `json:"num_shared_experts"`
 	SharedExpertIntermediateSize int64 `json:"shared_expert_intermediate_size"`
 	// SharedExpertGate: a sigmoid gate Linear(hidden, 1) scales the shared
-	// experts' output (Qwen2-MoE).
+	// experts' output (Qwen2-MoE). Without shared experts (width 0) the
+	// gate is still built and counted, scaling an output of zeros: hidden
+	// parameters per MoE layer (Qwen3-Next's shared_expert_intermediate_size
+	// 0, for which transformers builds zero-width shared-expert matrices and
+	// the gate).
 	SharedExpertGate bool `json:"shared_expert_gate"`
 	// RouterScoreBias: a per-expert bias added to the routing scores to
 	// choose the experts (DeepSeek-V3's e_score_correction_bias, set by load
@@ -552,8 +556,6 @@ func (c Config) Validate() error {
 		v.check(c.FirstKDenseReplace >= 0 && c.FirstKDenseReplace <= c.NumHiddenLayers, "first_k_dense_replace",
 			fmt.Sprintf("must be between 0 and num_hidden_layers (%d)", c.NumHiddenLayers), c.FirstKDenseReplace)
 		v.check(c.MoELayerInterval >= 0, "moe_layer_interval", "must not be negative", c.MoELayerInterval)
-		v.check(!c.SharedExpertGate || c.SharedExpertIntermediateSize > 0, "shared_expert_gate",
-			"needs shared experts (shared_expert_intermediate_size > 0)", c.SharedExpertGate)
 		if c.NumHiddenLayers <= MaxLayers {
 			if c.hasDenseLayers() {
 				v.check(c.IntermediateSize > 0, "intermediate_size",

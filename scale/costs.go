@@ -502,7 +502,7 @@ func newFrameworkShape(calc *checked, r *Report) frameworkShape {
 		fs.routerAndSharedGate = append(fs.routerAndSharedGate,
 			Difference{Term: TermRouter, FLOPs: scaledBy(fs.T, 6, c.HiddenSize, c.NumLocalExperts, fs.moe)})
 	}
-	if fs.moe > 0 && c.SharedExpertGate && c.SharedExpertIntermediateSize > 0 {
+	if fs.moe > 0 && c.SharedExpertGate {
 		fs.routerAndSharedGate = append(fs.routerAndSharedGate,
 			Difference{Term: TermSharedExpertGate, FLOPs: scaledBy(fs.T, 6, c.HiddenSize, fs.moe)})
 	}

@@ -149,7 +149,7 @@ func TestFrameworkFormulasByDifferences(t *testing.T) {
 			c.NumKeyValueHeads, c.AttentionQKVBias, c.AttentionOutBias = c.NumAttentionHeads, false, false
 		}
 		if c.IsMoE() {
-			c.SharedExpertGate = c.SharedExpertIntermediateSize > 0 && w.BatchSize%2 == 0
+			c.SharedExpertGate = w.BatchSize%2 == 0 // with shared experts or without (width 0)
 			if w.BatchSize > 2 {
 				c.FirstKDenseReplace, c.IntermediateSize = 1, 1+c.HiddenSize%300
 			}

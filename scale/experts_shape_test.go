@@ -1,6 +1,7 @@
 package scale
 
 import (
+	"math/big"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,5 +113,31 @@ func TestRoutedExpertsNoBias(t *testing.T) {
 	perLayer := c.NumLocalExperts * (c.MoEIntermediateSize + c.HiddenSize)
 	if got, want := with.Params.Total-without.Params.Total, c.NumHiddenLayers*perLayer; got != want {
 		t.Errorf("biases removed: %d, want %d", got, want)
+	}
+}
+
+// TestSharedExpertGateWithoutSharedExperts: with shared experts of width 0
+// the gate Linear(h, 1) is still built (transformers' Qwen3-Next with
+// shared_expert_intermediate_size 0): h parameters and 2·h FLOPs per token
+// in each MoE layer beside the same model without the gate, and the shared
+// MLP's 3·h·fs parameters fewer than the model with its shared expert.
+func TestSharedExpertGateWithoutSharedExperts(t *testing.T) {
+	w := Workload{SeqLen: 4, BatchSize: 2, DType: BF16}
+	shared := tinyQwen3Next()
+	gated := shared
+	gated.NumSharedExperts, gated.SharedExpertIntermediateSize = 0, 0
+	bare := gated
+	bare.SharedExpertGate = false
+	rShared, rGated, rBare := mustAnalyze(t, shared, w), mustAnalyze(t, gated, w), mustAnalyze(t, bare, w)
+	h, n, fs := shared.HiddenSize, shared.NumHiddenLayers, shared.SharedExpertIntermediateSize
+	if got, want := rGated.Params.Total-rBare.Params.Total, n*h; got != want {
+		t.Errorf("the gates hold %d parameters, want layers × h = %d", got, want)
+	}
+	if got, want := rShared.Params.Total-rGated.Params.Total, n*3*h*fs; got != want {
+		t.Errorf("the shared experts hold %d parameters, want layers × 3·h·fs = %d", got, want)
+	}
+	tokens := w.BatchSize * w.SeqLen
+	if got, want := new(big.Int).Sub(rGated.FLOPs.Forward, rBare.FLOPs.Forward).Int64(), n*2*h*tokens; got != want {
+		t.Errorf("the gates cost %d forward FLOPs, want layers × 2·h × tokens = %d", got, want)
 	}
 }

@@ -369,10 +369,10 @@ func (ob *opBuilder) moeOps(ops []Op) ([]Op, *Routing) {
 	combineInputs := [][]int64{shape(slotRows, h)}
 	if c.SharedExpertIntermediateSize > 0 {
 		ops = ob.mlpOps(ops, "shared_expert.", rows, c.SharedExpertIntermediateSize)
-		if c.SharedExpertGate {
-			ops = append(ops, ob.linear("shared_expert_gate", BlockMLP, rows, h, 1, false))
-		}
 		combineInputs = append(combineInputs, ob.hidden())
+	}
+	if c.SharedExpertGate { // built even where the shared experts have width 0
+		ops = append(ops, ob.linear("shared_expert_gate", BlockMLP, rows, h, 1, false))
 	}
 	experts := len(ops)
 	ops = ob.mlpOpsBias(ops, "experts.", slotRows, c.MoEIntermediateSize, c.MLPBias && !c.RoutedExpertsNoBias)
