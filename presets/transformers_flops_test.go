@@ -15,16 +15,6 @@ import (
 // transformersFLOPsPending are the rows of testdata/transformers/flops.csv
 // tscale does not match yet; the test fails once one matches.
 var transformersFLOPsPending = map[string]bool{
-	"transformers/configs/qwen3_next_00.json@64": true,
-	"transformers/configs/qwen3_next_00.json@50": true,
-	"transformers/configs/qwen3_next_02.json@64": true,
-	"transformers/configs/qwen3_next_02.json@50": true,
-	"transformers/configs/qwen3_next_04.json@64": true,
-	"transformers/configs/qwen3_next_04.json@50": true,
-	"transformers/configs/qwen3_next_05.json@64": true,
-	"transformers/configs/qwen3_next_05.json@50": true,
-	"transformers/configs/qwen3_next_06.json@64": true,
-	"transformers/configs/qwen3_next_06.json@50": true,
 }
 
 // TestTransformersFLOPs: for every random tiny hybrid config, the matmul
