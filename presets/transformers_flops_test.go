@@ -14,8 +14,7 @@ import (
 
 // transformersFLOPsPending are the rows of testdata/transformers/flops.csv
 // tscale does not match yet; the test fails once one matches.
-var transformersFLOPsPending = map[string]bool{
-}
+var transformersFLOPsPending = map[string]bool{}
 
 // TestTransformersFLOPs: for every random tiny hybrid config, the matmul
 // FLOPs FlopCounterMode counted in transformers' eager forward pass equal
