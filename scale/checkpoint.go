@@ -343,6 +343,9 @@ func CompareCheckpoint(c Config, files, indexTotalSize int64, tensors []StoredTe
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
+	if c.HasSharedBlocks() {
+		return nil, fmt.Errorf("shared transformer blocks (Zamba2): their checkpoint tensors are not mapped")
+	}
 	calc := &checked{}
 	m := newCkptModel(calc, c)
 	q, skips, stage, layers, layerOf := m.q, m.skips, m.stage, m.layers, m.layerOf

@@ -23,6 +23,13 @@ func FuzzAnalyze(f *testing.F) {
 	// A Mamba-2 block beside attention in every layer (variant bits 32, 1).
 	f.Add(int64(1000), int64(64), int64(3), int64(4), int64(2), int64(16), int64(48), int64(4096),
 		int64(0), int64(3), int64(0), int64(2), false, false, int64(2), int64(9), uint8(33), int64(7), int64(5))
+	// Zamba2's shared blocks before Mamba-2 mixers, and experts named per
+	// layer (variant 178: gated, RMSNorm, bits 16, 32, 128;
+	// max_position_embeddings bits 1, 2).
+	f.Add(int64(1000), int64(64), int64(6), int64(4), int64(4), int64(30), int64(48), int64(4099),
+		int64(4), int64(2), int64(1), int64(2), false, false, int64(2), int64(9), uint8(178), int64(3), int64(0))
+	f.Add(int64(1000), int64(64), int64(6), int64(4), int64(4), int64(30), int64(48), int64(4097),
+		int64(0), int64(0), int64(0), int64(2), false, false, int64(2), int64(9), uint8(178), int64(3), int64(0))
 	// The workloads and layer counts the hardening issue found crashing.
 	for _, x := range [][3]int64{{9223372036854775807, 4096, 32}, {4611686018427387904, 2, 12}, {1, 8, 9223372036854775807},
 		{1, 8, 1_000_000_000_000}, {MaxBatchSize, MaxSeqLen, 2}} {
@@ -42,6 +49,9 @@ func FuzzAnalyze(f *testing.F) {
 			NumLocalExperts: experts, NumExpertsPerTok: topK, MoEIntermediateSize: ffn,
 			NumSharedExperts: shared, SharedExpertIntermediateSize: shared * ffn,
 			QKNorm: variant&64 != 0, RouterScoreBias: variant&128 != 0 && experts > 0,
+		}
+		if experts == 0 && shared >= 0 { // a dense model: no expert widths (a negative shared keeps them, for the rules)
+			c.MoEIntermediateSize, c.SharedExpertIntermediateSize, c.NumSharedExperts, c.NumExpertsPerTok = 0, 0, 0, 0
 		}
 		// span: a sliding window or chunk with a global interval; rank: MLA.
 		if variant&32 != 0 {
@@ -119,6 +129,22 @@ func FuzzAnalyze(f *testing.F) {
 			if recurrent == PartLightning {
 				c.LightningBlockSize = span%64 + 1
 			}
+			if experts > 0 && maxPos&2 != 0 { // experts named per layer (Nemotron-H's E, Qwen3-Next's mlp_only_layers)
+				for i := range c.Layers {
+					if c.Layers[i].MLP == PartFull && i%2 == 1 {
+						c.Layers[i].MLP, c.Layers[i].IntermediateSize = PartExperts, 0
+					}
+				}
+				c.RoutedExpertsNoBias = span&256 != 0
+			}
+			if recurrent == PartMamba2 && maxPos&1 != 0 { // Zamba2: shared blocks before some Mamba-2 mixers
+				for i := range c.Layers {
+					if c.Layers[i].Attention == PartMamba2 && i%2 == 0 {
+						c.Layers[i].MLP, c.Layers[i].IntermediateSize, c.Layers[i].SharedBlock = PartNone, 0, true
+					}
+				}
+				c.SharedBlocks, c.SharedBlockAdapterRank, c.SharedAttentionAdapters = shared%3+1, topK%4, span&128 != 0
+			}
 			if c.HasMamba2() {
 				c.Mamba2NoNorm = variant&8 != 0
 				c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize = max(heads, 1)%9+1, hidden%7+1, rank%17+1
@@ -150,7 +176,7 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		// A checkpoint of exactly the tensors the config implies agrees
 		// with it and holds params.total (small models only).
-		if r.Params.Total+r.Params.MTP > 1<<24 || c.NumLocalExperts > 64 {
+		if r.Params.Total+r.Params.MTP > 1<<24 || c.NumLocalExperts > 64 || c.HasSharedBlocks() { // shared blocks: no checkpoint names
 			return
 		}
 		stored := storedFrom(t, c)
