@@ -1,7 +1,6 @@
 package presets
 
 import (
-	"bufio"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,54 +24,32 @@ var transformersDeviations = map[string]struct {
 	"hf/longcat-flash.json": {180_388_626_432, "transformers 5.17 allocates gate_up_proj rows for the 256 zero-computation experts"},
 }
 
-// transformersPending are the configs tscale does not match yet; the test
-// fails once one matches, so that it is taken off this list.
-var transformersPending = map[string]bool{}
-
 // TestTransformersCounts: every config in testdata/transformers/counts.csv
-// (the real configs of testdata/hf and random tiny configs of the hybrid
-// model types) imports to the num_parameters() that transformers itself
-// gave for it on a GPU machine, with params.vision added where the model
-// has a vision tower.
+// (real configs of testdata/hf and random tiny configs of the hybrid model
+// types) imports to the num_parameters() that transformers itself gave for
+// it on a GPU machine, with params.vision added where the model has a
+// vision tower, or differs by exactly the difference stated.
 func TestTransformersCounts(t *testing.T) {
-	f, err := os.Open(filepath.Join("..", "testdata", "transformers", "counts.csv"))
-	if err != nil {
-		t.Fatal(err)
+	rows := transformersCSV(t, "counts.csv", 4)
+	if len(rows) < 200 {
+		t.Errorf("%d rows in counts.csv, want at least 200", len(rows))
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	rows := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "config,") {
-			continue
-		}
-		cols := strings.Split(line, ",")
-		if len(cols) != 4 {
-			t.Fatalf("malformed row %q", line)
-		}
+	for _, cols := range rows {
 		want, err := strconv.ParseInt(cols[2], 10, 64)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows++
 		file := cols[0]
 		t.Run(file, func(t *testing.T) {
 			got, untied, err := transformersCount(file)
+			if err != nil {
+				t.Fatal(err)
+			}
 			dev, deviates := transformersDeviations[file]
 			if untied > 0 { // see zamba2UntiedBlocks
-				dev, deviates = struct {
-					diff   int64
-					reason string
-				}{untied, "transformers 5.17 builds a copy of the shared block at each hybrid layer when tie_word_embeddings is false"}, true
+				dev.diff, dev.reason, deviates = untied, "transformers 5.17 builds a copy of the shared block at each hybrid layer when tie_word_embeddings is false", true
 			}
 			switch {
-			case transformersPending[file]:
-				if err == nil && got == want {
-					t.Errorf("matches transformers (%d): take it off transformersPending", want)
-				}
-			case err != nil:
-				t.Fatal(err)
 			case deviates && want-got != dev.diff:
 				t.Errorf("params.total %d, transformers %d: differ by %d, want %d (%s)", got, want, want-got, dev.diff, dev.reason)
 			case !deviates && got != want:
@@ -80,12 +57,28 @@ func TestTransformersCounts(t *testing.T) {
 			}
 		})
 	}
-	if err := sc.Err(); err != nil {
+}
+
+// transformersCSV reads testdata/transformers/name: its rows of n
+// comma-separated columns, comment lines (#) and the header left out.
+func transformersCSV(t *testing.T, name string, n int) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "transformers", name))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if rows < 200 {
-		t.Errorf("%d rows in counts.csv, want at least 200", rows)
+	var rows [][]string
+	for _, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "config,") {
+			continue
+		}
+		cols := strings.Split(line, ",")
+		if len(cols) != n {
+			t.Fatalf("%s: malformed row %q", name, line)
+		}
+		rows = append(rows, cols)
 	}
+	return rows
 }
 
 // transformersCount is params.total plus params.vision of the config at

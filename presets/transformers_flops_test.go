@@ -1,20 +1,14 @@
 package presets
 
 import (
-	"bufio"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/tscale/tscale/scale"
 )
-
-// transformersFLOPsPending are the rows of testdata/transformers/flops.csv
-// tscale does not match yet; the test fails once one matches.
-var transformersFLOPsPending = map[string]bool{}
 
 // TestTransformersFLOPs: for every random tiny hybrid config, the matmul
 // FLOPs FlopCounterMode counted in transformers' eager forward pass equal
@@ -27,38 +21,19 @@ var transformersFLOPsPending = map[string]bool{}
 // DeltaNet's chunked matmuls as transformers 5.x runs them (see the scale
 // package documentation).
 func TestTransformersFLOPs(t *testing.T) {
-	f, err := os.Open(filepath.Join("..", "testdata", "transformers", "flops.csv"))
-	if err != nil {
-		t.Fatal(err)
+	rows := transformersCSV(t, "flops.csv", 5)
+	if len(rows) < 200 {
+		t.Errorf("%d rows in flops.csv, want at least 200", len(rows))
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	rows := 0
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "config,") {
-			continue
-		}
-		cols := strings.Split(line, ",")
-		if len(cols) != 5 {
-			t.Fatalf("malformed row %q", line)
-		}
+	for _, cols := range rows {
 		seq, err1 := strconv.ParseInt(cols[1], 10, 64)
 		batch, err2 := strconv.ParseInt(cols[2], 10, 64)
 		want, ok := new(big.Int).SetString(cols[3], 10)
 		if err1 != nil || err2 != nil || !ok {
-			t.Fatalf("malformed row %q", line)
+			t.Fatalf("malformed row %q", cols)
 		}
-		rows++
-		key := cols[0] + "@" + cols[1]
-		t.Run(key, func(t *testing.T) {
+		t.Run(cols[0]+"@"+cols[1], func(t *testing.T) {
 			got, err := transformersMatmulFLOPs(cols[0], seq, batch)
-			if transformersFLOPsPending[key] {
-				if err == nil && got.Cmp(want) == 0 {
-					t.Errorf("matches transformers (%v): take it off transformersFLOPsPending", want)
-				}
-				return
-			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,12 +41,6 @@ func TestTransformersFLOPs(t *testing.T) {
 				t.Errorf("matmul FLOPs %v, transformers %v (differ by %v)", got, want, new(big.Int).Sub(got, want))
 			}
 		})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if rows < 200 {
-		t.Errorf("%d rows in flops.csv, want at least 200", rows)
 	}
 }
 
