@@ -223,6 +223,21 @@
 // lightning_block_size, 2·q²·d + 2·q·d² per block of q tokens and head.
 // Its state is H × d × d per sequence, with no conv window.
 //
+// A shared transformer block (Zamba2; layers[i].shared_block on a Mamba-2
+// layer without an MLP) runs before that layer's mixer: the concatenation
+// of the residual stream and the token embeddings (2h), an RMSNorm of 2h
+// weights, q, k and v from 2h (H·d and K·d wide, d = head_dim, no biases),
+// attention, o_proj H·d × h, an RMSNorm of h and the gated MLP
+// (2·h·intermediate_size + intermediate_size·h, biases with mlp_bias); the
+// layer's own Linear(h, h) then adds its output to the mixer's input. The
+// shared_blocks blocks are used in turn; a block's weights are counted once
+// (params.shared_blocks, in params.total), only for the blocks some layer
+// reaches, while every use counts its FLOPs, activations and KV cache (2·K·d
+// per token). Each use also owns rank-r adapters (r =
+// shared_block_adapter_rank): h·r + r·2·intermediate_size on the MLP's gate
+// and up projection and, with shared_attention_adapters, 3·(2h·r + r·2h) on
+// q, k and v.
+//
 // # Training and inference
 //
 // Training FLOPs are forward + backward with the backward pass counted as
