@@ -80,7 +80,7 @@ type activationDoc struct {
 }
 
 type crossCheckDoc struct {
-	scale.CrossCheck
+	*scale.CrossCheck
 	Note string `json:"note"`
 }
 
@@ -103,12 +103,15 @@ type layerGroupDoc struct {
 	Layers    string `json:"layers"`
 	Attention string `json:"attention"`
 	FFN       string `json:"ffn"`
-	scale.LayerGroup
+	*scale.LayerGroup
 	Ops []opDoc `json:"ops"`
 }
 
+// opDoc, crossCheckDoc and layerGroupDoc point to the report's values
+// rather than copy them: encoding/json shows the fields of an embedded
+// pointer as those of an embedded struct.
 type opDoc struct {
-	scale.Op
+	*scale.Op
 	Note string `json:"note,omitempty"`
 }
 
@@ -118,8 +121,8 @@ func (d Document) tree() document {
 	c := r.Config
 	ops := func(lg *scale.LayerGroup, ops []scale.Op) []opDoc {
 		out := make([]opDoc, len(ops))
-		for i, o := range ops {
-			out[i] = opDoc{Op: o, Note: opNote(c, lg, o)}
+		for i := range ops {
+			out[i] = opDoc{Op: &ops[i], Note: opNote(c, lg, ops[i])}
 		}
 		return out
 	}
@@ -144,15 +147,16 @@ func (d Document) tree() document {
 	for _, a := range r.Memory.TrainingActivations {
 		doc.Memory.TrainingActivations = append(doc.Memory.TrainingActivations, activationDoc{a, activationNote(r, a)})
 	}
-	for _, cc := range r.CrossChecks {
-		doc.CrossChecks = append(doc.CrossChecks, crossCheckDoc{cc, crossCheckNote(r, cc)})
+	for i := range r.CrossChecks {
+		cc := &r.CrossChecks[i]
+		doc.CrossChecks = append(doc.CrossChecks, crossCheckDoc{cc, crossCheckNote(r, *cc)})
 	}
 	for i := range r.Layers {
 		lg := &r.Layers[i]
 		doc.Layers = append(doc.Layers, layerGroupDoc{
 			Kind: layerKind(*lg), Count: lg.Count, Layers: layerRanges(lg.Ranges),
 			Attention: layerAttention(c, *lg), FFN: layerFFN(c, *lg),
-			LayerGroup: *lg, Ops: ops(lg, lg.Ops),
+			LayerGroup: lg, Ops: ops(lg, lg.Ops),
 		})
 	}
 	return doc
