@@ -80,7 +80,7 @@ type activationDoc struct {
 }
 
 type crossCheckDoc struct {
-	scale.CrossCheck
+	*scale.CrossCheck
 	Note string `json:"note"`
 }
 
@@ -103,12 +103,15 @@ type layerGroupDoc struct {
 	Layers    string `json:"layers"`
 	Attention string `json:"attention"`
 	FFN       string `json:"ffn"`
-	scale.LayerGroup
+	*scale.LayerGroup
 	Ops []opDoc `json:"ops"`
 }
 
+// opDoc, crossCheckDoc and layerGroupDoc point to the report's values
+// rather than copy them: encoding/json shows the fields of an embedded
+// pointer as those of an embedded struct.
 type opDoc struct {
-	scale.Op
+	*scale.Op
 	Note string `json:"note,omitempty"`
 }
 
@@ -118,8 +121,8 @@ func (d Document) tree() document {
 	c := r.Config
 	ops := func(lg *scale.LayerGroup, ops []scale.Op) []opDoc {
 		out := make([]opDoc, len(ops))
-		for i, o := range ops {
-			out[i] = opDoc{Op: o, Note: opNote(c, lg, o)}
+		for i := range ops {
+			out[i] = opDoc{Op: &ops[i], Note: opNote(c, lg, ops[i])}
 		}
 		return out
 	}
@@ -144,24 +147,25 @@ func (d Document) tree() document {
 	for _, a := range r.Memory.TrainingActivations {
 		doc.Memory.TrainingActivations = append(doc.Memory.TrainingActivations, activationDoc{a, activationNote(r, a)})
 	}
-	for _, cc := range r.CrossChecks {
-		doc.CrossChecks = append(doc.CrossChecks, crossCheckDoc{cc, crossCheckNote(r, cc)})
+	for i := range r.CrossChecks {
+		cc := &r.CrossChecks[i]
+		doc.CrossChecks = append(doc.CrossChecks, crossCheckDoc{cc, crossCheckNote(r, *cc)})
 	}
 	for i := range r.Layers {
 		lg := &r.Layers[i]
 		doc.Layers = append(doc.Layers, layerGroupDoc{
 			Kind: layerKind(*lg), Count: lg.Count, Layers: layerRanges(lg.Ranges),
 			Attention: layerAttention(c, *lg), FFN: layerFFN(c, *lg),
-			LayerGroup: *lg, Ops: ops(lg, lg.Ops),
+			LayerGroup: lg, Ops: ops(lg, lg.Ops),
 		})
 	}
 	return doc
 }
 
-// encodeJSON encodes d as indented JSON with a final newline.
-func encodeJSON(d Document) ([]byte, error) {
-	sc := yamlScratches.Get().(*yamlScratch)
-	defer yamlScratches.Put(sc)
+// appendJSON appends d as indented JSON with a final newline to dst.
+func appendJSON(dst []byte, d Document) ([]byte, error) {
+	sc := jsonScratches.Get().(*jsonScratch)
+	defer jsonScratches.Put(sc)
 	sc.json.Reset()
 	if sc.indented == nil { // kept with its buffers: indenting reuses them
 		sc.indented = json.NewEncoder(&sc.json)
@@ -169,42 +173,47 @@ func encodeJSON(d Document) ([]byte, error) {
 		sc.indented.SetIndent("", "  ")
 	}
 	if err := sc.indented.Encode(d.tree()); err != nil {
-		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
+		return dst, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
-	return bytes.Clone(sc.json.Bytes()), nil // the report, in a slice of its own
+	return append(dst, sc.json.Bytes()...), nil
 }
 
-// encodeYAML encodes d as YAML: the same tree as JSON, in block style, with
-// lists of integers (shapes) in flow style. emitYAML writes it straight from
-// the JSON document, byte for byte as yaml.v3 would; a document it does not
-// take on (a string with a line break, say) goes through yaml.v3 itself.
-func encodeYAML(d Document) ([]byte, error) {
-	sc := yamlScratches.Get().(*yamlScratch)
-	defer yamlScratches.Put(sc)
+// appendYAML appends d as YAML to dst: the same tree as JSON, in block
+// style, with lists of integers (shapes) in flow style. emitYAML writes it
+// straight from the JSON document, byte for byte as yaml.v3 would; a
+// document it does not take on (a string with a line break, say) goes
+// through yaml.v3 itself.
+func appendYAML(dst []byte, d Document) ([]byte, error) {
+	sc := jsonScratches.Get().(*jsonScratch)
+	defer jsonScratches.Put(sc)
 	sc.json.Reset()
-	enc := json.NewEncoder(&sc.json)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d.tree()); err != nil {
-		return nil, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
+	if sc.compact == nil {
+		sc.compact = json.NewEncoder(&sc.json)
+		sc.compact.SetEscapeHTML(false)
 	}
-	y, ok := emitYAML(sc.yaml[:0], sc.json.Bytes())
-	if !ok {
-		return encodeYAMLNode(d.Model.Slug, sc.json.Bytes())
+	if err := sc.compact.Encode(d.tree()); err != nil {
+		return dst, fmt.Errorf("render JSON of %q: %w", d.Model.Slug, err)
 	}
-	sc.yaml = y
-	return bytes.Clone(y), nil // the one allocation that stays: the report
+	if y, ok := emitYAML(dst, sc.json.Bytes()); ok {
+		return y, nil
+	}
+	y, err := encodeYAMLNode(d.Model.Slug, sc.json.Bytes())
+	if err != nil {
+		return dst, err
+	}
+	return append(dst, y...), nil
 }
 
-// yamlScratch is what encodeYAML writes into before the report is copied
-// out: the JSON document and the YAML (encodeJSON uses the JSON alone).
-// yamlScratches keeps them across calls, grown to the largest report.
-type yamlScratch struct {
-	json     bytes.Buffer
-	yaml     []byte
-	indented *json.Encoder // encodeJSON's, writing into json
+// jsonScratch is the JSON document appendJSON and appendYAML encode before
+// they append the report, and the encoders that write it (an encoder keeps
+// its buffers). jsonScratches keeps them across calls, grown to the largest
+// report.
+type jsonScratch struct {
+	json              bytes.Buffer
+	compact, indented *json.Encoder
 }
 
-var yamlScratches = sync.Pool{New: func() any { return new(yamlScratch) }}
+var jsonScratches = sync.Pool{New: func() any { return new(jsonScratch) }}
 
 // encodeYAMLNode encodes the JSON document js with yaml.v3: read back token
 // by token into a YAML node tree, it keeps the key order and the exact

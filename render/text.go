@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/tscale/tscale/scale"
 )
@@ -12,16 +11,16 @@ import (
 // textReport writes d as a report for people: exact integers with thousands
 // separators and a short form in one unit system per kind of quantity.
 func textReport(d Document) []byte {
-	b := textScratches.Get().(*bytes.Buffer)
-	defer textScratches.Put(b)
-	b.Reset()
-	writeText(b, d)
-	return bytes.Clone(b.Bytes()) // the one allocation of the report's size
+	out, _ := encode(d, FormatText) // the text report cannot fail
+	return out
 }
 
-// textScratches keeps the buffers textReport writes into, grown to the
-// largest report, across calls.
-var textScratches = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// appendText appends the text report of d to dst.
+func appendText(dst []byte, d Document) []byte {
+	b := bytes.NewBuffer(dst)
+	writeText(b, d)
+	return b.Bytes()
+}
 
 // writeText writes the text report of d to b.
 func writeText(b *bytes.Buffer, d Document) {

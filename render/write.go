@@ -1,9 +1,11 @@
 package render
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // Format is how Write lays out one report: FormatText, FormatYAML or
@@ -71,14 +73,37 @@ func Write(w io.Writer, d Document, f Format) error {
 
 // Encode returns the report d in format f: the bytes Write writes, in a
 // slice of their own that the caller keeps.
-func Encode(d Document, f Format) ([]byte, error) {
+func Encode(d Document, f Format) ([]byte, error) { return encode(d, f) }
+
+// encode renders d into a pooled buffer, then copies the report out once:
+// the one allocation of the report's size.
+func encode(d Document, f Format) ([]byte, error) {
+	scratch := encodeScratches.Get().(*[]byte)
+	defer encodeScratches.Put(scratch)
+	out, err := Append((*scratch)[:0], d, f)
+	if err != nil {
+		return nil, err
+	}
+	*scratch = out
+	return bytes.Clone(out), nil
+}
+
+// encodeScratches keeps the buffers Encode renders into, grown to the
+// largest report, across calls.
+var encodeScratches = sync.Pool{New: func() any { return new([]byte) }}
+
+// Append appends the report d in format f to dst and returns the extended
+// slice: the bytes Encode returns, for a caller that renders report after
+// report into one buffer of its own and writes each before the next.
+// Nothing is appended when d cannot be encoded.
+func Append(dst []byte, d Document, f Format) ([]byte, error) {
 	switch f {
 	case FormatText:
-		return textReport(d), nil
+		return appendText(dst, d), nil
 	case FormatYAML:
-		return encodeYAML(d)
+		return appendYAML(dst, d)
 	case FormatJSON:
-		return encodeJSON(d)
+		return appendJSON(dst, d)
 	}
-	return nil, fmt.Errorf("render %q: unknown report format %q", d.Model.Slug, string(f))
+	return dst, fmt.Errorf("render %q: unknown report format %q", d.Model.Slug, string(f))
 }

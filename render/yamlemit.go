@@ -273,6 +273,9 @@ func (e *yamlEmitter) number() {
 // isYAMLInt says whether yaml.v3 resolves the plain scalar s, all digits
 // with an optional sign, as an !!int: whether it fits in 64 bits.
 func isYAMLInt(s string) bool {
+	if strings.ContainsAny(s, ".eE") { // a JSON float, which both refuse (without making an error)
+		return false
+	}
 	if _, err := strconv.ParseInt(s, 0, 64); err == nil {
 		return true
 	}

@@ -470,8 +470,14 @@ type validator struct{ errs []error }
 
 func (v *validator) check(ok bool, field, rule string, value any) {
 	if !ok {
-		v.errs = append(v.errs, &FieldError{Field: field, Rule: rule, Value: value})
+		v.fail(field, rule, value)
 	}
+}
+
+// fail records that field breaks rule: check, for a rule whose words are
+// made only when it is broken.
+func (v *validator) fail(field, rule string, value any) {
+	v.errs = append(v.errs, &FieldError{Field: field, Rule: rule, Value: value})
 }
 
 func (v *validator) positive(field string, value int64) {
@@ -711,30 +717,44 @@ func (c Config) validateLayers(v *validator) {
 		fmt.Sprintf("must hold at most %d distinct layer shapes (each is a layer group of the report)", MaxLayerShapes),
 		fmt.Sprintf("more than %d", MaxLayerShapes))
 	for i, l := range c.Layers {
-		field := fmt.Sprintf("layers[%d]", i)
-		for _, p := range []struct {
-			name string
-			part LayerPart
-		}{{"attention", l.Attention}, {"mlp", l.MLP}} {
-			ok := p.part == PartFull || p.part == PartNone || p.part == PartLinear ||
-				(p.name == "attention" && (p.part == PartMamba2 || p.part == PartMamba1 || p.part == PartShortConv || p.part == PartGatedDeltaNet || p.part == PartLightning)) ||
-				(p.name == "mlp" && p.part == PartExperts && c.IsMoE())
-			allowed := fmt.Sprintf("must be empty, %q, %q, or %q in a mixture-of-experts model", PartNone, PartLinear, PartExperts)
-			if p.name == "attention" {
-				allowed = fmt.Sprintf("must be empty, %q, %q, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv, PartGatedDeltaNet, PartLightning)
-			}
-			v.check(ok, field+"."+p.name, allowed, fmt.Sprintf("%q", p.part))
+		// The field's name is made only for an error: most configs have none.
+		field := func(name string) string { return fmt.Sprintf("layers[%d].%s", i, name) }
+		if !layerAttentionAllowed(l.Attention) {
+			v.fail(field("attention"), fmt.Sprintf("must be empty, %q, %q, %q, %q, %q, %q or %q", PartNone, PartLinear, PartMamba2, PartMamba1,
+				PartShortConv, PartGatedDeltaNet, PartLightning), fmt.Sprintf("%q", l.Attention))
+		}
+		if !(l.MLP == PartFull || l.MLP == PartNone || l.MLP == PartLinear || (l.MLP == PartExperts && c.IsMoE())) {
+			v.fail(field("mlp"), fmt.Sprintf("must be empty, %q, %q, or %q in a mixture-of-experts model", PartNone, PartLinear, PartExperts),
+				fmt.Sprintf("%q", l.MLP))
 		}
 		if k := l.NumKeyValueHeads; k != 0 {
-			v.check(l.Attention == PartFull, field+".num_key_value_heads", "must be 0 unless the layer has attention", k)
-			v.check(k > 0 && k <= c.NumAttentionHeads && c.NumAttentionHeads%k == 0, field+".num_key_value_heads",
-				fmt.Sprintf("must divide num_attention_heads (%d)", c.NumAttentionHeads), k)
+			if l.Attention != PartFull {
+				v.fail(field("num_key_value_heads"), "must be 0 unless the layer has attention", k)
+			}
+			if !(k > 0 && k <= c.NumAttentionHeads && c.NumAttentionHeads%k == 0) {
+				v.fail(field("num_key_value_heads"), fmt.Sprintf("must divide num_attention_heads (%d)", c.NumAttentionHeads), k)
+			}
 		}
 		if f := l.IntermediateSize; f != 0 {
-			v.check(l.MLP == PartFull, field+".intermediate_size", "must be 0 unless the layer has a dense MLP", f)
-			v.check(f > 0, field+".intermediate_size", "must not be negative", f)
+			if l.MLP != PartFull {
+				v.fail(field("intermediate_size"), "must be 0 unless the layer has a dense MLP", f)
+			}
+			if f < 0 {
+				v.fail(field("intermediate_size"), "must not be negative", f)
+			}
 		}
 	}
+}
+
+// layerAttentionAllowed reports whether a layer's token mixer is one the
+// engine models: attention, a recurrent or convolutional mixer, a linear
+// map, or none.
+func layerAttentionAllowed(p LayerPart) bool {
+	switch p {
+	case PartFull, PartNone, PartLinear, PartMamba2, PartMamba1, PartShortConv, PartGatedDeltaNet, PartLightning:
+		return true
+	}
+	return false
 }
 
 // ComputedExpertsPerTok is how many of a token's routed slots run FFN

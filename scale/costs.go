@@ -192,13 +192,12 @@ func decodedWeights(calc *checked, r *Report) int64 {
 	return n
 }
 
-// decoder holds the per-token terms of a model, from the ops of a forward
-// pass over a single token (b = s = 1), where every op costs what it costs
-// per token: the weight matmuls of one token, and per layer group its
-// attention FLOPs per (query, key) pair and its KV cache per cached token.
-// It prices decoding one token, and the cost model builds on it.
+// decoder holds the per-token terms of a model: the FLOPs of one token's
+// weight matmuls, and per layer group its attention FLOPs per (query, key)
+// pair and its KV cache per cached token. It prices decoding one token, and
+// the cost model builds on it.
 type decoder struct {
-	base   *big.Int // weight-matmul FLOPs of one token: embedding + head + Σ n·w
+	base   *big.Int // FLOPs of one token but its attention scores: embedding + head + Σ n·w
 	groups []decodeGroup
 	kvBits int64
 }
@@ -210,23 +209,27 @@ type decodeGroup struct {
 	kvPerToken *big.Int // n × KV cache elements per cached token
 }
 
+// newDecoder reads the decoder of r's model from r, whatever its workload.
+// Every op but the attention scores and weighted values works on each token
+// alone (a projection, a norm, an expert, a recurrent step), so that its
+// FLOPs are the tokens times those of one token: the forward FLOPs less the
+// attention scores, over the tokens, are exactly one token's (the cost
+// model's closed forms rest on the same fact, and TestCostModelEqualsAnalyze
+// and TestDecodeSumsToForward check it).
 func newDecoder(calc *checked, r *Report, groups []layerGroup) *decoder {
 	c := r.Config
-	one := newOpBuilder(calc, c, Workload{BatchSize: 1, SeqLen: 1})
-	d := &decoder{kvBits: r.Workload.KVDType.Bits(),
-		base: bigSum(stage(calc, one.embeddingOps()).FLOPs, stage(calc, one.headOps()).FLOPs)}
+	base := new(big.Int).Sub(r.FLOPs.Forward, r.FLOPs.Blocks.AttentionScores)
+	d := &decoder{kvBits: r.Workload.KVDType.Bits(), base: base.Quo(base, r.Workload.Tokens)}
 	qk, v := c.headDims(calc)
 	perKey := bigProduct(2, c.NumAttentionHeads, calc.add("query/key and value head widths", qk, v))
 	for i, g := range groups {
-		n := r.Layers[i].Count
-		lg := analyzeLayer(calc, one, g.spec)
-		d.base.Add(d.base, scaledBy(new(big.Int).Sub(lg.FLOPs.Forward, lg.FLOPs.AttentionScores), n))
-		perPair := scaledBy(perKey, n)
+		lg := &r.Layers[i]
+		perPair := scaledBy(perKey, lg.Count)
 		if g.spec.attention != PartFull && !g.spec.shared { // no keys scored
 			perPair = new(big.Int)
 		}
 		d.groups = append(d.groups, decodeGroup{span: g.spec.span, perPair: perPair,
-			kvPerToken: bigProduct(n, lg.KVCacheElementsPerToken)})
+			kvPerToken: bigProduct(lg.Count, lg.KVCacheElementsPerToken)})
 	}
 	return d
 }

@@ -638,10 +638,14 @@ func (c Config) validateQuantizedShapes(v *validator) {
 	calc := &checked{}
 	one := newOpBuilder(calc, c, Workload{BatchSize: 1, SeqLen: 1})
 	skips := q.skips()
-	seen := map[string]bool{}
+	type linearKey struct {
+		name    string
+		in, out int64
+	}
+	seen := map[linearKey]bool{}
 	check := func(o Op, layer int64) {
 		in, out := linearShape(o)
-		key := fmt.Sprintf("%s %d %d", o.Name, in, out)
+		key := linearKey{o.Name, in, out}
 		if !q.quantizes(skips, o, layer) || seen[key] {
 			return
 		}

@@ -3,10 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/tscale/tscale/presets"
 	"github.com/tscale/tscale/render"
@@ -176,11 +173,11 @@ func (c *cli) reports(args []string) error {
 			"a folder (*.json, and */config.json named after their folder, each with its safetensors headers)\n"+
 			"instead of the presets, or the one model of a folder holding config.json, and no charts are\n"+
 			"drawn.\n\n"+
-			"All or nothing: every report is rendered first, then written into a staging folder inside DIR and\n"+
-			"moved into place, each file replaced atomically. If anything fails, DIR is left as it was. A\n"+
-			"config file that cannot be read or imported stops the run before anything is written, unless\n"+
-			"-keep-going is given: then the other reports are written, the bad files listed, and the exit\n"+
-			"code is still 1.",
+			"All or nothing: every report is written into a staging folder inside DIR as it is rendered, and\n"+
+			"once all are there they are moved into place, each file replaced atomically. If anything fails,\n"+
+			"DIR is left as it was. A config file that cannot be read or imported stops the run before\n"+
+			"anything is written, unless -keep-going is given: then the other reports are written, the bad\n"+
+			"files listed, and the exit code is still 1.",
 		[]string{"tscale reports", "tscale reports -out /tmp/tscale", "tscale reports -hf ~/models -out hf-reports",
 			"tscale reports -hf ~/models -keep-going -out hf-reports"})
 	out := fs.String("out", "output", "`folder` to write yaml/ and txt/ into")
@@ -206,72 +203,87 @@ func (c *cli) reports(args []string) error {
 			return err
 		}
 	}
-	// Render on every processor, each report into its own slot: the files,
-	// the failures and their order are those of rendering one by one. A
-	// panic of a worker is raised again here, where run recovers it.
-	type rendered struct {
-		yaml, text []byte
-		err        error
-		panicked   any
+	var charts []outFile
+	if *hfDir == "" {
+		if charts, err = presetCharts(all); err != nil {
+			return err
+		}
 	}
-	results := make([]rendered, len(all))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(all)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(all); i = int(next.Add(1)) - 1 {
-				func() {
-					defer func() {
-						if r := recover(); r != nil {
-							results[i].panicked = r
-						}
-					}()
-					results[i].yaml, results[i].text, results[i].err = renderReport(all[i])
-				}()
+	rels := make([]string, 0, 2*len(all)+len(charts))
+	for _, p := range all {
+		yamlRel, textRel := reportPaths(p)
+		rels = append(rels, yamlRel, textRel)
+	}
+	for _, f := range charts {
+		rels = append(rels, f.rel)
+	}
+	w, err := newWriter(c.fs, *out, rels)
+	if err != nil {
+		return err
+	}
+	// Each report is staged as soon as it and those before it are rendered,
+	// from the buffers it was rendered into: no report is kept in memory.
+	// Once a report fails, and without -keep-going, nothing more is staged.
+	// A panic of a worker is raised again here, where run recovers it.
+	var (
+		models   []presets.Preset
+		panicked any
+		stageErr error
+	)
+	renderInOrder(len(all), func(i int, yaml, text []byte) ([]byte, []byte, error) {
+		return renderReport(all[i], yaml, text)
+	}, func(i int, r rendered) {
+		switch {
+		case r.panicked != nil:
+			if panicked == nil {
+				panicked = r.panicked
 			}
-		}()
-	}
-	wg.Wait()
-	var files []outFile
-	var models []presets.Preset
-	for i, p := range all {
-		r := results[i]
-		if r.panicked != nil {
-			panic(r.panicked)
-		}
-		if r.err != nil {
+		case r.err != nil:
 			bad = append(bad, r.err)
-			continue
+		default:
+			models = append(models, all[i])
+			if stageErr == nil && panicked == nil && (len(bad) == 0 || *keepGoing) {
+				yamlRel, textRel := reportPaths(all[i])
+				if stageErr = w.stage(yamlRel, r.yaml); stageErr == nil {
+					stageErr = w.stage(textRel, r.text)
+				}
+			}
 		}
-		models = append(models, p)
-		files = append(files, outFile{filepath.Join("yaml", p.Slug+".yaml"), r.yaml}, outFile{filepath.Join("txt", p.Slug+".txt"), r.text})
+	})
+	if panicked != nil {
+		if err := w.rollback(); err != nil {
+			fmt.Fprintf(c.stderr, "reports: could not undo the staged reports: %v\n", err)
+		}
+		panic(panicked)
 	}
 	what := "presets"
 	if *hfDir != "" {
 		what = "config files"
 	}
 	if len(bad) > 0 && !*keepGoing {
-		return append(failures(bad), fmt.Errorf("reports: %d of %d %s failed; nothing was written (-keep-going writes the others)",
+		errs := failures(bad)
+		if err := w.rollback(); err != nil {
+			errs = append(errs, fmt.Errorf("reports: could not undo the staged reports: %w (they are in %s)", err, w.staging))
+		}
+		return append(errs, fmt.Errorf("reports: %d of %d %s failed; nothing was written (-keep-going writes the others)",
 			len(bad), len(bad)+len(models), what))
 	}
-	charts := 0
-	if *hfDir == "" {
-		svgs, err := presetCharts(all)
-		if err != nil {
-			return err
-		}
-		files, charts = append(files, svgs...), len(svgs)
+	if stageErr != nil {
+		return w.undo(stageErr)
 	}
-	if len(files) > 0 {
-		if err := writeAll(c.fs, *out, files); err != nil {
-			return err
+	for _, f := range charts {
+		if err := w.stage(f.rel, f.data); err != nil {
+			return w.undo(err)
 		}
-		fmt.Fprintf(c.stdout, "wrote %d reports (%d %s, yaml and txt) to %s and %s", len(files)-charts, len(models), plural(len(models), "model"),
+	}
+	if err := w.commit(); err != nil {
+		return err
+	}
+	if len(models)+len(charts) > 0 {
+		fmt.Fprintf(c.stdout, "wrote %d reports (%d %s, yaml and txt) to %s and %s", 2*len(models), len(models), plural(len(models), "model"),
 			filepath.Join(*out, "yaml"), filepath.Join(*out, "txt"))
-		if charts > 0 {
-			fmt.Fprintf(c.stdout, ", and %d charts to %s", charts, filepath.Join(*out, "svg"))
+		if len(charts) > 0 {
+			fmt.Fprintf(c.stdout, ", and %d charts to %s", len(charts), filepath.Join(*out, "svg"))
 		}
 		fmt.Fprintln(c.stdout)
 	}
@@ -285,19 +297,26 @@ func (c *cli) reports(args []string) error {
 	return nil
 }
 
-// renderReport renders the YAML and text reports of p at its default workload.
-func renderReport(p presets.Preset) (yaml, text []byte, err error) {
+// renderReport appends the YAML and text reports of p at its default
+// workload to yaml and text.
+func renderReport(p presets.Preset, yaml, text []byte) ([]byte, []byte, error) {
 	d, err := document(p, defaultWorkload(p))
 	if err != nil {
-		return nil, nil, err
+		return yaml, text, err
 	}
-	if yaml, err = render.Encode(d, render.FormatYAML); err != nil {
-		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
+	if yaml, err = render.Append(yaml, d, render.FormatYAML); err != nil {
+		return yaml, text, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
-	if text, err = render.Encode(d, render.FormatText); err != nil {
-		return nil, nil, fmt.Errorf("preset %q: %w", p.Slug, err)
+	if text, err = render.Append(text, d, render.FormatText); err != nil {
+		return yaml, text, fmt.Errorf("preset %q: %w", p.Slug, err)
 	}
 	return yaml, text, nil
+}
+
+// reportPaths are where tscale reports writes p's reports, relative to
+// its folder.
+func reportPaths(p presets.Preset) (yaml, text string) {
+	return filepath.Join("yaml", p.Slug+".yaml"), filepath.Join("txt", p.Slug+".txt")
 }
 
 func (c *cli) compare(args []string) error {

@@ -565,7 +565,7 @@ func BenchmarkAllReports(b *testing.B) {
 func BenchmarkWriteReports(b *testing.B) {
 	var files []outFile
 	for _, p := range presets.All() {
-		y, txt, err := renderReport(p)
+		y, txt, err := renderReport(p, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

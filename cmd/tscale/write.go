@@ -19,42 +19,42 @@ type outFile struct {
 	data []byte
 }
 
-// writeAll writes files into the folder out, all or nothing. It writes every
-// file into a staging folder inside out (out/.tscale-staging-*), then moves
-// each into place with a rename, so that a report is replaced atomically;
-// an existing file is first linked (or copied) into the staging folder. If
-// any step fails, it puts back every replaced file, removes every file and
-// folder it created, and returns an error naming the path: out is then as it
-// was before. A successful run leaves no staging folder.
+// writeAll writes files into the folder out, all or nothing: newWriter,
+// stage for each file, then commit (or undo where staging fails).
 func writeAll(fsys fileSystem, out string, files []outFile) error {
-	w := &writer{fs: fsys, out: out}
-	if err := w.preflight(files); err != nil {
+	rels := make([]string, len(files))
+	for i, f := range files {
+		rels[i] = f.rel
+	}
+	w, err := newWriter(fsys, out, rels)
+	if err != nil {
 		return err
 	}
-	if files = w.changed(files); len(files) == 0 {
-		return nil // every report already holds these bytes
-	}
-	err := w.write(files)
-	if err == nil {
-		if rmErr := fsys.RemoveAll(w.staging); rmErr != nil {
-			return fmt.Errorf("wrote the reports, but could not remove %s: %w", w.staging, cause(rmErr))
+	for _, f := range files {
+		if err := w.stage(f.rel, f.data); err != nil {
+			return w.undo(err)
 		}
-		return nil
 	}
-	if rbErr := w.rollback(); rbErr != nil {
-		return fmt.Errorf("%w; and could not undo it: %v (the replaced files are kept in %s)", err, rbErr, w.staging)
-	}
-	return fmt.Errorf("%w; %s is left as it was", err, out)
+	return w.commit()
 }
 
+// writer writes files into the folder out, all or nothing. stage writes
+// each file into a staging folder inside out (out/.tscale-staging-*) as it
+// comes, so that the caller need not keep it; commit then moves each into
+// place with a rename, so that a report is replaced atomically; an existing
+// file is first linked (or copied) into the staging folder. If any step
+// fails, undo puts back every replaced file, removes every file and folder
+// the writer created, and returns an error naming the path: out is then as
+// it was before. A successful run leaves no staging folder.
 type writer struct {
 	fs      fileSystem
 	out     string
 	exists  map[string]bool  // target paths that exist before the run
 	sizes   map[string]int64 // the size of each target that is a regular file
 	created []string         // folders created, outermost first
-	staging string
-	placed  []placed // targets moved into place or backed up, in order
+	staging string           // made by the first file that changes
+	staged  []string         // the files staged, in order, relative to out
+	placed  []placed         // targets moved into place or backed up, in order
 }
 
 // placed is a target whose old file was backed up and/or whose new file was
@@ -64,13 +64,14 @@ type placed struct {
 	moved          bool   // the new file is in place
 }
 
-// preflight checks, before touching anything, that out and the folders the
-// files go into are folders or absent, and that no target is a folder.
-func (w *writer) preflight(files []outFile) error {
-	w.exists, w.sizes = map[string]bool{}, map[string]int64{}
+// newWriter checks, before touching anything, that out and the folders the
+// files rels (relative to out) go into are folders or absent, and that no
+// target is a folder.
+func newWriter(fsys fileSystem, out string, rels []string) (*writer, error) {
+	w := &writer{fs: fsys, out: out, exists: map[string]bool{}, sizes: map[string]int64{}}
 	dirs := []string{w.out}
-	for _, f := range files {
-		if d := filepath.Join(w.out, filepath.Dir(f.rel)); !slices.Contains(dirs, d) {
+	for _, rel := range rels {
+		if d := filepath.Join(w.out, filepath.Dir(rel)); !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
@@ -79,20 +80,20 @@ func (w *writer) preflight(files []outFile) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			return fmt.Errorf("write %s: %w", d, cause(err))
+			return nil, fmt.Errorf("write %s: %w", d, cause(err))
 		case !info.IsDir():
-			return fmt.Errorf("write %s: it is a file, not a folder; nothing was written", d)
+			return nil, fmt.Errorf("write %s: it is a file, not a folder; nothing was written", d)
 		}
 	}
-	for _, f := range files {
-		target := filepath.Join(w.out, f.rel)
+	for _, rel := range rels {
+		target := filepath.Join(w.out, rel)
 		info, err := w.fs.Lstat(target) // a symbolic link, even dangling, is replaced and put back
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 		case err != nil:
-			return fmt.Errorf("write %s: %w", target, cause(err))
+			return nil, fmt.Errorf("write %s: %w", target, cause(err))
 		case info.IsDir():
-			return fmt.Errorf("write %s: it is a folder; nothing was written", target)
+			return nil, fmt.Errorf("write %s: it is a folder; nothing was written", target)
 		default:
 			w.exists[target] = true
 			if info.Mode().IsRegular() {
@@ -100,21 +101,48 @@ func (w *writer) preflight(files []outFile) error {
 			}
 		}
 	}
-	return nil
+	return w, nil
 }
 
-// changed drops the files whose target is a regular file that already
-// holds exactly their bytes: writing them again would change nothing.
-func (w *writer) changed(files []outFile) []outFile {
-	var out []outFile
-	for _, f := range files {
-		target := filepath.Join(w.out, f.rel)
-		if size, ok := w.sizes[target]; ok && size == int64(len(f.data)) && w.holds(target, f.data) {
-			continue
-		}
-		out = append(out, f)
+// stage writes data, the new bytes of the file rel (one of newWriter's),
+// into the staging folder; the caller may reuse data once it returns. A
+// target that is a regular file holding exactly data is left alone:
+// writing it again would change nothing. The first file staged makes the
+// staging folder, the next ones the folders they go into.
+func (w *writer) stage(rel string, data []byte) error {
+	target := filepath.Join(w.out, rel)
+	if size, ok := w.sizes[target]; ok && size == int64(len(data)) && w.holds(target, data) {
+		return nil
 	}
-	return out
+	if w.staging == "" {
+		if err := w.mkdirAll(w.out); err != nil {
+			return err
+		}
+		staging, err := w.fs.MkdirTemp(w.out, ".tscale-staging-")
+		if err != nil {
+			return fmt.Errorf("create a staging folder in %s: %w", w.out, cause(err))
+		}
+		w.staging = staging
+		for _, sub := range []string{"new", "old"} {
+			if err := w.fs.Mkdir(filepath.Join(staging, sub), 0o755); err != nil {
+				return fmt.Errorf("create %s: %w", filepath.Join(staging, sub), cause(err))
+			}
+		}
+	}
+	if err := w.mkdirAll(filepath.Dir(target)); err != nil {
+		return err
+	}
+	for _, sub := range []string{"new", "old"} {
+		if err := w.mkdirAll(filepath.Join(w.staging, sub, filepath.Dir(rel))); err != nil {
+			return err
+		}
+	}
+	// A full disk fails here, before any report is replaced.
+	if err := w.fs.WriteFile(filepath.Join(w.staging, "new", rel), data, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", target, cause(err))
+	}
+	w.staged = append(w.staged, rel)
+	return nil
 }
 
 // holds reports whether the file at path holds exactly data.
@@ -146,53 +174,40 @@ func (w *writer) holds(path string, data []byte) bool {
 // holdBuffers are the read buffers of writer.holds.
 var holdBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-// write creates the folders, stages every file, then moves each into place.
-func (w *writer) write(files []outFile) error {
-	if err := w.mkdirAll(w.out); err != nil {
-		return err
+// commit moves every staged file into place, in the order staged, and
+// removes the staging folder; where a move fails, it undoes them all. With
+// nothing staged (every target already held its bytes) it does nothing.
+func (w *writer) commit() error {
+	if w.staging == "" {
+		return nil
 	}
-	staging, err := w.fs.MkdirTemp(w.out, ".tscale-staging-")
-	if err != nil {
-		return fmt.Errorf("create a staging folder in %s: %w", w.out, cause(err))
-	}
-	w.staging = staging
-	for _, sub := range []string{"new", "old"} {
-		if err := w.fs.Mkdir(filepath.Join(staging, sub), 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", filepath.Join(staging, sub), cause(err))
-		}
-	}
-	for _, f := range files {
-		if err := w.mkdirAll(filepath.Join(w.out, filepath.Dir(f.rel))); err != nil {
-			return err
-		}
-		for _, sub := range []string{"new", "old"} {
-			if err := w.mkdirAll(filepath.Join(staging, sub, filepath.Dir(f.rel))); err != nil {
-				return err
-			}
-		}
-	}
-	// Stage every file: a full disk fails here, before any report is replaced.
-	for _, f := range files {
-		if err := w.fs.WriteFile(filepath.Join(staging, "new", f.rel), f.data, 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", filepath.Join(w.out, f.rel), cause(err))
-		}
-	}
-	for _, f := range files {
-		target := filepath.Join(w.out, f.rel)
+	for _, rel := range w.staged {
+		target := filepath.Join(w.out, rel)
 		p := placed{target: target}
 		if w.exists[target] {
-			p.backup = filepath.Join(staging, "old", f.rel)
+			p.backup = filepath.Join(w.staging, "old", rel)
 			if err := w.backup(target, p.backup); err != nil {
-				return fmt.Errorf("write %s: keep a copy of the old file: %w", target, cause(err))
+				return w.undo(fmt.Errorf("write %s: keep a copy of the old file: %w", target, cause(err)))
 			}
 		}
 		w.placed = append(w.placed, p)
-		if err := w.fs.Rename(filepath.Join(staging, "new", f.rel), target); err != nil {
-			return fmt.Errorf("write %s: %w", target, cause(err))
+		if err := w.fs.Rename(filepath.Join(w.staging, "new", rel), target); err != nil {
+			return w.undo(fmt.Errorf("write %s: %w", target, cause(err)))
 		}
 		w.placed[len(w.placed)-1].moved = true
 	}
+	if err := w.fs.RemoveAll(w.staging); err != nil {
+		return fmt.Errorf("wrote the reports, but could not remove %s: %w", w.staging, cause(err))
+	}
 	return nil
+}
+
+// undo rolls back after err, which it returns with what became of out.
+func (w *writer) undo(err error) error {
+	if rbErr := w.rollback(); rbErr != nil {
+		return fmt.Errorf("%w; and could not undo it: %v (the replaced files are kept in %s)", err, rbErr, w.staging)
+	}
+	return fmt.Errorf("%w; %s is left as it was", err, w.out)
 }
 
 // backup keeps the old file at target as backup: a hard link, or a copy
@@ -243,8 +258,9 @@ func (w *writer) mkdirAll(dir string) error {
 	return nil
 }
 
-// rollback undoes write: it restores every replaced file, removes every new
-// one, the staging folder and the folders write created.
+// rollback undoes what stage and commit did: it restores every replaced
+// file, removes every new one, the staging folder and the folders they
+// created.
 func (w *writer) rollback() error {
 	var errs []error
 	for i := len(w.placed) - 1; i >= 0; i-- {
