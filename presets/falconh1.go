@@ -35,6 +35,13 @@ var falconH1Mamba2 = mamba2Names{heads: "mamba_n_heads", headDim: "mamba_d_head"
 	groups: "mamba_n_groups", kernel: "mamba_d_conv", chunk: "mamba_chunk_size", projBias: "mamba_proj_bias",
 	convBias: "mamba_conv_bias", outBias: "projectors_bias"}
 
+// gatedNorm is c with the Mamba-2 mixers' gated RMSNorm (mamba_rms_norm
+// true), which FalconH1Config's default leaves out.
+func gatedNorm(c scale.Config) scale.Config {
+	c.Mamba2NoNorm = false
+	return c
+}
+
 func falconH1Family() []Preset {
 	return []Preset{{
 		Slug: "falcon-h1-0.5b", Name: "Falcon-H1 0.5B", Family: "Falcon-H1",
@@ -57,11 +64,11 @@ func falconH1Family() []Preset {
 		},
 	}, {
 		Slug: "falcon-h1-7b", Name: "Falcon-H1 7B", Family: "Falcon-H1",
-		Config: shaped(falconH1Defaults(), scale.Config{
+		Config: gatedNorm(shaped(falconH1Defaults(), scale.Config{
 			VocabSize: 130048, HiddenSize: 3072, NumHiddenLayers: 44, NumAttentionHeads: 12, NumKeyValueHeads: 2, HeadDim: 128,
 			IntermediateSize: 12288, MaxPositionEmbeddings: 262144,
 			Mamba2NumHeads: 24, Mamba2HeadDim: 128, Mamba2ChunkSize: 128,
-		}),
+		})),
 		Sources: []string{
 			hfConfig("tiiuae/Falcon-H1-7B-Base") + ", head_dim, mamba_d_ssm, mamba_n_heads, mamba_d_head, mamba_d_state, " +
 				"mamba_n_groups, mamba_d_conv, mamba_chunk_size, attn_layer_indices",
@@ -70,22 +77,20 @@ func falconH1Family() []Preset {
 		Notes: []string{
 			"44 layers, each with attention (12 query, 2 KV heads of 128) and a Mamba-2 mixer (24 heads of 128, d_ssm 3072, " +
 				"state 256, 1 group) side by side",
-			"the copies of the config found do not show attention_bias, mlp_bias, mamba_conv_bias, mamba_proj_bias, " +
-				"projectors_bias or mamba_rms_norm: FalconH1Config's defaults are taken (conv bias only, no gated norm), as " +
-				"in the 0.5B's full config",
+			"mamba_rms_norm true, as Megatron-Bridge's FalconH1ModelProvider7B (from the 7B-Instruct config.json) and a " +
+				"third-party loader of the 7B both state: the Mamba-2 mixers have the gated RMSNorm; the biases as FalconH1Config's " +
+				"defaults (conv bias only), as both sources say",
+			"those two sources give the Instruct model's vocab_size as 130049 (one token more than the Base's 130048: 6,144 " +
+				"weights, embedding and head) and mamba_chunk_size 256 (no count depends on it)",
 			"TII names it 7B; the Hub page shows 7.59B",
 		},
 	}, {
 		Slug: "falcon-h1-34b", Name: "Falcon-H1 34B", Family: "Falcon-H1",
-		Config: func() scale.Config {
-			c := shaped(falconH1Defaults(), scale.Config{
-				VocabSize: 261120, HiddenSize: 5120, NumHiddenLayers: 72, NumAttentionHeads: 20, NumKeyValueHeads: 4, HeadDim: 128,
-				IntermediateSize: 21504, MaxPositionEmbeddings: 262144,
-				Mamba2NumHeads: 32, Mamba2HeadDim: 128, Mamba2NGroups: 2, Mamba2ChunkSize: 128,
-			})
-			c.Mamba2NoNorm = false // mamba_rms_norm true
-			return c
-		}(),
+		Config: gatedNorm(shaped(falconH1Defaults(), scale.Config{
+			VocabSize: 261120, HiddenSize: 5120, NumHiddenLayers: 72, NumAttentionHeads: 20, NumKeyValueHeads: 4, HeadDim: 128,
+			IntermediateSize: 21504, MaxPositionEmbeddings: 262144,
+			Mamba2NumHeads: 32, Mamba2HeadDim: 128, Mamba2NGroups: 2, Mamba2ChunkSize: 128,
+		})),
 		Sources: []string{
 			hfConfig("tiiuae/Falcon-H1-34B-Instruct") + ", head_dim, attention_bias, mlp_bias, mamba_d_ssm, mamba_n_heads, " +
 				"mamba_d_head, mamba_d_state, mamba_n_groups, mamba_d_conv, mamba_chunk_size, mamba_conv_bias, mamba_proj_bias, " +
