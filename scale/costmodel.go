@@ -31,7 +31,7 @@ type Point struct {
 	// such layers).
 	RecurrentStateBytes *big.Int
 
-	scratch [4]big.Int // Eval's temporaries
+	scratch [6]big.Int // Eval's temporaries
 }
 
 // CostModel evaluates the headline numbers of one model at any workload
@@ -132,18 +132,46 @@ func (m *CostModel) Eval(seq, batch int64, p *Point) error {
 	p.ForwardDense.Mul(u, m.densePerPair)
 	p.ForwardDense.Add(p.ForwardDense, p.Forward)
 	p.ActivationElements.Add(p.ActivationElements, t.Mul(u, m.square))
+	// n: one sequence's attention FLOPs over its pairs, Σ pairs(s)·perPair;
+	// forward = T·base + b·n, and per token base + n/s.
+	n, q := &p.scratch[4], &p.scratch[5]
+	n.SetInt64(0)
 	for _, g := range m.decoder.groups {
 		t.SetUint64(g.span.pairs64(seq))
-		t.Mul(t, b)
-		p.Forward.Add(p.Forward, t.Mul(t, g.perPair))
+		n.Add(n, t.Mul(t, g.perPair))
 	}
+	p.Forward.Add(p.Forward, t.Mul(n, b))
 	m.decoder.kvElementsInto(p.KVCacheBytes, t, seq)
 	bytesInto(p.KVCacheBytes.Mul(p.KVCacheBytes, b), m.decoder.kvBits)
 	p.Training.Mul(p.Forward, t.SetInt64(3))
-	p.ForwardPerToken.Rat().SetFrac(p.Forward, p.Tokens)
+	perToken(p.ForwardPerToken.Rat(), m.decoder.base, n, seq, q, t, u)
 	m.decoder.flopsInto(p.DecodeFLOPs, t, seq)
 	p.RecurrentStateBytes.Mul(b, t.SetInt64(m.RecurrentStateBytesPerSequence))
 	return nil
+}
+
+// perToken sets z to base + n/s in lowest terms, s ≥ 1: (base·s + n)/s
+// shares with s only the factors of gcd(n mod s, s), which the words of s
+// give without a big GCD. q, t and u are scratch.
+func perToken(z *big.Rat, base, n *big.Int, s int64, q, t, u *big.Int) {
+	q.QuoRem(n, u.SetInt64(s), t) // t = n mod s < s
+	g := gcd64(uint64(t.Int64()), uint64(s))
+	q.Quo(n, u.SetUint64(g))                        // n/g, exact: g divides s and n mod s
+	q.Add(q, t.Mul(base, u.SetUint64(uint64(s)/g))) // (base·s + n)/g
+	// Already in lowest terms: set numerator and denominator without
+	// SetFrac's GCD (z is initialised by SetInt, so Denom is z's own).
+	z.SetInt(q)
+	if d := uint64(s) / g; d != 1 {
+		z.Denom().SetUint64(d)
+	}
+}
+
+// gcd64 is the greatest common divisor of a and b (gcd(0, b) = b).
+func gcd64(a, b uint64) uint64 {
+	for a != 0 {
+		a, b = b%a, a
+	}
+	return b
 }
 
 // init allocates p's numbers once.

@@ -131,3 +131,28 @@ func benchCostModel(b *testing.B) *CostModel {
 	}
 	return m
 }
+
+// TestPerTokenLowestTerms: perToken equals base + n/s as math/big reduces
+// it, numerator and denominator alike, for random n of up to 200 bits and
+// s up to 2^32, and for the edge cases s = 1 and n = 0.
+func TestPerTokenLowestTerms(t *testing.T) {
+	rng := rand.New(rand.NewSource(30112026))
+	var q, x, y big.Int
+	for i := 0; i < 5000; i++ {
+		base := new(big.Int).Rand(rng, new(big.Int).Lsh(big.NewInt(1), uint(rng.Intn(80))))
+		n := new(big.Int).Rand(rng, new(big.Int).Lsh(big.NewInt(1), uint(rng.Intn(200))))
+		s := 1 + rng.Int63n(MaxSeqLen)
+		switch i {
+		case 0:
+			s = 1
+		case 1:
+			n.SetInt64(0)
+		}
+		got := new(big.Rat)
+		perToken(got, base, n, s, &q, &x, &y)
+		want := new(big.Rat).SetFrac(new(big.Int).Add(new(big.Int).Mul(base, big.NewInt(s)), n), big.NewInt(s))
+		if got.Num().Cmp(want.Num()) != 0 || got.Denom().Cmp(want.Denom()) != 0 {
+			t.Fatalf("base %v + %v/%d: %v, want %v", base, n, s, got, want)
+		}
+	}
+}

@@ -444,21 +444,30 @@ func newSweepWriter(w *bufio.Writer, format string, metrics []sweepMetric) *swee
 
 func (sw *sweepWriter) appendValue(b []byte, v sweepValue, quoteFraction bool) []byte {
 	if v.n != nil {
-		return v.n.Append(b, 10)
+		return appendBig(b, v.n)
 	}
 	r := v.f.Rat()
 	if quoteFraction {
 		b = append(b, '"')
 	}
-	b = r.Num().Append(b, 10)
+	b = appendBig(b, r.Num())
 	if !r.IsInt() {
 		b = append(b, '/')
-		b = r.Denom().Append(b, 10)
+		b = appendBig(b, r.Denom())
 	}
 	if quoteFraction {
 		b = append(b, '"')
 	}
 	return b
+}
+
+// appendBig appends n in decimal: by strconv where it fits a uint64 (most
+// counts of a sweep), else by math/big.
+func appendBig(b []byte, n *big.Int) []byte {
+	if n.IsUint64() {
+		return strconv.AppendUint(b, n.Uint64(), 10)
+	}
+	return n.Append(b, 10)
 }
 
 func (sw *sweepWriter) row(slug string, p *scale.Point, r *scale.Report) {
