@@ -437,6 +437,27 @@ func TestLfm2ByHand(t *testing.T) {
 	}
 }
 
+// TestLfm2BlockFFDim: block_ff_dim, where the file has it, is the MLP's
+// width before the adjustment, whatever intermediate_size says (transformers
+// 5.17 builds it so; LFM2-350M's file has block_ff_dim alone).
+func TestLfm2BlockFFDim(t *testing.T) {
+	const V, h, k = 100, 16, 3
+	const ff = 64 // block_ff_dim 64, not adjusted
+	base := `"model_type": "lfm2", "vocab_size": 100, "hidden_size": 16, "num_hidden_layers": 1,
+		"num_attention_heads": 4, "block_auto_adjust_ff_dim": false, "conv_L_cache": 3, "layer_types": ["conv"]`
+	conv := int64(h*3*h + h*k + h*h)
+	want := V*h + h + 2*h + 3*h*ff + conv
+	for _, extra := range []string{`, "block_ff_dim": 64, "intermediate_size": 40`, `, "block_ff_dim": 64`} {
+		p, r := importTiny(t, `{`+base+extra+`}`)
+		if r.Params.Total != want {
+			t.Errorf("%s: params.total %d, by hand %d", extra, r.Params.Total, want)
+		}
+		if strings.Contains(extra, "intermediate_size") && !strings.Contains(strings.Join(p.Notes, "\n"), "block_ff_dim 64, not intermediate_size 40") {
+			t.Errorf("no note on block_ff_dim: %q", p.Notes)
+		}
+	}
+}
+
 // TestQwen3NextByHand counts a small Qwen3-Next from modeling_qwen3_next.py:
 // per layer input_layernorm, Qwen3NextGatedDeltaNet (in_proj_qkvz h → 2·key
 // + 2·value, in_proj_ba h → 2·value heads, conv1d over 2·key + value of

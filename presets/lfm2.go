@@ -88,7 +88,18 @@ func readLfm2(f *hfFields) scale.Config {
 		}
 		c.TieWordEmbeddings = b
 	}
-	declared := f.required("intermediate_size")
+	// Lfm2Config (transformers 5.x) sets block_ff_dim, where the file has
+	// it, as intermediate_size after reading intermediate_size itself: it
+	// wins (LFM2-350M's file has block_ff_dim alone).
+	declared, blockFF := f.optional("block_ff_dim")
+	if blockFF {
+		if v, set := f.optional("intermediate_size"); set && v != declared {
+			f.notes = append(f.notes, fmt.Sprintf("block_ff_dim %d, not intermediate_size %d: Lfm2Config takes block_ff_dim as intermediate_size", declared, v))
+		}
+		f.alias("intermediate_size", f.name("block_ff_dim"))
+	} else {
+		declared = f.required("intermediate_size")
+	}
 	auto := f.boolOr("block_auto_adjust_ff_dim", true)
 	multiple := f.intOr("block_multiple_of", 256, "lfm2 default")
 	multiplier := 1.0

@@ -10,25 +10,28 @@ import (
 	"github.com/tscale/tscale/scale"
 )
 
-// transformersDeviations are the configs whose params.total differs from
-// the num_parameters() recorded in testdata/transformers/counts.csv on
-// purpose, by exactly the difference given (recorded minus tscale's), with
-// the reason; the preset's notes and SOURCES.md say the same.
-var transformersDeviations = map[string]struct {
-	diff   int64
-	reason string
-}{
-	// 28 layers × 256 zero-computation experts × (2 × 2048) × 6144: transformers
-	// 5.17's fused gate_up_proj has rows for every router slot (768), its
-	// down_proj for the 512 FFN experts; the checkpoint stores 512.
-	"hf/longcat-flash.json": {180_388_626_432, "transformers 5.17 allocates gate_up_proj rows for the 256 zero-computation experts"},
+// longcatZeroExpertRows is what transformers 5.17's num_parameters() counts
+// beyond params.total for LongCat-Flash: its fused gate_up_proj has rows
+// for every router slot, the zero-computation experts' included (MoE
+// layers × zero_computation_experts × 2·moe_intermediate_size × hidden),
+// where its down_proj and the checkpoint hold the FFN experts only. 0
+// otherwise.
+func longcatZeroExpertRows(c scale.Config, r *scale.Report) int64 {
+	var moe int64
+	for _, lg := range r.Layers {
+		if lg.MoE {
+			moe += lg.Count
+		}
+	}
+	return moe * c.ZeroComputationExperts * 2 * c.MoEIntermediateSize * c.HiddenSize
 }
 
 // TestTransformersCounts: every config in testdata/transformers/counts.csv
 // (real configs of testdata/hf and random tiny configs of the hybrid model
 // types) imports to the num_parameters() that transformers itself gave for
 // it on a GPU machine, with params.vision added where the model has a
-// vision tower, or differs by exactly the difference stated.
+// vision tower, and what transformers 5.17 counts beyond it on purpose
+// (transformersCount).
 func TestTransformersCounts(t *testing.T) {
 	rows := transformersCSV(t, "counts.csv", 4)
 	if len(rows) < 200 {
@@ -41,19 +44,13 @@ func TestTransformersCounts(t *testing.T) {
 		}
 		file := cols[0]
 		t.Run(file, func(t *testing.T) {
-			got, untied, err := transformersCount(file)
+			got, extra, err := transformersCount(file)
 			if err != nil {
 				t.Fatal(err)
 			}
-			dev, deviates := transformersDeviations[file]
-			if untied > 0 { // see zamba2UntiedBlocks
-				dev.diff, dev.reason, deviates = untied, "transformers 5.17 builds a copy of the shared block at each hybrid layer when tie_word_embeddings is false", true
-			}
-			switch {
-			case deviates && want-got != dev.diff:
-				t.Errorf("params.total %d, transformers %d: differ by %d, want %d (%s)", got, want, want-got, dev.diff, dev.reason)
-			case !deviates && got != want:
-				t.Errorf("params.total %d, transformers %s num_parameters() %d (differ by %d)", got, cols[3], want, want-got)
+			if got+extra != want {
+				t.Errorf("params.total %d (+ %d that transformers 5.17 counts beyond it), transformers %s num_parameters() %d (differ by %d)",
+					got, extra, cols[3], want, want-got-extra)
 			}
 		})
 	}
@@ -82,9 +79,10 @@ func transformersCSV(t *testing.T, name string, n int) [][]string {
 }
 
 // transformersCount is params.total plus params.vision of the config at
-// file, under testdata, and what transformers 5.17 counts beyond it for a
-// Zamba2 model's untied shared blocks (zamba2UntiedBlocks).
-func transformersCount(file string) (total, untied int64, err error) {
+// file, under testdata, and what transformers 5.17 counts beyond it on
+// purpose: a Zamba2 model's untied shared blocks (zamba2UntiedBlocks) and
+// LongCat-Flash's zero-expert rows (longcatZeroExpertRows).
+func transformersCount(file string) (total, extra int64, err error) {
 	path := filepath.Join("..", "testdata", filepath.FromSlash(file))
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -98,7 +96,7 @@ func transformersCount(file string) (total, untied int64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	return r.Params.Total + r.Params.Vision, zamba2UntiedBlocks(p.Config, r), nil
+	return r.Params.Total + r.Params.Vision, zamba2UntiedBlocks(p.Config, r) + longcatZeroExpertRows(p.Config, r), nil
 }
 
 // zamba2UntiedBlocks is what transformers 5.17's num_parameters() counts
