@@ -54,13 +54,8 @@ const zamba2Code = "transformers modeling_zamba2.py: every layer a Zamba2MambaDe
 func readZamba2(f *hfFields) scale.Config {
 	d := zamba2Defaults()
 	c := d
-	c.VocabSize = f.intOr("vocab_size", d.VocabSize, "zamba2 default")
-	c.HiddenSize = f.intOr("hidden_size", d.HiddenSize, "zamba2 default")
-	c.NumHiddenLayers = f.intOr("num_hidden_layers", d.NumHiddenLayers, "zamba2 default")
-	f.alias("num_hidden_layers", f.name("num_hidden_layers"))
+	f.shape(&c, "hidden_size", "num_hidden_layers", "num_attention_heads") // required, as every Zyphra file states them
 	if c.NumHiddenLayers > scale.MaxLayers {
-		f.errorf(ErrTooLarge, "num_hidden_layers", "%s %d is more than the %d layers tscale analyses",
-			f.name("num_hidden_layers"), c.NumHiddenLayers, scale.MaxLayers)
 		return c
 	}
 	c.MaxPositionEmbeddings = f.intOr("max_position_embeddings", d.MaxPositionEmbeddings, "zamba2 default")
@@ -68,11 +63,9 @@ func readZamba2(f *hfFields) scale.Config {
 		c.MaxPositionEmbeddings = 16384
 		f.notes = append(f.notes, "use_long_context: Zamba2Config sets max_position_embeddings to 16384 and rescales rope_theta")
 	}
-	c.NumAttentionHeads = f.intOr("num_attention_heads", d.NumAttentionHeads, "zamba2 default")
 	c.NumKeyValueHeads = f.intOrFunc("num_key_value_heads", func() int64 { return c.NumAttentionHeads },
 		"num_attention_heads: multi-head attention")
-	c.IntermediateSize = f.intOrFunc("intermediate_size", func() int64 { return f.mul("4 × hidden_size", 4, c.HiddenSize) },
-		"zamba2 default 4 × hidden_size")
+	c.IntermediateSize = f.required("intermediate_size")
 	c.HiddenAct = f.stringOr("hidden_act", d.HiddenAct)
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
 	if f.boolOr("use_mem_rope", false) {

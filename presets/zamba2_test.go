@@ -42,7 +42,7 @@ func TestZamba2ByHand(t *testing.T) {
 // TestZamba2ImportErrors: what the zamba2 reader refuses, naming the field.
 func TestZamba2ImportErrors(t *testing.T) {
 	base := `"model_type": "zamba2", "vocab_size": 50, "hidden_size": 16, "num_hidden_layers": 3, "num_attention_heads": 4,
-		"n_mamba_heads": 4`
+		"intermediate_size": 20, "n_mamba_heads": 4`
 	for _, tt := range []struct {
 		json string
 		kind error
@@ -57,6 +57,8 @@ func TestZamba2ImportErrors(t *testing.T) {
 		{`{` + base + `, "layers_block_type": ["mamba", "hybrid", "mamba"], "num_key_value_heads": 2,
 			"use_shared_attention_adapter": true}`, ErrInvalidValue, "use_shared_attention_adapter need queries, keys and values 2·hidden_size wide"},
 		{`{` + base + `, "layers_block_type": "mamba"}`, ErrWrongType, "layers_block_type must be a list of strings"},
+		{`{"model_type": "zamba2", "vocab_size": 50, "hidden_size": 16, "num_hidden_layers": 3, "num_attention_heads": 4}`,
+			ErrMissingField, "intermediate_size"},
 	} {
 		_, err := FromHFConfig("config.json", []byte(tt.json))
 		if !errors.Is(err, tt.kind) || err == nil || !strings.Contains(err.Error(), tt.want) {
