@@ -367,14 +367,16 @@ func activationWidths(calc *checked, c Config, lg LayerGroup, t, etp int64) actW
 			a.coreHeads = heads
 		case o.Kind == KindWeightedValues:
 			add(&a.split, mul(kv, v))
-		case o.Name == "o_proj":
+		case base == "o_proj": // Zamba2's shared block's too
 			add(&a.split, mul(heads, v))
 			add(&a.masks, h)
 		case base == "q_proj" || base == "k_proj" || base == "v_proj" || base == "q_a_proj" || base == "kv_a_proj_with_mqa":
-			if !attentionInput {
-				add(&a.replicated, h)
+			if !attentionInput { // the normed input: h, or a shared block's 2h
+				add(&a.replicated, lastDim(o.Inputs[0]))
 				attentionInput = true
 			}
+		case o.Name == "shared.linear": // the shared block's output, into the layer's own linear
+			add(&a.replicated, h)
 		case o.Name == "q_b_proj" || o.Name == "kv_b_proj":
 			add(&a.replicated, lastDim(o.Inputs[0]))
 		case o.Name == "attention_linear":

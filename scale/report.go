@@ -526,6 +526,7 @@ const (
 	KindWeightedValues OpKind = "weighted_values" // softmax weights · V
 	KindActivation     OpKind = "activation"      // elementwise non-linearity (and gating product)
 	KindResidual       OpKind = "residual"        // residual add
+	KindAdd            OpKind = "add"             // elementwise sum off the residual stream (a low-rank adapter's output)
 	KindCombine        OpKind = "combine"         // weighted sum of expert outputs
 	KindConcat         OpKind = "concat"          // tensors joined into a new one
 	// KindConv is a depthwise causal convolution along the sequence: one

@@ -69,15 +69,15 @@ func (ob *opBuilder) sharedBlockOps() []Op {
 	H, K, d, r := c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.SharedBlockAdapterRank
 	qWidth, kvWidth := ob.calc.mul("query width", H, d), ob.calc.mul("key/value width", K, d)
 	shared := func(o Op) Op { o.Shared = true; return o }
-	add := func(name string, block Block, width int64) Op {
+	add := func(name string, block Block, kind OpKind, width int64) Op {
 		x := shape(rows, width)
-		return ob.op(Op{Name: name, Block: block, Kind: KindResidual, Inputs: [][]int64{x, x}, Output: x}, nil)
+		return ob.op(Op{Name: name, Block: block, Kind: kind, Inputs: [][]int64{x, x}, Output: x}, nil)
 	}
 	// adapter is one use's low-rank adapter from width from to width to,
 	// added to the projection it sits beside.
 	adapter := func(name string, block Block, from, to int64) []Op {
 		return []Op{ob.linear(name+"_adapter_down", block, rows, from, r, false),
-			ob.linear(name+"_adapter_up", block, rows, r, to, false), add(name+"_adapter_add", block, to)}
+			ob.linear(name+"_adapter_up", block, rows, r, to, false), add(name+"_adapter_add", block, KindAdd, to)}
 	}
 	ops := []Op{
 		ob.op(Op{Name: "shared.concat", Block: BlockAttention, Kind: KindConcat,
@@ -106,7 +106,7 @@ func (ob *opBuilder) sharedBlockOps() []Op {
 	ops = append(ops, adapter("shared.mlp", BlockMLP, h, gateUp)...)
 	ops = append(ops, mlp[2], shared(mlp[3]),
 		ob.linear("shared.linear", BlockAttention, rows, h, h, false),
-		add("shared.residual", BlockAttention, h))
+		add("shared.residual", BlockAttention, KindResidual, h))
 	return ops
 }
 

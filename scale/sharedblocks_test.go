@@ -149,3 +149,32 @@ func TestSharedBlocksRules(t *testing.T) {
 		t.Error("pp 2 on shared blocks: want a refusal")
 	}
 }
+
+// TestSharedBlocksActivations: a layer that runs a shared block stores, per
+// token and beyond its Mamba-2 mixer's inputs, the block's norm input and
+// q/k/v input (2h each), the MLP's norm and input and the layer linear's
+// input (h each), and split by heads the attention's inputs and output
+// (2·H·d + 2·K·d) and the MLP's gate, up and down inputs (3·intermediate);
+// one dropout mask of h after o_proj.
+func TestSharedBlocksActivations(t *testing.T) {
+	c := tinyZamba2()
+	r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: 4, DType: BF16})
+	var with, without actWidths
+	for _, lg := range r.Layers {
+		if lg.Shape.SharedBlock {
+			with = activationWidths(&checked{}, c, lg, 1, 1)
+		} else {
+			without = activationWidths(&checked{}, c, lg, 1, 1)
+		}
+	}
+	h, H, K, d, I := c.HiddenSize, c.NumAttentionHeads, c.NumKeyValueHeads, c.HeadDim, c.IntermediateSize
+	if got, want := with.replicated-without.replicated, 7*h; got != want {
+		t.Errorf("replicated widths %d more, want %d", got, want)
+	}
+	if got, want := with.split-without.split, 2*H*d+2*K*d+3*I; got != want {
+		t.Errorf("split widths %d more, want %d", got, want)
+	}
+	if got, want := with.masks-without.masks, h; got != want || with.coreHeads != H {
+		t.Errorf("masks %d more (want %d), core heads %d (want %d)", got, want, with.coreHeads, H)
+	}
+}
