@@ -69,7 +69,9 @@ func TestEveryPresetOnALayout(t *testing.T) {
 	for _, p := range All() {
 		c := p.Config
 		l := scale.Layout{TP: 1, PP: 1, DP: 2, EP: 1, CP: 1, MicroBatchSize: 1, ZeRO: 3, Optimizer: scale.OptimizerMuon}
-		if c.NumAttentionHeads%2 == 0 && (c.NumKeyValueHeads%2 == 0 || c.NumKeyValueHeads == 1) && !c.HasRecurrent() { // Mamba layers: tp 1 only
+		mamba2Only := !c.HasMamba1() && !c.HasShortConv() && !c.HasGatedDeltaNet() && !c.HasLightning() && !c.HasSharedBlocks()
+		splits := !c.HasRecurrent() || (mamba2Only && c.Mamba2NumHeads%2 == 0 && c.Mamba2NGroups%2 == 0) // other recurrent kinds: tp 1 only
+		if c.NumAttentionHeads%2 == 0 && (c.NumKeyValueHeads%2 == 0 || c.NumKeyValueHeads == 1) && splits {
 			l.TP = 2
 		}
 		if c.NumHiddenLayers >= 2 && !c.HasSharedBlocks() { // shared blocks: pp 1 only

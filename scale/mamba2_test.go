@@ -215,8 +215,12 @@ func TestMamba2Refusals(t *testing.T) {
 	w := Workload{BatchSize: 1, SeqLen: 8, DType: BF16}
 	l := OneGPU()
 	l.TP, l.GPUs = 2, 2
-	if err := l.Validate(c, w); err == nil || !strings.Contains(err.Error(), "tp must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers") {
-		t.Errorf("tp 2 on a hybrid: %v", err)
+	if err := l.Validate(c, w); err == nil || !strings.Contains(err.Error(), "tp must divide mamba2_num_heads (3) and mamba2_n_groups (3)") {
+		t.Errorf("tp 2 on a hybrid of 3 Mamba-2 heads: %v", err)
+	}
+	m1 := tinyMiniMax()
+	if err := l.Validate(m1, w); err == nil || !strings.Contains(err.Error(), "tp must be 1 on a model with Mamba-1, short-convolution, Gated DeltaNet or lightning-attention layers") {
+		t.Errorf("tp 2 on lightning attention: %v", err)
 	}
 }
 
@@ -306,6 +310,57 @@ func checkRecurrentStateConstant(t *testing.T, c Config) {
 			p.RecurrentStateBytes.Cmp(r.Memory.RecurrentStateBytes) != 0 {
 			t.Errorf("seq %d: cost model forward %v decode %v state %d; report %v, %v, %d", s, p.Forward, p.DecodeFLOPs,
 				m.RecurrentStateBytesPerSequence, r.FLOPs.Forward, first, state)
+		}
+	}
+}
+
+// TestMamba2TensorParallel: on tp GPUs a Mamba-2 block is split as
+// Megatron-LM's MambaMixer splits it: in_proj by columns (z, x, B, C and dt
+// each by heads and groups, its bias too), conv1d, dt_bias, A_log, D and
+// the gated norm by channel or head, out_proj by rows with its bias whole;
+// the layer's input norm is whole. Its state splits the same way.
+func TestMamba2TensorParallel(t *testing.T) {
+	c := Config{
+		VocabSize: 64, HiddenSize: 8, NumHiddenLayers: 2, MaxPositionEmbeddings: 32, MLP: MLPGated, HiddenAct: "silu",
+		Norm: RMSNorm, PositionEmbedding: PositionNone, NormsPerLayer: 2,
+		Layers:         []LayerShape{{Attention: PartMamba2, MLP: PartNone}, {Attention: PartMamba2, MLP: PartNone}},
+		Mamba2NumHeads: 4, Mamba2HeadDim: 4, Mamba2StateSize: 3, Mamba2NGroups: 2, Mamba2ConvKernel: 4, Mamba2ChunkSize: 8,
+		Mamba2InProjBias: true, Mamba2OutProjBias: true, Mamba2ConvBias: true,
+	}
+	h, V, H, P, N, G, k := c.HiddenSize, c.VocabSize, c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel
+	inner := H * P
+	conv := inner + 2*G*N
+	proj := inner + conv + H
+	w := Workload{BatchSize: 3, SeqLen: 16, DType: BF16}
+	for _, tp := range []int64{1, 2} {
+		l := OneGPU()
+		l.TP, l.GPUs = tp, tp
+		r, err := AnalyzeOn(c, w, Deployment{Layout: &l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		layer := h + // input norm, whole
+			(h*proj+proj)/tp + // in_proj and its bias by columns
+			(conv*k+conv)/tp + 3*H/tp + inner/tp + // conv1d, dt_bias, A_log, D, gated norm
+			inner*h/tp + h // out_proj by rows, its bias whole
+		want := V/tp*h + 2*layer + h + V/tp*h // embedding and untied head by vocabulary rows, final norm
+		if got := r.PerGPU.Training.Params.Total; got != want {
+			t.Errorf("tp %d: %d parameters on a GPU, by hand %d", tp, got, want)
+		}
+		state := r.Memory.RecurrentStateBytes // the batch's state, whole, in bf16
+		var parts []GPUPart
+		parts = r.PerGPU.Inference.Parts
+		found := false
+		for _, p := range parts {
+			if p.Name == PartKVCache {
+				found = true
+				if want := new(big.Int).Quo(state, big.NewInt(tp)); p.Bytes.Cmp(want) != 0 {
+					t.Errorf("tp %d: KV cache and state %v bytes on a GPU, want %v", tp, p.Bytes, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("tp %d: no KV cache part in %+v", tp, parts)
 		}
 	}
 }

@@ -212,12 +212,19 @@ func (l Layout) Validate(c Config, w Workload) error {
 				fmt.Sprintf("must divide num_key_value_heads (%d) or be a multiple of it (each KV head then held by tp/%d GPUs)", K, K), r.TP)
 		}
 	}
-	if c.HasRecurrent() { // no tensor- or context-parallel rule for Mamba blocks yet
-		v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers (their tensor-parallel split is not modelled)", r.TP)
+	if c.HasRecurrent() {
+		if c.HasMamba1() || c.HasShortConv() || c.HasGatedDeltaNet() || c.HasLightning() {
+			v.check(r.TP == 1, "tp", "must be 1 on a model with Mamba-1, short-convolution, Gated DeltaNet or lightning-attention layers (their tensor-parallel split is not modelled)", r.TP)
+		} else { // Mamba-2 alone: split by heads and groups, as Megatron-LM's MambaMixer
+			v.check(c.Mamba2NumHeads%r.TP == 0 && c.Mamba2NGroups%r.TP == 0, "tp",
+				fmt.Sprintf("must divide mamba2_num_heads (%d) and mamba2_n_groups (%d): a Mamba-2 block is split by whole heads and groups",
+					c.Mamba2NumHeads, c.Mamba2NGroups), r.TP)
+		}
 		v.check(r.CP == 1, "cp", "must be 1 on a model with Mamba, short-convolution, Gated DeltaNet or lightning-attention layers (a recurrence split along the sequence is not modelled)", r.CP)
 	}
 	if c.HasSharedBlocks() {
 		v.check(r.PP == 1, "pp", "must be 1 on a model with shared transformer blocks (each stage running one would hold a copy: not modelled)", r.PP)
+		v.check(r.TP == 1, "tp", "must be 1 on a model with shared transformer blocks (their tensor-parallel split is not modelled)", r.TP)
 	}
 	if L := c.NumHiddenLayers; L > 0 {
 		v.check(r.PP <= L, "pp", fmt.Sprintf("must not exceed num_hidden_layers (%d): each stage holds at least one layer", L), r.PP)

@@ -226,8 +226,25 @@ func layerShard(calc *checked, c Config, lg LayerGroup, l Layout) (paramShard, e
 			continue
 		}
 		switch {
-		case o.Block == BlockSSM && o.Kind == KindLinear: // a Mamba-2 block, whole (tp = 1)
+		case o.Block == BlockSSM && o.Kind == KindLinear && (o.Name == "in_proj" || o.Name == "out_proj"):
+			// Megatron-LM's MambaMixer: in_proj column-parallel (each of z, x,
+			// B, C and dt split by heads and groups), out_proj row-parallel
+			// with its bias replicated; tp = 1 on every other recurrent kind.
+			in, out := lastDim(o.Inputs[0]), lastDim(o.Output)
+			weight := calc.mul(what, in, out)
+			bias := o.Params - weight
+			if o.Name == "in_proj" {
+				p.denseMatrix = calc.add(what, p.denseMatrix, calc.mul(what, in, out/l.TP))
+				p.denseOther = calc.add(what, p.denseOther, bias/l.TP)
+			} else {
+				p.denseMatrix = calc.add(what, p.denseMatrix, calc.mul(what, in/l.TP, out))
+				p.denseOther = calc.add(what, p.denseOther, bias)
+			}
+		case o.Block == BlockSSM && o.Kind == KindLinear: // the other recurrent kinds' projections, whole (tp = 1)
 			p.denseMatrix = calc.add(what, p.denseMatrix, o.Params)
+		case o.Block == BlockSSM && (o.Kind == KindConv || o.Kind == KindScan || o.Name == "gated_norm"):
+			// per channel or head: split with them (tp = 1 on the kinds Megatron-LM's rule is not for)
+			p.denseOther = calc.add(what, p.denseOther, o.Params/l.TP)
 		case strings.HasPrefix(o.Name, "shared.") && o.Kind == KindLinear: // a use's adapters and linear, whole (tp = 1)
 			p.denseMatrix = calc.add(what, p.denseMatrix, o.Params)
 		case o.Block == BlockSSM:
@@ -352,9 +369,14 @@ func activationWidths(calc *checked, c Config, lg LayerGroup, t, etp int64) actW
 		base := opBase(o.Name)
 		expert := strings.HasPrefix(o.Name, "experts.")
 		switch {
-		case o.Block == BlockSSM && o.Kind != KindResidual: // a Mamba-2 block (tp = 1): every op's inputs
+		case o.Block == BlockSSM && o.Kind != KindResidual: // a recurrent block: every op's inputs
 			for _, in := range o.Inputs {
-				add(&a.replicated, calc.fit(what, bigProduct(in[2:]...)))
+				w := calc.fit(what, bigProduct(in[2:]...))
+				if o.Name == "in_proj" || (o.Kind == KindNorm && o.Name != "gated_norm") { // the block's input, whole
+					add(&a.replicated, w)
+				} else { // split by heads and groups (tp = 1 on the kinds that have no split)
+					add(&a.split, ceilDiv(w, t))
+				}
 			}
 		case o.Kind == KindNorm && o.Name == "q_norm":
 			add(&a.split, mul(heads, qk))
@@ -512,8 +534,8 @@ func (m *gpuModel) kvPerLayer(l Layout) []*big.Int {
 			perToken = perToken / K * kvHeadsPerGPU(K, l.TP)
 		}
 		out[g] = bigProduct(perToken, lg.KVCacheTokens, w.BatchSize)
-		if lg.SSMStateElements > 0 { // a Mamba-2 block's state, whole (tp = 1)
-			out[g].Add(out[g], bigProduct(w.BatchSize, lg.SSMStateElements+lg.ConvStateElements))
+		if lg.SSMStateElements+lg.ConvStateElements > 0 { // a recurrent block's state, split by heads and groups (tp = 1 but on Mamba-2)
+			out[g].Add(out[g], bigProduct(w.BatchSize, (lg.SSMStateElements+lg.ConvStateElements)/l.TP))
 		}
 	}
 	return out
@@ -742,6 +764,11 @@ func perGPUConventions(c Config) []string {
 		"rounding: a dimension split n ways holds ⌈size/n⌉ on the GPU shown (the vocabulary is not padded, where Megatron-LM pads it to a multiple of 128 × tp); a ZeRO shard of Ψ elements over N ranks is ⌈Ψ/N⌉ elements, each state buffer sharded on its own (dense parameters over N_d = dp × cp, experts over N_e); bytes are elements × bits / 8 rounded up to a whole byte, each Table 2 row too",
 		"training: bf16 weights and gradients, 2 bytes each, and the optimizer state with fp32 master weights (ZeRO's model states); activations by Korthikanti et al. 2022 Table 2 at s = seq_len / cp and b = micro_batch_size, times the micro-batches in flight under 1F1B; the embedding's dropout mask, the final norm and the logits are not counted (small, §4.3), nor temporary and communication buffers, the CUDA context or fragmentation",
 		"inference: the weights in the workload's dtype and the KV cache of the workload's batch at seq_len in its kv_dtype, split by tp (one KV head per GPU when tp > K); dp and cp do not split it; activations and buffers are not counted",
+	}
+	if c.HasMamba2() {
+		list = append(list, "a Mamba-2 block split by tp as Megatron-LM's MambaMixer: in_proj by columns (z, x, B, C and dt each by whole heads and groups), "+
+			"out_proj by rows with its bias replicated, conv1d, dt_bias, A_log, D, the gated norm and the recurrent state by heads and groups; "+
+			"its input norm replicated")
 	}
 	if c.IsMoE() {
 		list = append(list, "routed experts: E/ep whole experts per GPU, each split etp ways; they are replicated over the N_e = tp × dp × cp / (ep × etp) GPUs of their expert data-parallel group")
