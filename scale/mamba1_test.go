@@ -139,3 +139,25 @@ func TestShortConvByHand(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurrentStateOnAGPU: the inference memory of one GPU holds the KV
+// cache of the attention layers and the state of every recurrent layer,
+// short-convolution windows included (they hold no SSM state).
+func TestRecurrentStateOnAGPU(t *testing.T) {
+	c := tinyHybrid()
+	c.Layers = []LayerShape{{Attention: PartShortConv}, {}, {Attention: PartShortConv, MLP: PartNone}}
+	c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
+	c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
+	c.ShortConvKernel = 3
+	l := OneGPU()
+	r, err := AnalyzeOn(c, Workload{BatchSize: 2, SeqLen: 16, DType: BF16}, Deployment{Layout: &l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := new(big.Int).Add(r.Memory.KVCacheBytes, r.Memory.RecurrentStateBytes)
+	for _, p := range r.PerGPU.Inference.Parts {
+		if p.Name == PartKVCache && p.Bytes.Cmp(want) != 0 {
+			t.Errorf("KV cache and state on the GPU %v bytes, want %v (KV %v + state %v)", p.Bytes, want, r.Memory.KVCacheBytes, r.Memory.RecurrentStateBytes)
+		}
+	}
+}
