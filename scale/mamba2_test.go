@@ -348,8 +348,7 @@ func TestMamba2TensorParallel(t *testing.T) {
 			t.Errorf("tp %d: %d parameters on a GPU, by hand %d", tp, got, want)
 		}
 		state := r.Memory.RecurrentStateBytes // the batch's state, whole, in bf16
-		var parts []GPUPart
-		parts = r.PerGPU.Inference.Parts
+		parts := r.PerGPU.Inference.Parts
 		found := false
 		for _, p := range parts {
 			if p.Name == PartKVCache {
