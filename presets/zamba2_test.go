@@ -2,8 +2,11 @@ package presets
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tscale/tscale/scale"
 )
 
 // TestZamba2ByHand counts a small Zamba2 from modeling_zamba2.py: four
@@ -65,4 +68,48 @@ func TestZamba2ImportErrors(t *testing.T) {
 			t.Errorf("%s:\n got %v\nwant %v saying %q", tt.json, err, tt.kind, tt.want)
 		}
 	}
+}
+
+// TestHybridPresetNoteFigures: the figures the notes of this session's
+// hybrid presets cite are computed here: zamba2-2.7b's total to Zyphra's
+// 2.662B, what attention adapters would add to zamba2-7b, the Falcon-H1
+// 7B Instruct vocabulary's one more token, Falcon-H1 34B's query width,
+// and Jamba 1.5 Large's Hugging Face count.
+func TestHybridPresetNoteFigures(t *testing.T) {
+	lookup := func(slug string) (Preset, *scale.Report) {
+		p, err := Lookup(slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, analyze(t, p)
+	}
+	p, r := lookup("zamba2-2.7b")
+	if got := (r.Params.Total + 500_000) / 1_000_000; got != 2662 {
+		t.Errorf("zamba2-2.7b: %d rounds to %d M, not 2.662B", r.Params.Total, got)
+	}
+	notesSay(t, p, "2.662B")
+
+	p, r = lookup("zamba2-7b")
+	c := p.Config
+	c.SharedAttentionAdapters = true
+	adapted, err := scale.Analyze(c, scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notesSay(t, p, "would add "+commas(adapted.Params.Total-r.Params.Total))
+
+	p, r = lookup("falcon-h1-7b")
+	c = p.Config
+	c.VocabSize++
+	wider, err := scale.Analyze(c, scale.Workload{BatchSize: 1, SeqLen: p.Context(), DType: scale.BF16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notesSay(t, p, fmt.Sprintf("vocab_size as %d", c.VocabSize), commas(wider.Params.Total-r.Params.Total)+" weights")
+
+	p, _ = lookup("falcon-h1-34b")
+	notesSay(t, p, fmt.Sprintf("a query width of %d", p.Config.NumAttentionHeads*p.Config.HeadDim))
+
+	p, r = lookup("jamba-1.5-large")
+	notesSay(t, p, commas(r.Params.Total))
 }

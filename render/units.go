@@ -40,12 +40,16 @@ func GroupedBig(n *big.Int) string {
 // appendGrouped appends n with thousands separators.
 func appendGrouped(dst []byte, n *big.Int) []byte {
 	start := len(dst)
+	return groupDigits(AppendDecimal(dst, n), start)
+}
+
+// AppendDecimal appends n in decimal, without separators: by strconv where
+// it fits an int64 (most counts), else by math/big.
+func AppendDecimal(dst []byte, n *big.Int) []byte {
 	if n.IsInt64() {
-		dst = strconv.AppendInt(dst, n.Int64(), 10)
-	} else {
-		dst = n.Append(dst, 10)
+		return strconv.AppendInt(dst, n.Int64(), 10)
 	}
-	return groupDigits(dst, start)
+	return n.Append(dst, 10)
 }
 
 // groupDigits puts thousands separators into the integer dst[start:],

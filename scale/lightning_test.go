@@ -139,10 +139,7 @@ func TestLightningByHand(t *testing.T) {
 			t.Errorf("block size %d", r.FLOPs.SSMChunkSize)
 		}
 		if s == 5 {
-			ck, err := CompareCheckpoint(c, 1, 0, storedFrom(t, c))
-			if err != nil || !ck.Agrees || ck.Params != r.Params.Total {
-				t.Errorf("the config's own checkpoint: %v, agrees %v, params %d of %d", err, ck.Agrees, ck.Params, r.Params.Total)
-			}
+			checkOwnCheckpoint(t, c, r)
 		}
 	}
 }

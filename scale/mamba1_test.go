@@ -88,11 +88,18 @@ func TestMamba1ByHand(t *testing.T) {
 	if r.FLOPs.ForwardChunked.Cmp(r.FLOPs.Forward) != 0 || r.FLOPs.SSMChunkSize != 0 {
 		t.Errorf("Mamba-1 has no chunked form: forward_chunked %v, forward %v, chunk %d", r.FLOPs.ForwardChunked, r.FLOPs.Forward, r.FLOPs.SSMChunkSize)
 	}
-	stored := storedFrom(t, c)
-	ck, err := CompareCheckpoint(c, 1, 0, stored)
-	if err != nil || !ck.Agrees || ck.Params != r.Params.Total {
-		t.Errorf("the config's own checkpoint: %v, agrees %v, params %d of %d", err, ck.Agrees, ck.Params, r.Params.Total)
-	}
+	checkOwnCheckpoint(t, c, r)
+}
+
+// tinyShortConv is tinyHybrid with LFM2's short convolutions (kernel 3,
+// with bias) in place of its Mamba-2 blocks.
+func tinyShortConv() Config {
+	c := tinyHybrid()
+	c.Layers = []LayerShape{{Attention: PartShortConv}, {}, {Attention: PartShortConv, MLP: PartNone}}
+	c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
+	c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
+	c.ShortConvKernel, c.ShortConvBias = 3, true
+	return c
 }
 
 // TestShortConvByHand: LFM2's short-convolution block counted with plain
@@ -101,11 +108,7 @@ func TestMamba1ByHand(t *testing.T) {
 // per sequence, whatever the sequence length; a checkpoint of its tensors
 // agrees.
 func TestShortConvByHand(t *testing.T) {
-	c := tinyHybrid()
-	c.Layers = []LayerShape{{Attention: PartShortConv}, {}, {Attention: PartShortConv, MLP: PartNone}}
-	c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
-	c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
-	c.ShortConvKernel, c.ShortConvBias = 3, true
+	c := tinyShortConv()
 	h, k := c.HiddenSize, c.ShortConvKernel
 	for _, s := range []int64{1, 10, 100} {
 		r := mustAnalyze(t, c, Workload{BatchSize: 1, SeqLen: s, DType: BF16})
@@ -132,11 +135,18 @@ func TestShortConvByHand(t *testing.T) {
 			t.Errorf("s=%d: state %d, want 2 × %d", s, got, h*k)
 		}
 		if s == 10 {
-			ck, err := CompareCheckpoint(c, 1, 0, storedFrom(t, c))
-			if err != nil || !ck.Agrees || ck.Params != r.Params.Total {
-				t.Errorf("the config's own checkpoint: %v, agrees %v, params %d of %d", err, ck.Agrees, ck.Params, r.Params.Total)
-			}
+			checkOwnCheckpoint(t, c, r)
 		}
+	}
+}
+
+// checkOwnCheckpoint: a checkpoint of exactly the tensors c implies agrees
+// with it and holds params.total.
+func checkOwnCheckpoint(t *testing.T, c Config, r *Report) {
+	t.Helper()
+	ck, err := CompareCheckpoint(c, 1, 0, storedFrom(t, c))
+	if err != nil || !ck.Agrees || ck.Params != r.Params.Total {
+		t.Errorf("the config's own checkpoint: %v, agrees %v, params %d of %d", err, ck.Agrees, ck.Params, r.Params.Total)
 	}
 }
 
@@ -144,20 +154,14 @@ func TestShortConvByHand(t *testing.T) {
 // cache of the attention layers and the state of every recurrent layer,
 // short-convolution windows included (they hold no SSM state).
 func TestRecurrentStateOnAGPU(t *testing.T) {
-	c := tinyHybrid()
-	c.Layers = []LayerShape{{Attention: PartShortConv}, {}, {Attention: PartShortConv, MLP: PartNone}}
-	c.Mamba2NumHeads, c.Mamba2HeadDim, c.Mamba2StateSize, c.Mamba2NGroups, c.Mamba2ConvKernel, c.Mamba2ChunkSize = 0, 0, 0, 0, 0, 0
-	c.Mamba2InProjBias, c.Mamba2OutProjBias, c.Mamba2ConvBias = false, false, false
-	c.ShortConvKernel = 3
+	c := tinyShortConv()
 	l := OneGPU()
 	r, err := AnalyzeOn(c, Workload{BatchSize: 2, SeqLen: 16, DType: BF16}, Deployment{Layout: &l})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := new(big.Int).Add(r.Memory.KVCacheBytes, r.Memory.RecurrentStateBytes)
-	for _, p := range r.PerGPU.Inference.Parts {
-		if p.Name == PartKVCache && p.Bytes.Cmp(want) != 0 {
-			t.Errorf("KV cache and state on the GPU %v bytes, want %v (KV %v + state %v)", p.Bytes, want, r.Memory.KVCacheBytes, r.Memory.RecurrentStateBytes)
-		}
+	if got := part(r.PerGPU.Inference, PartKVCache); got == nil || got.Cmp(want) != 0 {
+		t.Errorf("KV cache and state on the GPU %v bytes, want %v (KV %v + state %v)", got, want, r.Memory.KVCacheBytes, r.Memory.RecurrentStateBytes)
 	}
 }

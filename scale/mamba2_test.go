@@ -347,19 +347,9 @@ func TestMamba2TensorParallel(t *testing.T) {
 		if got := r.PerGPU.Training.Params.Total; got != want {
 			t.Errorf("tp %d: %d parameters on a GPU, by hand %d", tp, got, want)
 		}
-		state := r.Memory.RecurrentStateBytes // the batch's state, whole, in bf16
-		parts := r.PerGPU.Inference.Parts
-		found := false
-		for _, p := range parts {
-			if p.Name == PartKVCache {
-				found = true
-				if want := new(big.Int).Quo(state, big.NewInt(tp)); p.Bytes.Cmp(want) != 0 {
-					t.Errorf("tp %d: KV cache and state %v bytes on a GPU, want %v", tp, p.Bytes, want)
-				}
-			}
-		}
-		if !found {
-			t.Errorf("tp %d: no KV cache part in %+v", tp, parts)
+		state := new(big.Int).Quo(r.Memory.RecurrentStateBytes, big.NewInt(tp)) // the batch's state in bf16, split
+		if got := part(r.PerGPU.Inference, PartKVCache); got == nil || got.Cmp(state) != 0 {
+			t.Errorf("tp %d: KV cache and state %v bytes on a GPU, want %v", tp, got, state)
 		}
 	}
 }

@@ -4,14 +4,7 @@ import "fmt"
 
 // HasSharedBlocks reports whether some layer runs a shared transformer
 // block (Zamba2).
-func (c Config) HasSharedBlocks() bool {
-	for _, l := range c.Layers {
-		if l.SharedBlock {
-			return true
-		}
-	}
-	return false
-}
+func (c Config) HasSharedBlocks() bool { return c.sharedBlockUses() > 0 }
 
 // sharedBlockUses is the number of layers that run a shared block.
 func (c Config) sharedBlockUses() int64 {

@@ -444,30 +444,21 @@ func newSweepWriter(w *bufio.Writer, format string, metrics []sweepMetric) *swee
 
 func (sw *sweepWriter) appendValue(b []byte, v sweepValue, quoteFraction bool) []byte {
 	if v.n != nil {
-		return appendBig(b, v.n)
+		return render.AppendDecimal(b, v.n)
 	}
 	r := v.f.Rat()
 	if quoteFraction {
 		b = append(b, '"')
 	}
-	b = appendBig(b, r.Num())
+	b = render.AppendDecimal(b, r.Num())
 	if !r.IsInt() {
 		b = append(b, '/')
-		b = appendBig(b, r.Denom())
+		b = render.AppendDecimal(b, r.Denom())
 	}
 	if quoteFraction {
 		b = append(b, '"')
 	}
 	return b
-}
-
-// appendBig appends n in decimal: by strconv where it fits a uint64 (most
-// counts of a sweep), else by math/big.
-func appendBig(b []byte, n *big.Int) []byte {
-	if n.IsUint64() {
-		return strconv.AppendUint(b, n.Uint64(), 10)
-	}
-	return n.Append(b, 10)
 }
 
 func (sw *sweepWriter) row(slug string, p *scale.Point, r *scale.Report) {
