@@ -65,7 +65,16 @@ func gpt2Family() []Preset {
 }
 
 func readGPT2(f *hfFields) scale.Config {
-	d := gpt2Defaults()
+	c := f.gpt2Style(gpt2Defaults())
+	f.unmodelled(f.boolOr("add_cross_attention", false), "add_cross_attention", "cross-attention is not modelled")
+	return c
+}
+
+// gpt2Style reads the fields GPT-2 and GPT-J name alike onto the family's
+// defaults d: n_embd, n_layer, n_head (every head its own keys and values,
+// head_dim n_embd / n_head), n_positions, n_inner (null: 4 × n_embd),
+// activation_function and tie_word_embeddings.
+func (f *hfFields) gpt2Style(d scale.Config) scale.Config {
 	c := d
 	f.shape(&c, "n_embd", "n_layer", "n_head")
 	for field, file := range map[string]string{"hidden_size": "n_embd", "num_attention_heads": "n_head",
@@ -73,16 +82,15 @@ func readGPT2(f *hfFields) scale.Config {
 		"hidden_act": "activation_function"} {
 		f.alias(field, file)
 	}
-	c.NumKeyValueHeads = c.NumAttentionHeads
-	f.follows("num_key_value_heads") // n_head's errors are its
+	c.NumKeyValueHeads = c.NumAttentionHeads // k_proj and v_proj are n_embd × n_embd
+	f.follows("num_key_value_heads")         // n_head's errors are its
 	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "n_embd", "n_head")
-	c.MaxPositionEmbeddings = f.intOr("n_positions", d.MaxPositionEmbeddings, "gpt2 default")
+	c.MaxPositionEmbeddings = f.intOr("n_positions", d.MaxPositionEmbeddings, f.modelType+" default")
 	c.IntermediateSize = f.intOrFunc("n_inner", func() int64 {
 		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
 		return f.mul("4 × n_embd", 4, c.HiddenSize)
 	}, "4 × n_embd")
 	c.HiddenAct = f.stringOr("activation_function", d.HiddenAct)
 	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
-	f.unmodelled(f.boolOr("add_cross_attention", false), "add_cross_attention", "cross-attention is not modelled")
 	return c
 }

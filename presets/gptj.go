@@ -52,24 +52,4 @@ func gptJFamily() []Preset {
 	}}
 }
 
-func readGPTJ(f *hfFields) scale.Config {
-	d := gptJDefaults()
-	c := d
-	f.shape(&c, "n_embd", "n_layer", "n_head")
-	for field, file := range map[string]string{"hidden_size": "n_embd", "num_attention_heads": "n_head",
-		"num_key_value_heads": "n_head", "max_position_embeddings": "n_positions", "intermediate_size": "n_inner",
-		"hidden_act": "activation_function"} {
-		f.alias(field, file)
-	}
-	c.NumKeyValueHeads = c.NumAttentionHeads // k_proj and v_proj are n_embd × n_embd
-	f.follows("num_key_value_heads")
-	c.HeadDim = f.implicitHeadDim(c.HiddenSize, c.NumAttentionHeads, "n_embd", "n_head")
-	c.IntermediateSize = f.intOrFunc("n_inner", func() int64 {
-		f.followsIf(c.HiddenSize <= 0, "intermediate_size")
-		return f.mul("4 × n_embd", 4, c.HiddenSize)
-	}, "4 × n_embd")
-	c.MaxPositionEmbeddings = f.intOr("n_positions", d.MaxPositionEmbeddings, "gptj default")
-	c.HiddenAct = f.stringOr("activation_function", d.HiddenAct)
-	c.TieWordEmbeddings = f.boolOr("tie_word_embeddings", d.TieWordEmbeddings)
-	return c
-}
+func readGPTJ(f *hfFields) scale.Config { return f.gpt2Style(gptJDefaults()) }
