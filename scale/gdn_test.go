@@ -6,6 +6,50 @@ import (
 	"testing"
 )
 
+// naiveRecurrent is what the naive loops of a recurrent layer kind count
+// over one sequence: the whole block's MACs in the recurrent form, the
+// scan's alone, the scan's in the chunked form, the state and conv-state
+// elements it keeps, and the chunk length.
+type naiveRecurrent struct {
+	blockMACs, scanMACs, chunkedMACs, state, conv, chunk int64
+}
+
+// checkRecurrentReport: every layer of kind in r (b sequences) costs and
+// keeps what the naive loops say, caches no keys, and the model's state
+// per sequence is the two such layers'; at seq_len 5 the config's own
+// checkpoint agrees.
+func checkRecurrentReport(t *testing.T, c Config, r *Report, kind LayerPart, want naiveRecurrent) {
+	t.Helper()
+	s, b := r.Workload.SeqLen, r.Workload.BatchSize
+	for _, lg := range r.Layers {
+		if lg.Shape.Attention != kind {
+			continue
+		}
+		for _, f := range []struct {
+			what string
+			got  *big.Int
+			macs int64
+		}{{"block", lg.FLOPs.SSM, want.blockMACs}, {"recurrent scan", lg.FLOPs.SSMScan, want.scanMACs},
+			{"chunked scan", lg.FLOPs.SSMScanChunked, want.chunkedMACs}} {
+			if w := big.NewInt(2 * b * f.macs); f.got.Cmp(w) != 0 {
+				t.Errorf("s=%d: %s %s FLOPs %v, naive loops %v", s, kind, f.what, f.got, w)
+			}
+		}
+		if lg.SSMStateElements != want.state || lg.ConvStateElements != want.conv || lg.KVCacheTokens != 0 {
+			t.Errorf("s=%d: state %d + %d, naive %d + %d; KV tokens %d", s, lg.SSMStateElements, lg.ConvStateElements, want.state, want.conv, lg.KVCacheTokens)
+		}
+	}
+	if got, w := r.Memory.RecurrentStateElementsPerSequence, 2*(want.state+want.conv); got != w {
+		t.Errorf("s=%d: recurrent state %d, want %d", s, got, w)
+	}
+	if r.FLOPs.SSMChunkSize != want.chunk {
+		t.Errorf("chunk size %d, want %d", r.FLOPs.SSMChunkSize, want.chunk)
+	}
+	if s == 5 {
+		checkOwnCheckpoint(t, c, r)
+	}
+}
+
 func mustRefuse(t *testing.T, c Config, says string) {
 	t.Helper()
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), says) {
@@ -170,34 +214,10 @@ func TestGatedDeltaNetByHand(t *testing.T) {
 			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
 		}
 		macs, state, convState := naiveGDNRecurrent(c, s)
-		chunked := naiveGDNChunked(c, s)
-		recurrentScan := s * 3 * Hv * 3 * 2
-		for _, lg := range r.Layers {
-			if lg.Shape.Attention != PartGatedDeltaNet {
-				continue
-			}
-			if got, want := lg.FLOPs.SSM, big.NewInt(2*b*macs); got.Cmp(want) != 0 {
-				t.Errorf("s=%d: Gated DeltaNet FLOPs %v, naive recurrence %v", s, got, want)
-			}
-			if got, want := lg.FLOPs.SSMScanChunked, big.NewInt(2*b*chunked); got.Cmp(want) != 0 {
-				t.Errorf("s=%d: chunked delta rule FLOPs %v, naive chunked loops %v", s, got, want)
-			}
-			if got, want := lg.FLOPs.SSMScan, big.NewInt(2*b*recurrentScan); got.Cmp(want) != 0 {
-				t.Errorf("s=%d: recurrent delta rule FLOPs %v, want %v", s, got, want)
-			}
-			if lg.SSMStateElements != state || lg.ConvStateElements != convState || lg.KVCacheTokens != 0 {
-				t.Errorf("s=%d: state %d + %d, naive %d + %d; KV tokens %d", s, lg.SSMStateElements, lg.ConvStateElements, state, convState, lg.KVCacheTokens)
-			}
-		}
-		if got, want := r.Memory.RecurrentStateElementsPerSequence, 2*(state+convState); got != want {
-			t.Errorf("s=%d: recurrent state %d, want %d", s, got, want)
-		}
-		if r.FLOPs.SSMChunkSize != 4 {
-			t.Errorf("chunk size %d", r.FLOPs.SSMChunkSize)
-		}
-		if s == 5 {
-			checkOwnCheckpoint(t, c, r)
-		}
+		checkRecurrentReport(t, c, r, PartGatedDeltaNet, naiveRecurrent{
+			blockMACs: macs, scanMACs: s * 3 * Hv * 3 * 2, chunkedMACs: naiveGDNChunked(c, s),
+			state: state, conv: convState, chunk: 4,
+		})
 	}
 }
 

@@ -1,7 +1,6 @@
 package scale
 
 import (
-	"math/big"
 	"strings"
 	"testing"
 )
@@ -114,33 +113,9 @@ func TestLightningByHand(t *testing.T) {
 			t.Errorf("params.total %d, by hand %d", r.Params.Total, want)
 		}
 		macs, state := naiveLightningRecurrent(c, s)
-		chunked := naiveLightningChunked(c, s)
-		for _, lg := range r.Layers {
-			if lg.Shape.Attention != PartLightning {
-				continue
-			}
-			if got, want := lg.FLOPs.SSM, big.NewInt(2*b*macs); got.Cmp(want) != 0 {
-				t.Errorf("s=%d: lightning FLOPs %v, naive recurrence %v", s, got, want)
-			}
-			if got, want := lg.FLOPs.SSMScanChunked, big.NewInt(2*b*chunked); got.Cmp(want) != 0 {
-				t.Errorf("s=%d: blockwise lightning FLOPs %v, naive loops %v", s, got, want)
-			}
-			if got, want := lg.FLOPs.SSMScan, big.NewInt(2*b*s*2*H*d*d); got.Cmp(want) != 0 {
-				t.Errorf("s=%d: recurrent lightning FLOPs %v, want %v", s, got, want)
-			}
-			if lg.SSMStateElements != state || lg.ConvStateElements != 0 || lg.KVCacheTokens != 0 {
-				t.Errorf("s=%d: state %d + %d, naive %d; KV tokens %d", s, lg.SSMStateElements, lg.ConvStateElements, state, lg.KVCacheTokens)
-			}
-		}
-		if got, want := r.Memory.RecurrentStateElementsPerSequence, 2*state; got != want {
-			t.Errorf("s=%d: recurrent state %d, want %d", s, got, want)
-		}
-		if r.FLOPs.SSMChunkSize != 3 {
-			t.Errorf("block size %d", r.FLOPs.SSMChunkSize)
-		}
-		if s == 5 {
-			checkOwnCheckpoint(t, c, r)
-		}
+		checkRecurrentReport(t, c, r, PartLightning, naiveRecurrent{
+			blockMACs: macs, scanMACs: s * 2 * H * d * d, chunkedMACs: naiveLightningChunked(c, s), state: state, chunk: 3,
+		})
 	}
 }
 
